@@ -1,0 +1,1 @@
+"""TTP templates for VRP display outputs, typed results, fail-closed parsing."""

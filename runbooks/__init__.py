@@ -1,0 +1,1 @@
+"""Runbooks as data, the engine that runs them, and the named gates."""

@@ -1,0 +1,1 @@
+"""Device side of the twin: views, grammar, errors, sessions and commit."""

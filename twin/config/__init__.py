@@ -1,0 +1,1 @@
+"""Typed configuration of a twin router and its canonical rendering."""

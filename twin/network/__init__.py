@@ -1,0 +1,1 @@
+"""Network side of the twin: control plane and protocol displays."""
