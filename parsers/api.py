@@ -1,0 +1,96 @@
+"""``parse(command, text)``: the one trusted reader of VRP display output.
+
+Steps, each failing closed with :class:`ParseError`:
+1. the command is matched to a supported display (abbreviations allowed);
+2. terminal noise is cleaned (CRLF, ANSI/pager escapes, tabs);
+3. a leading ``<PE1> display ...`` line gives prompt/hostname/command and
+   must be the same command; a bare trailing prompt is dropped;
+4. device errors (``Error: ...``, caret lines) are refused;
+5. every remaining line must match one rule of the command's TTP template;
+6. the family builder checks the structure and returns the typed model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from vrpbook.parsers.base import Context, ParsedOutput
+from vrpbook.parsers.commands import ResolvedCommand, resolve
+from vrpbook.parsers.errors import ParseError, ParseErrorKind
+from vrpbook.parsers.grammar import Match, load_grammar
+from vrpbook.parsers.registry import BUILDERS
+from vrpbook.parsers.text import Line, clean, is_bare_prompt, split_prompt
+
+_DEVICE_ERROR = re.compile(r"^\s*Error\s*(?:\[\d+\])?\s*:")
+_CARET = re.compile(r"^\s*\^\s*$")
+
+Builder = Callable[[list[Match], Context], ParsedOutput]
+
+
+def parse(command: str, text: str) -> ParsedOutput:
+    """Parse the output ``text`` of ``command``; raise :class:`ParseError` on anything not understood."""
+    resolved = resolve(command)
+    lines = clean(text)
+    header, body = _split_header(resolved, lines, command)
+    _refuse_device_errors(body, command)
+    if not any(line.text for line in body):
+        raise ParseError("empty output", command=command, kind=ParseErrorKind.EMPTY)
+    grammar = load_grammar(resolved.spec.template)
+    matches = grammar.scan(body, command)
+    ctx = Context(command=command, args=dict(resolved.args))
+    result = BUILDERS[resolved.spec.key](matches, ctx)
+    for key, value in header.items():
+        setattr(result, key, value)
+    result.warnings.extend(ctx.warnings)
+    return result
+
+
+def _split_header(resolved: ResolvedCommand, lines: list[Line], command: str) -> tuple[dict[str, str | None], list[Line]]:
+    """Take the leading prompt/echo line and the trailing bare prompt off the body."""
+    header: dict[str, str | None] = {"prompt": None, "hostname": None, "command": None}
+    start = next((i for i, line in enumerate(lines) if line.text), len(lines))
+    end = len(lines)
+    while end > start and not lines[end - 1].text:
+        end -= 1
+    if end > start and is_bare_prompt(lines[end - 1].text):
+        end -= 1
+    if start < end:
+        first = lines[start].text
+        split = split_prompt(first)
+        typed = split[1] if split else first.strip()
+        if split is not None or _same_command(typed, resolved):
+            if typed and not _same_command(typed, resolved):
+                raise ParseError(
+                    f"output is of {typed!r}, not of the command asked",
+                    command=command,
+                    kind=ParseErrorKind.STRUCTURE,
+                    line_no=lines[start].no,
+                    line=first,
+                )
+            if split is not None:
+                prompt = split[0]
+                header = {"prompt": prompt.prompt, "hostname": prompt.hostname, "command": typed or None}
+            start += 1
+    return header, lines[start:end]
+
+
+def _same_command(typed: str, resolved: ResolvedCommand) -> bool:
+    """True if ``typed`` resolves to the same display (and arguments) as ``resolved``."""
+    try:
+        other = resolve(typed)
+    except ParseError:
+        return False
+    return other.spec.key == resolved.spec.key and other.args == resolved.args
+
+
+def _refuse_device_errors(body: list[Line], command: str) -> None:
+    """A device error is never a valid (empty) display: fail, quoting the error."""
+    for line in body:
+        if _DEVICE_ERROR.match(line.text):
+            raise ParseError("device reported an error", command=command, kind=ParseErrorKind.DEVICE_ERROR,
+                             line_no=line.no, line=line.text.strip())
+    for line in body:
+        if _CARET.match(line.text):
+            raise ParseError("device error caret line (error text missing)", command=command,
+                             kind=ParseErrorKind.DEVICE_ERROR, line_no=line.no, line=line.text)

@@ -1,0 +1,97 @@
+"""Shared pieces of every result model and builder.
+
+Results are pydantic v2 models whose ``model_dump()`` is exactly the JSON
+shape of ``tests/fixtures/samples/README.md``.  Keys that exist only when
+their line was printed (``total_dynamic_peers``, optional BFD verbose keys,
+per-family VPN keys) are listed in ``OPTIONAL_LINES`` and left out of the
+dump when the line was absent, so "not printed" and "printed as -" stay
+different things.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+
+from vrpbook.parsers.errors import ParseError, ParseErrorKind
+from vrpbook.parsers.grammar import Match
+
+PLACEHOLDERS = frozenset({"-", "--", "--.--.--.--"})
+
+
+class Record(BaseModel):
+    """Base of every model: strict fields, optional-line keys dropped when absent."""
+
+    model_config = ConfigDict(extra="forbid")
+    OPTIONAL_LINES: ClassVar[frozenset[str]] = frozenset()
+
+    @model_serializer(mode="wrap")
+    def _drop_absent_lines(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if self.OPTIONAL_LINES and isinstance(data, dict):
+            for key in self.OPTIONAL_LINES - self.model_fields_set:
+                data.pop(key, None)
+        return data
+
+
+class ParsedOutput(Record):
+    """Fields every parsed display carries (from the leading prompt line, else null)."""
+
+    prompt: str | None = None
+    hostname: str | None = None
+    command: str | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+
+@dataclass
+class Context:
+    """What a builder knows besides the matched lines: the command and its arguments."""
+
+    command: str
+    args: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def fail(self, message: str, match: Match | None = None, kind: ParseErrorKind = ParseErrorKind.STRUCTURE) -> ParseError:
+        """A ParseError pointing at ``match`` (or at the whole output)."""
+        return ParseError(
+            message,
+            command=self.command,
+            kind=kind,
+            line_no=match.no if match else None,
+            line=match.text if match else None,
+        )
+
+    def text(self, match: Match, key: str) -> str | None:
+        """A printed token, ``-``/``--``/``--.--.--.--`` as None."""
+        raw = match.values.get(key)
+        if raw is None:
+            return None
+        raw = raw.strip()
+        return None if raw in PLACEHOLDERS else raw
+
+    def int(self, match: Match, key: str) -> int | None:
+        """A printed integer (placeholder -> None); anything else fails closed."""
+        raw = self.text(match, key)
+        if raw is None:
+            return None
+        try:
+            return int(raw)
+        except ValueError:
+            raise self.fail(f"{key} is not an integer: {raw!r}", match, ParseErrorKind.VALUE) from None
+
+    def req_int(self, match: Match, key: str) -> int:
+        """An integer that must be printed (no placeholder allowed)."""
+        value = self.int(match, key)
+        if value is None:
+            raise self.fail(f"{key} missing", match, ParseErrorKind.VALUE)
+        return value
+
+
+def require(ctx: Context, matches: list[Match], *kinds: str) -> None:
+    """Fail unless at least one line of each kind was seen (what makes the output this command's)."""
+    seen = {m.kind for m in matches}
+    for kind in kinds:
+        if kind not in seen:
+            raise ctx.fail(f"no {kind!r} line: not the output of this command, or truncated")

@@ -1,0 +1,79 @@
+"""Turn raw terminal text into clean, numbered lines.
+
+Device output arrives with CRLF endings, pager remnants (``---- More ----``
+followed by ``ESC[42D`` cursor moves), tabs, trailing blanks and sometimes the
+prompt + command line before it and a bare prompt after it.  Everything that
+is terminal noise is removed here, once, so that the grammars only ever see
+what the router printed.  Line numbers are kept relative to the input so a
+:class:`ParseError` can point at the original line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>78DEHMc]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PAGER = re.compile(r"^\s*-{2,}\s*More\s*-{2,}\s*")
+# VRP user view <host>, system view [host] / VRP8 [~host] [*host], optional
+# HRP_M/HRP_S prefix of a firewall pair.  No spaces inside the brackets.
+_PROMPT = re.compile(r"^\s*(?:HRP_[AMS])?(?P<prompt><[^<>\s]+>|\[[~*]?[^\[\]\s]+\])(?P<rest>.*)$")
+_VIEW_SUFFIX = re.compile(
+    r"-(?=(?:bgp|ospf|isis|mpls|bfd|vpn-instance|aaa|ui-|route-policy|acl|ip-prefix|"
+    r"[A-Z][A-Za-z-]*\d[\d/.:]*$|[A-Z][A-Za-z-]*\d[\d/.:]*-))"
+)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A VRP prompt split into its parts (as the samples' JSON shows them)."""
+
+    prompt: str
+    hostname: str
+    candidate_state: str | None
+    view: str | None
+
+
+@dataclass(frozen=True)
+class Line:
+    """One cleaned line and its 1-based number in the input."""
+
+    no: int
+    text: str
+
+
+def clean(text: str) -> list[Line]:
+    """Strip terminal noise; keep every line (blank ones too) with its number."""
+    text = text.replace("\r\n", "\n").replace("\r", "")
+    text = _ANSI.sub("", text)
+    text = _CONTROL.sub("", text)
+    out: list[Line] = []
+    for no, raw in enumerate(text.split("\n"), start=1):
+        line = _PAGER.sub("", raw).expandtabs(8).rstrip()
+        out.append(Line(no, line))
+    return out
+
+
+def split_prompt(line: str) -> tuple[Prompt, str] | None:
+    """Return (prompt, rest of the line) when ``line`` starts with a VRP prompt."""
+    m = _PROMPT.match(line)
+    if m is None:
+        return None
+    raw = m.group("prompt")
+    inner = raw[1:-1]
+    state: str | None = None
+    if raw.startswith("[") and inner[:1] in ("~", "*"):
+        state, inner = inner[0], inner[1:]
+    view: str | None = None
+    if raw.startswith("["):
+        vm = _VIEW_SUFFIX.search(inner)
+        if vm is not None:
+            inner, view = inner[: vm.start()], inner[vm.end() :]
+    return Prompt(prompt=raw, hostname=inner, candidate_state=state, view=view), m.group("rest").strip()
+
+
+def is_bare_prompt(line: str) -> bool:
+    """True for a line that is only a prompt (what a router prints when done)."""
+    split = split_prompt(line)
+    return split is not None and split[1] == ""

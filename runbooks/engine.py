@@ -1,0 +1,572 @@
+"""The runbook engine: stage by stage, push → diff → commit trial → gates → confirm.
+
+A run:
+1. renders every stage for every router from the intent (before connecting);
+2. preflight, on every router at once: snapshot the running configuration and
+   the commit list, then load *all* stages into the candidate, read the
+   router's own diff and discard it. A router whose total diff is empty already
+   matches the intent and gets no push at all (a second run commits nothing);
+3. per stage, on all its routers at once: push (any ``Error:`` → discard, fail),
+   read the diff, ``commit trial`` if it is not empty, poll the stage's gates,
+   then confirm (``commit``) on success or ``abort trial`` on failure;
+4. on failure (default ``rollback-run``) every router this run committed on is
+   rolled back to the commit it had before the run and compared with its
+   pre-run snapshot;
+5. a ``save`` stage saves every router the run changed.
+Stage order is the only serialisation.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from enum import IntEnum
+from typing import Any, Callable
+
+from nornir.core import Nornir
+from nornir.core.task import Result, Task
+
+from vrpbook.tasks.channel import ChannelError, channel_for
+from vrpbook.tasks.collect import Observation, observe
+from vrpbook.tasks.commit import CommitError, abort_trial, commit_trial, confirm_trial, read_commit_list
+from vrpbook.tasks.diff import diff_is_empty, read_diff
+from vrpbook.tasks.discard import discard
+from vrpbook.tasks.push import PushError, push_lines
+from vrpbook.tasks.render import render_commands
+from vrpbook.tasks.rollback import rollback
+from vrpbook.tasks.save import save
+from vrpbook.tasks.snapshot import snapshot
+
+from .artifacts import Artifacts
+from .gates import GATES, GateContext, GateResult, evaluate
+from .intent import HostIntent
+from .inventory import select_hosts
+from .schema import GateSpec, Runbook, Stage
+
+log = logging.getLogger(__name__)
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    INTERNAL = 1
+    USAGE = 2  # bad arguments, runbook or intent
+    DEVICE = 3  # a router could not be read, refused a command, or a display did not parse
+    GATE = 4  # a gate failed (the run was rolled back)
+
+
+Emit = Callable[..., None]
+
+
+def _noop(*_a: Any, **_k: Any) -> None:
+    return None
+
+
+def new_run_id(runbook: str) -> str:
+    """``20261125T020501Z-bfd-static-vpn-1a2b``: sortable, unique, valid in a VRP label."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{runbook}-{secrets.token_hex(2)}"
+
+
+@dataclass
+class HostStage:
+    host: str
+    status: str = "pending"  # skipped|unchanged|trial|confirmed|aborted|failed|saved
+    commands: int = 0
+    commit_id: str | None = None
+    diff: str = ""
+    error: str | None = None
+
+
+@dataclass
+class StageReport:
+    name: str
+    index: int
+    status: str = "pending"  # passed|failed|skipped
+    hosts: dict[str, HostStage] = field(default_factory=dict)
+    gates: list[GateResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class Failure:
+    stage: str
+    kind: str  # push|commit|gate|read|confirm|save
+    host: str | None
+    gate: str | None
+    message: str
+    evidence: Any = None
+
+
+@dataclass
+class RunReport:
+    run_id: str
+    runbook: str
+    started: str
+    finished: str = ""
+    exit_code: int = 0
+    status: str = "running"  # ok|failed|rolled-back|rollback-failed
+    stages: list[StageReport] = field(default_factory=list)
+    failure: Failure | None = None
+    converged_before: list[str] = field(default_factory=list)
+    changed_hosts: list[str] = field(default_factory=list)
+    rollback: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+@dataclass
+class HostState:
+    """What the engine knows about one router across the run."""
+
+    pre_config: str = ""
+    pre_commit: str | None = None  # newest commit ID before the run (None: no history)
+    plan_diff: str = ""
+    converged: bool = False
+    committed: bool = False  # at least one confirmed commit by this run
+    in_trial: bool = False
+
+
+def _run_each(nr: Nornir, hosts: list[str], fn: Callable[[Task], Any], name: str) -> dict[str, tuple[Any, BaseException | None]]:
+    """Run *fn* on *hosts* at once (threaded runner); map host → (value, exception)."""
+    if not hosts:
+        return {}
+
+    def task(task: Task) -> Result:
+        return Result(host=task.host, result=fn(task))
+
+    agg = nr.filter(filter_func=lambda h: h.name in hosts).run(task=task, name=name)
+    out: dict[str, tuple[Any, BaseException | None]] = {}
+    for host in hosts:
+        multi = agg.get(host)
+        if multi is None:
+            out[host] = (None, RuntimeError("no result"))
+            continue
+        res = multi[0]
+        exc = res.exception if res.failed else None
+        if res.failed and exc is None:
+            exc = RuntimeError(str(res.result))
+        out[host] = (res.result if not res.failed else None, exc)
+    return out
+
+
+class Engine:
+    """Runs one runbook over one Nornir inventory. Not reusable across runs."""
+
+    def __init__(
+        self,
+        runbook: Runbook,
+        intents: dict[str, HostIntent],
+        nr: Nornir,
+        artifacts: Artifacts,
+        *,
+        run_id: str,
+        ticket: str | None = None,
+        hosts: list[str] | None = None,
+        stage: str | None = None,
+        emit: Emit = _noop,
+    ) -> None:
+        self.rb = runbook
+        self.intents = intents
+        self.nr = nr
+        self.art = artifacts
+        self.run_id = run_id
+        self.ticket = ticket
+        self.host_filter = hosts
+        self.only_stage = stage
+        self.emit = emit
+        self.state: dict[str, HostState] = {}
+        self.report = RunReport(run_id, runbook.name, datetime.now(timezone.utc).isoformat())
+        missing = sorted(set(nr.inventory.hosts) - set(intents))
+        if missing:
+            raise ValueError(f"hosts without intent: {missing}")
+
+    # -- helpers --------------------------------------------------------------
+
+    def _stages(self) -> list[tuple[int, Stage]]:
+        stages = list(enumerate(self.rb.stages, 1))
+        if self.only_stage:
+            self.rb.stage(self.only_stage)  # raises with the list of stages
+            stages = [(i, s) for i, s in stages if s.name == self.only_stage]
+        return stages
+
+    def _targets(self, selectors: list[str]) -> list[str]:
+        hosts = select_hosts(selectors, self.nr)
+        if self.host_filter:
+            hosts = [h for h in hosts if h in self.host_filter]
+        return hosts
+
+    def _all_hosts(self) -> list[str]:
+        return self._targets(["all"])
+
+    def _stage_dir(self, idx: int, stage: Stage) -> str:
+        return f"stages/{idx:02d}-{stage.name}"
+
+    def _write(self, rel: str, text: str) -> None:
+        self.art.write_text(tuple(rel.split("/")), text)
+
+    def _trial_seconds(self, stage: Stage) -> int:
+        if self.rb.defaults.trial_seconds:
+            return self.rb.defaults.trial_seconds
+        total = sum(g.deadline or self.rb.defaults.gate_deadline for g in stage.gates)
+        return int(min(65535, max(60, math.ceil(total) + 60)))
+
+    def _description(self) -> str:
+        text = self.ticket or f"vrpbook {self.rb.name}"
+        return text[:60]
+
+    # -- the run --------------------------------------------------------------
+
+    def run(self) -> RunReport:
+        t0 = time.monotonic()
+        try:
+            self._run()
+        finally:
+            self.report.seconds = round(time.monotonic() - t0, 3)
+            self.report.finished = datetime.now(timezone.utc).isoformat()
+            self._post_snapshots()
+            self._write_transcripts()
+            self.art.write_json(("report.json",), self.report)
+            self.emit("done", report=self.report)
+        return self.report
+
+    def _fail(self, failure: Failure, code: ExitCode) -> None:
+        self.report.failure = failure
+        self.report.exit_code = int(code)
+        self.report.status = "failed"
+        log.error("stage %s failed (%s) on %s: %s", failure.stage, failure.kind, failure.host or "-", failure.message)
+        self.emit("failure", failure=failure)
+
+    def _run(self) -> None:
+        stages = self._stages()
+        hosts = self._all_hosts()
+        rendered = self._render(stages, hosts)
+        if not self._preflight(stages, hosts, rendered):
+            return
+        for idx, stage in stages:
+            sr = StageReport(stage.name, idx)
+            self.report.stages.append(sr)
+            t = time.monotonic()
+            self.emit("stage-start", stage=stage, index=idx)
+            if stage.action == "save":
+                ok = self._save_stage(idx, stage, sr)
+            else:
+                ok = self._push_stage(idx, stage, sr, rendered.get(stage.name, {}))
+            sr.seconds = round(time.monotonic() - t, 3)
+            self.emit("stage-end", stage=stage, report=sr)
+            if not ok:
+                policy = stage.on_failure or self.rb.defaults.on_failure
+                if policy == "rollback-run":
+                    self._rollback_run()
+                return
+        self.report.status = "ok"
+        self.report.exit_code = int(ExitCode.OK)
+
+    # -- render & preflight ------------------------------------------------------
+
+    def _render(self, stages: list[tuple[int, Stage]], hosts: list[str]) -> dict[str, dict[str, list[str]]]:
+        out: dict[str, dict[str, list[str]]] = {}
+        for idx, stage in stages:
+            if stage.action != "push":
+                continue
+            out[stage.name] = {}
+            for h in self._targets(stage.hosts):
+                cmds = render_commands(stage.templates, self.intents[h], h, self.intents, self.rb.template_dirs())
+                if cmds:
+                    out[stage.name][h] = cmds
+                    self._write(f"{self._stage_dir(idx, stage)}/{h}/rendered.txt", "\n".join(cmds))
+        return out
+
+    def _preflight(self, stages: list[tuple[int, Stage]], hosts: list[str], rendered: dict[str, dict[str, list[str]]]) -> bool:
+        """Snapshot, commit list, and the whole change as one device-computed diff, per router."""
+        self.emit("preflight", hosts=hosts)
+
+        def work(task: Task) -> dict[str, Any]:
+            chan = channel_for(task)
+            pre = snapshot(chan)
+            commits = read_commit_list(chan)
+            cmds = [c for _i, s in stages if s.action == "push" for c in rendered.get(s.name, {}).get(task.host.name, [])]
+            diff = ""
+            if cmds:
+                push_lines(chan, cmds)
+                diff = read_diff(chan)
+                discard(chan)
+            return {"pre": pre, "commits": commits, "diff": diff, "cmds": bool(cmds)}
+
+        results = _run_each(self.nr, hosts, work, "preflight")
+        for h in hosts:
+            value, exc = results[h]
+            if exc is not None:
+                kind = "push" if isinstance(exc, PushError) else "read"
+                self._fail(Failure("preflight", kind, h, None, _msg(exc)), ExitCode.DEVICE)
+                return False
+            st = HostState(pre_config=value["pre"], plan_diff=value["diff"])
+            st.pre_commit = value["commits"][0].commit_id if value["commits"] else None
+            st.converged = not value["cmds"] or diff_is_empty(value["diff"])
+            self.state[h] = st
+            self._write(f"hosts/{h}/pre-config.txt", value["pre"])
+            self._write(f"hosts/{h}/pre-commit-list.txt", "\n".join(f"{c.commit_id} {c.label or '-'} {c.type or ''}" for c in value["commits"]) or "(empty)")
+            self._write(f"hosts/{h}/plan.diff", value["diff"] or "(no change)")
+            if st.converged:
+                self.report.converged_before.append(h)
+        self.emit("preflight-done", converged=list(self.report.converged_before))
+        return True
+
+    # -- push stages ------------------------------------------------------------------
+
+    def _push_stage(self, idx: int, stage: Stage, sr: StageReport, rendered: dict[str, list[str]]) -> bool:
+        sdir = self._stage_dir(idx, stage)
+        targets = self._targets(stage.hosts)
+        for h in targets:
+            sr.hosts[h] = HostStage(h, commands=len(rendered.get(h, [])))
+        push_hosts = [h for h in targets if rendered.get(h) and not self.state[h].converged]
+        for h in targets:
+            if h not in push_hosts:
+                sr.hosts[h].status = "skipped" if not rendered.get(h) else "unchanged"
+        label = f"vrpbook-{self.run_id}-{idx:02d}-{stage.name}"
+        seconds = self._trial_seconds(stage)
+        description = self._description()
+        self.emit("push", stage=stage, hosts=push_hosts)
+
+        def work(task: Task) -> dict[str, Any]:
+            chan = channel_for(task)
+            start = len(chan.transcript)
+            try:
+                push_lines(chan, rendered[task.host.name])
+            finally:
+                self._write(f"{sdir}/{task.host.name}/push.txt", "\n".join(chan.transcript[start:]))
+            diff = read_diff(chan)
+            self._write(f"{sdir}/{task.host.name}/candidate.diff", diff or "(empty)")
+            if diff_is_empty(diff):
+                discard(chan)
+                return {"changed": False, "diff": diff}
+            cid = commit_trial(chan, seconds, label, description)
+            self.state[task.host.name].in_trial = True
+            self._write(f"{sdir}/{task.host.name}/commit.json", f'{{"commit_id": "{cid}", "label": "{label}", "trial_seconds": {seconds}}}')
+            return {"changed": True, "diff": diff, "commit_id": cid}
+
+        results = _run_each(self.nr, push_hosts, work, f"push {stage.name}")
+        failed: Failure | None = None
+        for h in push_hosts:
+            value, exc = results[h]
+            hs = sr.hosts[h]
+            if exc is not None:
+                hs.status, hs.error = "failed", _msg(exc)
+                kind = "push" if isinstance(exc, PushError) else "commit" if isinstance(exc, CommitError) else "read"
+                failed = failed or Failure(stage.name, kind, h, None, _msg(exc))
+                continue
+            hs.diff = value["diff"]
+            if value["changed"]:
+                hs.status, hs.commit_id = "trial", value["commit_id"]
+            else:
+                hs.status = "unchanged"
+            self.emit("host", stage=stage, host=h, status=hs.status)
+        trial_hosts = [h for h in push_hosts if sr.hosts[h].status == "trial"]
+        if failed:
+            sr.status = "failed"
+            self._abort(stage, sr, trial_hosts)
+            self._fail(failed, ExitCode.DEVICE)
+            return False
+
+        gate_results = self._poll_gates(idx, stage, targets)
+        sr.gates = gate_results
+        bad = [g for g in gate_results if not g.passed]
+        if bad:
+            sr.status = "failed"
+            self._abort(stage, sr, trial_hosts)
+            first = bad[0]
+            code = ExitCode.DEVICE if first.status == "error" else ExitCode.GATE
+            self._fail(Failure(stage.name, "gate" if first.status == "fail" else "read", None, first.gate, first.message, first.evidence), code)
+            return False
+
+        confirm = _run_each(self.nr, trial_hosts, lambda task: confirm_trial(channel_for(task)), f"confirm {stage.name}")
+        for h in trial_hosts:
+            _v, exc = confirm[h]
+            self.state[h].in_trial = False
+            if exc is not None:
+                sr.hosts[h].status, sr.hosts[h].error = "failed", _msg(exc)
+                sr.status = "failed"
+                self._fail(Failure(stage.name, "confirm", h, None, _msg(exc)), ExitCode.DEVICE)
+                return False
+            sr.hosts[h].status = "confirmed"
+            self.state[h].committed = True
+            if h not in self.report.changed_hosts:
+                self.report.changed_hosts.append(h)
+            self.emit("host", stage=stage, host=h, status="confirmed")
+        sr.status = "passed"
+        return True
+
+    def _abort(self, stage: Stage, sr: StageReport, trial_hosts: list[str]) -> None:
+        """``abort trial`` where this stage's trial commit is pending: the routers revert it."""
+        res = _run_each(self.nr, trial_hosts, lambda task: abort_trial(channel_for(task)), f"abort {stage.name}")
+        for h in trial_hosts:
+            _v, exc = res[h]
+            self.state[h].in_trial = False
+            sr.hosts[h].status = "aborted" if exc is None else "abort-failed"
+            if exc is not None:
+                sr.hosts[h].error = _msg(exc)
+                self.report.rollback.setdefault("errors", {})[h] = f"abort trial: {_msg(exc)}"
+            self.emit("host", stage=stage, host=h, status=sr.hosts[h].status)
+
+    # -- gates -------------------------------------------------------------------------
+
+    def _poll_gates(self, idx: int, stage: Stage, stage_hosts: list[str]) -> list[GateResult]:
+        """Poll every gate of the stage until it passes, errors, or its deadline passes."""
+        sdir = self._stage_dir(idx, stage)
+        specs: list[tuple[GateSpec, list[str], Any]] = []
+        for spec in stage.gates:
+            gate = GATES[spec.check]
+            params = gate.params_model.model_validate(spec.params)
+            hosts = self._targets(spec.hosts) if spec.hosts else stage_hosts
+            specs.append((spec, hosts, params))
+        results: dict[int, GateResult] = {}
+        start = time.monotonic()
+        polls = 0
+        for i, (spec, _h, _p) in enumerate(specs):
+            self.emit("gate", stage=stage, gate=spec.check, status="polling")
+        while len(results) < len(specs):
+            polls += 1
+            plan: dict[str, list[str]] = {}
+            for i, (spec, hosts, params) in enumerate(specs):
+                if i in results:
+                    continue
+                gate = GATES[spec.check]
+                for h in hosts:
+                    for cmd in gate.commands(h, self.intents[h], params):
+                        plan.setdefault(h, [])
+                        if cmd not in plan[h]:
+                            plan[h].append(cmd)
+            observed = self._collect(plan)
+            now = time.monotonic() - start
+            for i, (spec, hosts, params) in enumerate(specs):
+                if i in results:
+                    continue
+                gate = GATES[spec.check]
+                ctx = GateContext(hosts, self.intents, params, observed)
+                res = evaluate(gate, ctx)
+                res.polls, res.elapsed = polls, round(now, 3)
+                deadline = spec.deadline or self.rb.defaults.gate_deadline
+                if res.status in ("pass", "error") or now >= deadline:
+                    if res.status == "fail":
+                        res.message = f"not true after {now:.1f} s (deadline {deadline:g} s): {res.message}"
+                    results[i] = res
+                    self._record_gate(sdir, spec.check, hosts, gate, params, observed, res)
+                    self.emit("gate", stage=stage, gate=spec.check, status=res.status, result=res)
+            if len(results) < len(specs):
+                interval = min((s.interval or self.rb.defaults.gate_interval) for i, (s, _h, _p) in enumerate(specs) if i not in results)
+                time.sleep(interval)
+        return [results[i] for i in range(len(specs))]
+
+    def _collect(self, plan: dict[str, list[str]]) -> dict[str, dict[str, Observation]]:
+        res = _run_each(self.nr, list(plan), lambda task: {c: observe(channel_for(task), c) for c in plan[task.host.name]}, "collect")
+        observed: dict[str, dict[str, Observation]] = {}
+        for h, (value, exc) in res.items():
+            if exc is not None:
+                observed[h] = {c: Observation(c, "", error=f"read failed: {_msg(exc)}") for c in plan[h]}
+            else:
+                observed[h] = value
+        return observed
+
+    def _record_gate(self, sdir: str, name: str, hosts: list[str], gate: Any, params: Any, observed: dict[str, dict[str, Observation]], res: GateResult) -> None:
+        for h in hosts:
+            for cmd in gate.commands(h, self.intents[h], params):
+                obs = observed.get(h, {}).get(cmd)
+                if obs is None:
+                    continue
+                slug = cmd.replace(" ", "_")
+                self._write(f"{sdir}/gates/{name}/{h}/{slug}.txt", obs.raw)
+                self.art.write_json(
+                    tuple(f"{sdir}/gates/{name}/{h}/{slug}.json".split("/")),
+                    {"command": cmd, "error": obs.error, "parsed": obs.parsed},
+                )
+        self.art.write_json(tuple(f"{sdir}/gates/{name}/result.json".split("/")), res)
+
+    # -- save ------------------------------------------------------------------------------
+
+    def _save_stage(self, idx: int, stage: Stage, sr: StageReport) -> bool:
+        hosts = [h for h in self._targets(stage.hosts) if self.state[h].committed]
+        for h in self._targets(stage.hosts):
+            sr.hosts[h] = HostStage(h, status="pending" if h in hosts else "unchanged")
+        res = _run_each(self.nr, hosts, lambda task: save(channel_for(task)), "save")
+        for h in hosts:
+            value, exc = res[h]
+            if exc is not None:
+                sr.hosts[h].status, sr.hosts[h].error = "failed", _msg(exc)
+                sr.status = "failed"
+                self._fail(Failure(stage.name, "save", h, None, _msg(exc)), ExitCode.DEVICE)
+                return False
+            sr.hosts[h].status = "saved"
+            self._write(f"{self._stage_dir(idx, stage)}/{h}/save.txt", value)
+            self.emit("host", stage=stage, host=h, status="saved")
+        sr.status = "passed"
+        return True
+
+    # -- rollback ---------------------------------------------------------------------------
+
+    def _rollback_run(self) -> None:
+        """Every router this run committed on goes back to its pre-run commit, then is verified."""
+        touched = [h for h, st in self.state.items() if st.committed]
+        self.emit("rollback", hosts=touched)
+        errors: dict[str, str] = dict(self.report.rollback.get("errors", {}))
+
+        def work(task: Task) -> str:
+            st = self.state[task.host.name]
+            out = rollback(channel_for(task), st.pre_commit)
+            after = snapshot(channel_for(task))
+            if after != st.pre_config:
+                raise RuntimeError("configuration after rollback differs from the pre-run snapshot")
+            return out
+
+        res = _run_each(self.nr, touched, work, "rollback")
+        verified = []
+        for h in touched:
+            _v, exc = res[h]
+            if exc is not None:
+                errors[h] = _msg(exc)
+            else:
+                verified.append(h)
+        # Routers whose stage was aborted: check they are back to their pre-run state too.
+        aborted = [h for h, st in self.state.items() if not st.committed and h not in touched]
+        checks = _run_each(self.nr, aborted, lambda task: snapshot(channel_for(task)), "verify")
+        for h in aborted:
+            value, exc = checks[h]
+            if exc is not None:
+                errors[h] = _msg(exc)
+            elif value != self.state[h].pre_config:
+                errors[h] = "configuration differs from the pre-run snapshot"
+            else:
+                verified.append(h)
+        self.report.rollback = {"rolled_back": touched, "verified": sorted(verified), "errors": errors}
+        self.report.status = "rolled-back" if not errors else "rollback-failed"
+        if errors and self.report.exit_code == int(ExitCode.GATE):
+            self.report.exit_code = int(ExitCode.DEVICE)
+        self.emit("rollback-done", rollback=self.report.rollback)
+
+    # -- end of run ---------------------------------------------------------------------------
+
+    def _post_snapshots(self) -> None:
+        hosts = list(self.state)
+        try:
+            res = _run_each(self.nr, hosts, lambda task: snapshot(channel_for(task)), "post-snapshot")
+        except Exception as exc:  # pragma: no cover - artifacts are best effort at the very end
+            log.warning("post snapshots failed: %s", exc)
+            return
+        for h, (value, exc) in res.items():
+            if exc is None:
+                self._write(f"hosts/{h}/post-config.txt", value)
+
+    def _write_transcripts(self) -> None:
+        for name, host in self.nr.inventory.hosts.items():
+            conn = host.connections.get("netmiko")
+            chan = getattr(getattr(conn, "connection", None), "_vrpbook_channel", None)
+            if chan is not None:
+                self._write(f"hosts/{name}/transcript.txt", "\n".join(chan.transcript))
+
+
+def _msg(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, (ChannelError,)):
+        return text
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__

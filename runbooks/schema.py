@@ -1,0 +1,139 @@
+"""The runbook file format (YAML), validated with pydantic.
+
+A runbook is an ordered list of stages. A stage either pushes configuration
+(``action: push``: templates rendered per host, committed in trial mode, gated,
+then confirmed) or saves it (``action: save``: ``save`` on every router the run
+changed). Stage order is the only serialisation; within a stage every router
+is worked on at once.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from vrpbook.paths import resolve_data_path
+
+
+class RunbookError(ValueError):
+    """A runbook that cannot be run; the message names the file and the field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Seconds = Annotated[float, Field(gt=0, le=3600)]
+OnFailure = Literal["rollback-run", "rollback-stage"]
+
+
+class GateSpec(_Strict):
+    """One named check after a stage: which routers, its parameters, how long it may poll."""
+
+    check: str
+    hosts: list[str] | None = None  # groups or host names; default: the stage's hosts
+    params: dict[str, Any] = Field(default_factory=dict)
+    deadline: Seconds | None = None
+    interval: Seconds | None = None
+
+    @field_validator("check")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        from .gates import GATES
+
+        if v not in GATES:
+            raise ValueError(f"unknown gate {v!r}; known: {', '.join(sorted(GATES))}")
+        return v
+
+
+class Stage(_Strict):
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9\-]{0,40}$")]
+    description: str = ""
+    action: Literal["push", "save"] = "push"
+    hosts: list[str] = Field(default_factory=lambda: ["all"])
+    templates: list[str] = Field(default_factory=list)
+    gates: list[GateSpec] = Field(default_factory=list)
+    on_failure: OnFailure | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> "Stage":
+        if self.action == "push" and not self.templates:
+            raise ValueError("a push stage needs templates")
+        if self.action == "save" and (self.templates or self.gates):
+            raise ValueError("a save stage takes no templates or gates")
+        return self
+
+
+class Defaults(_Strict):
+    gate_deadline: Seconds = 60
+    gate_interval: Seconds = 0.5
+    on_failure: OnFailure = "rollback-run"
+    trial_seconds: Annotated[int, Field(ge=60, le=65535)] | None = None
+
+
+class Runbook(_Strict):
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9\-]{0,60}$")]
+    description: str = ""
+    defaults: Defaults = Field(default_factory=Defaults)
+    stages: list[Stage] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> "Runbook":
+        names = [s.name for s in self.stages]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"duplicate stage names: {sorted(dup)}")
+        return self
+
+    # filled by load_runbook: where the file was, for template lookup
+    source: Path | None = None
+
+    def stage(self, name: str) -> Stage:
+        for s in self.stages:
+            if s.name == name:
+                return s
+        raise RunbookError(f"runbook {self.name}: no stage {name!r} (stages: {', '.join(s.name for s in self.stages)})")
+
+    def template_dirs(self) -> list[Path]:
+        return [self.source.parent / "templates"] if self.source else []
+
+
+def runbook_path(name_or_path: str) -> Path:
+    """``bfd-static-vpn`` → ``runbooks/bfd_static_vpn.yaml``; a path is taken as is."""
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml") or p.exists():
+        path = resolve_data_path(p)
+    else:
+        if not re.fullmatch(r"[A-Za-z0-9_\-]+", name_or_path):
+            raise RunbookError(f"not a runbook name or file: {name_or_path!r}")
+        path = Path(__file__).resolve().parent / f"{name_or_path.replace('-', '_')}.yaml"
+    if not path.exists():
+        raise RunbookError(f"runbook {name_or_path!r} not found (looked for {path})")
+    return path
+
+
+def load_runbook(name_or_path: str) -> Runbook:
+    path = runbook_path(name_or_path)
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise RunbookError(f"{path}: cannot read runbook: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise RunbookError(f"{path}: expected a mapping")
+    try:
+        rb = Runbook.model_validate(raw)
+    except ValidationError as exc:
+        msgs = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"])
+            if raw.get("stages") and err["loc"][:1] == ("stages",) and len(err["loc"]) > 1:
+                idx = err["loc"][1]
+                if isinstance(idx, int) and idx < len(raw["stages"]):
+                    loc += f" (stage {raw['stages'][idx].get('name', '?')!r})"
+            msgs.append(f"{path}: {loc}: {err['msg']}")
+        raise RunbookError("invalid runbook:\n  " + "\n  ".join(msgs)) from None
+    return rb.model_copy(update={"source": path})

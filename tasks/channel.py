@@ -1,0 +1,217 @@
+"""A VRP8 dialogue over netmiko's channel that waits on prompts, never on idle timers.
+
+netmiko's Huawei driver decides that output is complete after ~2 s of silence
+(``check_config_mode``), so one ``send_config_set`` + ``commit()`` costs ~11 s
+on VRP8 (see VRP8.md §7). VRP8 always ends its output with a prompt or a
+question, so we write a line and read until one of those patterns appears:
+``<NAME>`` (user view), ``[~NAME…]`` / ``[*NAME…]`` (system views, clean or
+with uncommitted changes) and the ``[Y/N]:`` / ``[Y(yes)/N(no)/C(cancel)]:``
+questions. The hostname part is matched generically because ``sysname``
+changes it in the middle of a run.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# Passed to netmiko's read_until_pattern, which re.split()s on it: only
+# non-capturing groups. A prompt or question is the last thing on its line and
+# the last thing in the buffer (VRP8 prints no trailing space after a prompt).
+END_PATTERN = (
+    r"(?:\A|[\r\n])(?:<[^<>\s]+>|\[[~*][^\[\]\s]+\]"
+    r"|[^\r\n]*\[Y/N\]:|[^\r\n]*\[Y\(yes\)/N\(no\)/C\(cancel\)\]:)$"
+)
+_PROMPT = re.compile(r"^(?:<(?P<user>[^<>\s]+)>|\[(?P<mark>[~*])(?P<sys>[^\[\]\s]+)\])$")
+_QUESTION = re.compile(r"\[Y/N\]:$|\[Y\(yes\)/N\(no\)/C\(cancel\)\]:$")
+_ERROR_LINE = re.compile(r"^\s*Error(?:\[\d+\])?\s*:")
+
+
+class ChannelError(RuntimeError):
+    """The device did not answer as VRP8 does (timeout, lost session, odd prompt)."""
+
+
+class CommandError(RuntimeError):
+    """The device rejected a command; carries the command and the device's message."""
+
+    def __init__(self, host: str, command: str, message: str, output: str = "") -> None:
+        self.host, self.command, self.message, self.output = host, command, message, output
+        super().__init__(f"{host}: command {command!r} rejected: {message}")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What one line sent to the device produced."""
+
+    command: str
+    output: str  # without the echo line and without the final prompt/question
+    end: str  # the prompt or question line that ended the output
+
+    @property
+    def question(self) -> bool:
+        return bool(_QUESTION.search(self.end))
+
+    @property
+    def view(self) -> str:
+        """``user``, ``system`` or ``question``."""
+        if self.question:
+            return "question"
+        m = _PROMPT.match(self.end)
+        if not m:
+            return "unknown"
+        return "user" if m.group("user") else "system"
+
+    @property
+    def dirty(self) -> bool:
+        """True when the system-view prompt shows uncommitted changes (``[*…]``)."""
+        m = _PROMPT.match(self.end)
+        return bool(m and m.group("mark") == "*")
+
+    @property
+    def hostname(self) -> str | None:
+        m = _PROMPT.match(self.end)
+        if not m:
+            return None
+        if m.group("user"):
+            return m.group("user")
+        return m.group("sys").split("-", 1)[0]
+
+    def error(self) -> str | None:
+        """The device's error message, if the output carries one (fail closed: any ``Error:``)."""
+        lines = [ln.strip() for ln in self.output.splitlines() if _ERROR_LINE.match(ln)]
+        return " / ".join(lines) if lines else None
+
+
+class VrpChannel:
+    """One router's CLI dialogue on top of an open netmiko connection."""
+
+    def __init__(self, conn: Any, host: str, timeout: float = 30.0) -> None:
+        self.conn = conn
+        self.host = host
+        self.timeout = timeout
+        self.last: Reply | None = None
+        self.transcript: list[str] = []
+
+    # -- raw exchange -------------------------------------------------------
+
+    def send(self, line: str, timeout: float | None = None) -> Reply:
+        """Write *line* + Enter and read until the next prompt or question."""
+        self.conn.write_channel(line + "\n")
+        try:
+            raw = self.conn.read_until_pattern(pattern=END_PATTERN, read_timeout=timeout or self.timeout)
+        except Exception as exc:  # netmiko ReadTimeout, socket errors, EOF
+            raise ChannelError(f"{self.host}: no prompt after {line!r} within {timeout or self.timeout:.0f} s: {type(exc).__name__}") from exc
+        text = raw.replace("\r\n", "\n").replace("\r", "\n")
+        lines = text.split("\n")
+        end = lines[-1]
+        body = lines[:-1]
+        # Drop everything up to and including the echo of the command.
+        if line:
+            for idx, candidate in enumerate(body):
+                if candidate.rstrip().endswith(line.strip()):
+                    body = body[idx + 1 :]
+                    break
+        elif body and body[0] == "":
+            body = body[1:]
+        reply = Reply(command=line, output="\n".join(body), end=end)
+        self.transcript.append(f"> {line}\n{reply.output}\n{end}".rstrip())
+        self.last = reply
+        log.debug("%s: %r -> %s", self.host, line, end)
+        return reply
+
+    def sync(self) -> Reply:
+        """Send an empty line to learn where the session is (clears any stale buffer)."""
+        try:
+            self.conn.clear_buffer()
+        except Exception:  # pragma: no cover - buffer clearing is best effort
+            pass
+        reply = self.send("")
+        if reply.view == "question":
+            raise ChannelError(f"{self.host}: an unanswered question is open: {reply.end!r}")
+        return reply
+
+    # -- views ----------------------------------------------------------------
+
+    def state(self) -> Reply:
+        return self.last if self.last is not None else self.sync()
+
+    def user_view(self) -> Reply:
+        """Go to user view; refuses (fail closed) when the candidate is dirty."""
+        cur = self.state()
+        if cur.view == "user":
+            return cur
+        if cur.dirty:
+            raise ChannelError(f"{self.host}: uncommitted changes in the candidate; refusing to leave system view")
+        reply = self.send("return")
+        if reply.view != "user":
+            raise ChannelError(f"{self.host}: 'return' did not reach user view: {reply.end!r}")
+        return reply
+
+    def system_view(self) -> Reply:
+        cur = self.state()
+        if cur.view == "system":
+            return cur
+        if cur.view != "user":
+            raise ChannelError(f"{self.host}: unexpected prompt {cur.end!r}")
+        reply = self.send("system-view")
+        if reply.view != "system":
+            raise ChannelError(f"{self.host}: 'system-view' did not enter system view: {reply.end!r}")
+        return reply
+
+    # -- commands -------------------------------------------------------------
+
+    def run(self, command: str, timeout: float | None = None) -> Reply:
+        """Send one command; an ``Error:`` in the output or an open question raises."""
+        reply = self.send(command, timeout)
+        if reply.question:
+            self._cancel_question(reply)
+            raise CommandError(self.host, command, f"unexpected question: {reply.end.strip()}", reply.output)
+        err = reply.error()
+        if err:
+            raise CommandError(self.host, command, err, reply.output)
+        return reply
+
+    def confirm(self, command: str, answer: str = "y", timeout: float | None = None) -> Reply:
+        """Send a command that asks ``Continue? [Y/N]:`` and answer it."""
+        reply = self.send(command, timeout)
+        err = reply.error()
+        if err and not reply.question:
+            raise CommandError(self.host, command, err, reply.output)
+        if not reply.question:
+            raise CommandError(self.host, command, f"expected a [Y/N] question, got prompt {reply.end!r}", reply.output)
+        final = self.send(answer, timeout)
+        combined = f"{reply.end}{answer}\n{final.output}"
+        err = final.error()
+        if err:
+            raise CommandError(self.host, command, err, combined)
+        if final.question:
+            self._cancel_question(final)
+            raise CommandError(self.host, command, f"unexpected second question: {final.end.strip()}", combined)
+        return Reply(command=command, output=combined, end=final.end)
+
+    def _cancel_question(self, reply: Reply) -> None:
+        """Answer an unexpected question with the safest choice (cancel / no)."""
+        answer = "c" if "C(cancel)" in reply.end else "n"
+        try:
+            self.send(answer)
+        except ChannelError:
+            pass
+
+
+def channel_for(task: Any) -> VrpChannel:
+    """The run-long VRP channel of the task's host (one SSH session per router).
+
+    The netmiko connection comes from Nornir's connection cache; the channel
+    object rides on it so every task of the run shares its view state.
+    """
+    conn = task.host.get_connection("netmiko", task.nornir.config)
+    chan = getattr(conn, "_vrpbook_channel", None)
+    if chan is None:
+        chan = VrpChannel(conn, task.host.name)
+        conn._vrpbook_channel = chan
+        chan.sync()
+    return chan

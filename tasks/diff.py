@@ -1,0 +1,28 @@
+"""Read the difference the router itself computes between candidate and running."""
+
+from __future__ import annotations
+
+from nornir.core.task import Result, Task
+
+from .channel import VrpChannel, channel_for
+
+DIFF_COMMAND = "display configuration candidate changes"
+
+
+def diff_is_empty(diff: str) -> bool:
+    """No ``+``/``-`` line: only the ``Building configuration`` header (or nothing).
+
+    twin's choice upstream: the no-change output has no public sample (VRP8.md §8);
+    we judge by the marker column, which every sample shows.
+    """
+    return not any(ln[:1] in "+-" and ln.strip() not in ("",) for ln in diff.splitlines() if ln)
+
+
+def read_diff(chan: VrpChannel) -> str:
+    return chan.run(DIFF_COMMAND).output.strip("\n")
+
+
+def candidate_diff(task: Task) -> Result:
+    """Nornir task: ``diff`` is the device's text, ``changed`` whether it has any change."""
+    diff = read_diff(channel_for(task))
+    return Result(host=task.host, result=diff, diff=diff, changed=not diff_is_empty(diff))
