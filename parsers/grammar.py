@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from ttp import ttp
 
@@ -40,9 +40,11 @@ class Rule:
     regex: re.Pattern[str]
 
 
-@dataclass(frozen=True)
-class Match:
-    """A line recognised by a rule, with the captured (raw string) values."""
+class Match(NamedTuple):
+    """A line recognised by a rule, with the captured (raw string) values.
+
+    A NamedTuple: 100,000-row tables create one per line.
+    """
 
     no: int
     kind: str
@@ -90,21 +92,22 @@ class Grammar:
 
     def scan(self, lines: list[Line], command: str) -> list[Match]:
         """Match every non-blank line to exactly one rule; fail on the first unknown one."""
-        rules = self.rules
+        # Rules are tried most-recently-used first: table rows repeat one or two
+        # kinds (route / ECMP continuation), so most lines cost one or two regexes.
+        mru = list(self.rules)
         out: list[Match] = []
-        last = rules[0]
         for line in lines:
             text = line.text
             if not text or text.isspace():
                 continue
-            m = last.regex.fullmatch(text)
-            rule = last
-            if m is None:
-                for rule in rules:
-                    if rule is not last:
-                        m = rule.regex.fullmatch(text)
-                        if m is not None:
-                            break
+            m = None
+            for index, rule in enumerate(mru):
+                m = rule.regex.fullmatch(text)
+                if m is not None:
+                    if index:
+                        del mru[index]
+                        mru.insert(0, rule)
+                    break
             if m is None:
                 raise ParseError(
                     "line not understood by the grammar of this command",
@@ -113,7 +116,6 @@ class Grammar:
                     line_no=line.no,
                     line=text,
                 )
-            last = rule
             out.append(Match(line.no, rule.kind, m.groupdict(), text))
         return out
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>78DEHMc]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -19,9 +20,15 @@ _PAGER = re.compile(r"^\s*-{2,}\s*More\s*-{2,}\s*")
 # VRP user view <host>, system view [host] / VRP8 [~host] [*host], optional
 # HRP_M/HRP_S prefix of a firewall pair.  No spaces inside the brackets.
 _PROMPT = re.compile(r"^\s*(?:HRP_[AMS])?(?P<prompt><[^<>\s]+>|\[[~*]?[^\[\]\s]+\])(?P<rest>.*)$")
+# System-view prompts carry the view after the host name ([~PE1-bgp],
+# [*HUAWEI-GigabitEthernet0/1/4], [~PE1-vpn-instance-VPNA-af-ipv4]); the split is
+# made only before a known view keyword or interface type, so host names with
+# dashes ([~S-PE], [~CORE-R1]) stay whole.
 _VIEW_SUFFIX = re.compile(
-    r"-(?=(?:bgp|ospf|isis|mpls|bfd|vpn-instance|aaa|ui-|route-policy|acl|ip-prefix|"
-    r"[A-Z][A-Za-z-]*\d[\d/.:]*$|[A-Z][A-Za-z-]*\d[\d/.:]*-))"
+    r"-(?=(?:bgp|ospf|ospfv3|isis|mpls|bfd|vpn-instance|aaa|ui|route-policy|acl|ip-prefix|"
+    r"rip|lldp|ldp|vlan|tunnel-policy|segment-routing|evpn|l2vpn|vsi)(?:$|-)"
+    r"|(?:[A-Za-z]*GigabitEthernet|GE|\d+GE|Eth-Trunk|LoopBack|Vlanif|Tunnel|NULL|Ethernet|"
+    r"Virtual-Template|Virtual-Ethernet|Pos|Serial|Global-VE|MEth|Dialer|Vbdif|Nve)\d[\d/.:]*(?:$|-))"
 )
 
 
@@ -35,8 +42,7 @@ class Prompt:
     view: str | None
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """One cleaned line and its 1-based number in the input."""
 
     no: int
@@ -49,9 +55,13 @@ def clean(text: str) -> list[Line]:
     text = _ANSI.sub("", text)
     text = _CONTROL.sub("", text)
     out: list[Line] = []
+    append = out.append
     for no, raw in enumerate(text.split("\n"), start=1):
-        line = _PAGER.sub("", raw).expandtabs(8).rstrip()
-        out.append(Line(no, line))
+        if "More" in raw:
+            raw = _PAGER.sub("", raw)
+        if "\t" in raw:
+            raw = raw.expandtabs(8)
+        append(Line(no, raw.rstrip()))
     return out
 
 

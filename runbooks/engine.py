@@ -137,7 +137,7 @@ def _run_each(nr: Nornir, hosts: list[str], fn: Callable[[Task], Any], name: str
     def task(task: Task) -> Result:
         return Result(host=task.host, result=fn(task))
 
-    agg = nr.filter(filter_func=lambda h: h.name in hosts).run(task=task, name=name)
+    agg = nr.filter(filter_func=lambda h: h.name in hosts).run(task=task, name=name, on_failed=True)
     out: dict[str, tuple[Any, BaseException | None]] = {}
     for host in hosts:
         multi = agg.get(host)
@@ -283,36 +283,59 @@ class Engine:
         """Snapshot, commit list, and the whole change as one device-computed diff, per router."""
         self.emit("preflight", hosts=hosts)
 
-        def work(task: Task) -> dict[str, Any]:
+        def before(task: Task) -> dict[str, Any]:
             chan = channel_for(task)
-            pre = snapshot(chan)
-            commits = read_commit_list(chan)
-            cmds = [c for _i, s in stages if s.action == "push" for c in rendered.get(s.name, {}).get(task.host.name, [])]
-            diff = ""
-            if cmds:
-                push_lines(chan, cmds)
-                diff = read_diff(chan)
-                discard(chan)
-            return {"pre": pre, "commits": commits, "diff": diff, "cmds": bool(cmds)}
+            return {"pre": snapshot(chan), "commits": read_commit_list(chan)}
 
-        results = _run_each(self.nr, hosts, work, "preflight")
+        def whole_change(task: Task) -> str | None:
+            cmds = [c for _i, s in stages if s.action == "push" for c in rendered.get(s.name, {}).get(task.host.name, [])]
+            if not cmds:
+                return None
+            chan = channel_for(task)
+            push_lines(chan, cmds)
+            diff = read_diff(chan)
+            discard(chan)
+            return diff
+
+        snaps = _run_each(self.nr, hosts, before, "pre-snapshot")
         for h in hosts:
-            value, exc = results[h]
+            value, exc = snaps[h]
             if exc is not None:
-                kind = "push" if isinstance(exc, PushError) else "read"
-                self._fail(Failure("preflight", kind, h, None, _msg(exc)), ExitCode.DEVICE)
+                self._fail(Failure("preflight", "read", h, None, _msg(exc)), ExitCode.DEVICE)
                 return False
-            st = HostState(pre_config=value["pre"], plan_diff=value["diff"])
+            st = HostState(pre_config=value["pre"])
             st.pre_commit = value["commits"][0].commit_id if value["commits"] else None
-            st.converged = not value["cmds"] or diff_is_empty(value["diff"])
             self.state[h] = st
             self._write(f"hosts/{h}/pre-config.txt", value["pre"])
             self._write(f"hosts/{h}/pre-commit-list.txt", "\n".join(f"{c.commit_id} {c.label or '-'} {c.type or ''}" for c in value["commits"]) or "(empty)")
-            self._write(f"hosts/{h}/plan.diff", value["diff"] or "(no change)")
-            if st.converged:
-                self.report.converged_before.append(h)
+
+        diffs = _run_each(self.nr, hosts, whole_change, "plan")
+        for h in hosts:
+            diff, exc = diffs[h]
+            if exc is None:
+                self.state[h].plan_diff = diff or ""
+                self.state[h].converged = diff is None or diff_is_empty(diff)
+                self._write(f"hosts/{h}/plan.diff", diff or "(no change)")
+                if self.state[h].converged:
+                    self.report.converged_before.append(h)
+                continue
+            if self.report.failure:
+                continue
+            if isinstance(exc, PushError):
+                # Name the stage the rejected line belongs to: the run stops before any commit.
+                stage_name, n = "preflight", exc.index
+                for _i, s in stages:
+                    cmds = rendered.get(s.name, {}).get(h, []) if s.action == "push" else []
+                    if n < len(cmds):
+                        stage_name = s.name
+                        break
+                    n -= len(cmds)
+                msg = f"{h}: {exc.command!r} rejected: {exc.message} (found while loading every stage before the run; candidate discarded, nothing committed)"
+                self._fail(Failure(stage_name, "push", h, None, msg), ExitCode.DEVICE)
+            else:
+                self._fail(Failure("preflight", "read", h, None, _msg(exc)), ExitCode.DEVICE)
         self.emit("preflight-done", converged=list(self.report.converged_before))
-        return True
+        return self.report.failure is None
 
     # -- push stages ------------------------------------------------------------------
 
@@ -547,7 +570,7 @@ class Engine:
     # -- end of run ---------------------------------------------------------------------------
 
     def _post_snapshots(self) -> None:
-        hosts = list(self.state)
+        hosts = self._all_hosts()
         try:
             res = _run_each(self.nr, hosts, lambda task: snapshot(channel_for(task)), "post-snapshot")
         except Exception as exc:  # pragma: no cover - artifacts are best effort at the very end

@@ -253,10 +253,16 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any], origin: dict[str, st
             out[key] = _deep_merge(out[key], value, origin, src, path + ".")
         else:
             out[key] = copy.deepcopy(value)
-            if isinstance(value, dict):
-                for sub in value:
-                    origin[f"{path}.{sub}"] = src
+            _mark(value, origin, src, path)
     return out
+
+
+def _mark(value: Any, origin: dict[str, str], src: str, path: str) -> None:
+    """Record *src* as the origin of every key path under *value*."""
+    origin[path] = src
+    if isinstance(value, dict):
+        for sub, v in value.items():
+            _mark(v, origin, src, f"{path}.{sub}")
 
 
 def _loc_to_path(loc: tuple[Any, ...]) -> str:

@@ -78,7 +78,7 @@ def plan(rb: Runbook, intents: dict[str, HostIntent], nr: Nornir, hosts: list[st
         discard(chan)
         return Result(host=task.host, result=diff)
 
-    agg = nr.filter(filter_func=lambda h: h.name in plans).run(task=task, name="plan")
+    agg = nr.filter(filter_func=lambda h: h.name in plans).run(task=task, name="plan", on_failed=True)
     for h, p in plans.items():
         res = agg[h][0]
         if res.failed:

@@ -193,6 +193,18 @@ class VrpChannel:
             raise CommandError(self.host, command, f"unexpected second question: {final.end.strip()}", combined)
         return Reply(command=command, output=combined, end=final.end)
 
+    def logout(self, command: str = "quit") -> None:
+        """Leave the router without netmiko's idle-timer checks (its ``cleanup`` waits
+        ~2 s for silence). From a dirty candidate nothing is committed: VRP drops an
+        uncommitted candidate with the session."""
+        try:
+            cur = self.state()
+            if cur.view == "system" and not cur.dirty:
+                self.send("return", timeout=5)
+            self.conn.write_channel("quit\n")
+        except Exception:  # the session may already be gone; closing is best effort
+            pass
+
     def _cancel_question(self, reply: Reply) -> None:
         """Answer an unexpected question with the safest choice (cancel / no)."""
         answer = "c" if "C(cancel)" in reply.end else "n"
@@ -213,5 +225,6 @@ def channel_for(task: Any) -> VrpChannel:
     if chan is None:
         chan = VrpChannel(conn, task.host.name)
         conn._vrpbook_channel = chan
+        conn.cleanup = chan.logout  # netmiko's disconnect() calls cleanup() first
         chan.sync()
     return chan

@@ -283,7 +283,6 @@ class RunningLab:
             "port": port,
             "username": user,
             "password": password,
-            "fast_cli": False,
         }
         params.update(extra)
         return params

@@ -76,6 +76,18 @@ class TwinTerminal(asyncssh.SSHServerSession):  # type: ignore[misc]
         if cli is None or cli.closed:
             return
         out = bytearray()
+        try:
+            self._consume(data, cli, out)
+        except Exception:  # never let one input kill the session or the server
+            log.exception("twin terminal: input %r", data[:80])
+            out += b"\r\n" + cli.handle_line("").encode()
+        if out:
+            self._write(bytes(out))
+        if cli.closed and self.chan is not None:
+            self.chan.exit(0)
+
+    def _consume(self, data: bytes, cli: CliSession, out: bytearray) -> None:
+        """Echo and line discipline for one chunk of input bytes."""
         for b in data:
             if b == 0:
                 continue  # napalm's is_alive() probe
@@ -101,10 +113,6 @@ class TwinTerminal(asyncssh.SSHServerSession):  # type: ignore[misc]
             else:
                 self.buf.append(b)
                 out.append(b)
-        if out:
-            self._write(bytes(out))
-        if cli.closed and self.chan is not None:
-            self.chan.exit(0)
 
     def eof_received(self) -> bool:
         return False

@@ -124,3 +124,13 @@ def discriminator(s: CliSession, a: Args) -> None:
 @command("description <text:TEXT>", v.BFD_SESSION)
 def bfd_description(s: CliSession, a: Args) -> None:
     _set(s, "description", str(a["text"]))
+
+
+@command("undo discriminator { local | remote }", v.BFD_SESSION)
+def undo_discriminator(s: CliSession, a: Args) -> None:
+    _set(s, "local_discriminator" if a.has("local") else "remote_discriminator", None)
+
+
+@command("undo description", v.BFD_SESSION)
+def undo_bfd_description(s: CliSession, a: Args) -> None:
+    _set(s, "description", None)

@@ -284,3 +284,14 @@ def max_lb(s: CliSession, a: Args) -> None:
 def undo_max_lb(s: CliSession, a: Args) -> None:
     view = s.view
     s.stage(lambda cfg: setattr(_vrf(cfg, view), "maximum_load_balancing", None))
+
+
+@command("synchronization", v.BGP, v.BGP_UNICAST)
+def synchronization(s: CliSession, a: Args) -> None:
+    s.stage(lambda cfg: setattr(_bgp(cfg).unicast, "synchronization", True))
+
+
+@command("undo peer <ip:IPV4> description", v.BGP)
+def undo_peer_description(s: CliSession, a: Args) -> None:
+    ip: IPv4Address = a["ip"]  # type: ignore[assignment]
+    s.stage(lambda cfg: setattr(_peer(cfg, ip), "description", None))

@@ -18,7 +18,8 @@ DISPLAY_VIEWS = (v.USER, "any")
 
 
 def _lines(s: CliSession, lines: list[str]) -> None:
-    s.print(*lines) if lines else None
+    if lines:
+        s.print(*lines)
 
 
 # ---------------------------------------------------------------- configuration
@@ -26,7 +27,8 @@ def _lines(s: CliSession, lines: list[str]) -> None:
 
 @command("display current-configuration", *DISPLAY_VIEWS, pipe=True)
 def current_configuration(s: CliSession, a: Args) -> None:
-    s.print(*s.router.config_text())
+    # Filtered output has no "!" header (VRP8.md 5).
+    s.print(*s.router.config_text(header=not s.filtering))
 
 
 # Block selectors for "display current-configuration configuration <type>".
@@ -189,7 +191,7 @@ def occupied(s: CliSession, a: Args) -> None:
     holder = s.router.sessions.get(s.router.lock_holder) if s.router.lock_holder else None
     if holder is None:
         return  # nothing when unlocked (doc example 1 is empty)
-    locked = getattr(holder, "lock_time", holder.login_time)
+    locked = holder.lock_time
     s.print(
         f"User Index: {holder.sid}",
         f"User Session Name: {holder.user_intf}",
@@ -297,7 +299,7 @@ def bfd_session(s: CliSession, a: Args) -> None:
 _PING_OPTS = {"-vpn-instance": "vpn", "-c": "count", "-s": "size", "-a": "source", "-t": "timeout"}
 
 
-def _options(line: str, s: CliSession, allowed: tuple[str, ...]) -> tuple[dict[str, str], str]:
+def _options(line: str, allowed: tuple[str, ...]) -> tuple[dict[str, str], str]:
     """Options in any order then the destination (napalm and the reference order them differently)."""
     toks = tokenize(line)[1:]
     opts: dict[str, str] = {}
@@ -331,18 +333,18 @@ def _options(line: str, s: CliSession, allowed: tuple[str, ...]) -> tuple[dict[s
     return opts, dest.text
 
 
-def _rebuilt_options(word: str, a: Args, s: CliSession, allowed: tuple[str, ...]) -> tuple[dict[str, str], str]:
+def _rebuilt_options(word: str, a: Args, allowed: tuple[str, ...]) -> tuple[dict[str, str], str]:
     """Parse the options of the typed line; error offsets mapped back to it."""
     shift = a.offsets["rest"] - (len(word) + 1)
     try:
-        return _options(f"{word} {a['rest']}", s, allowed)
+        return _options(f"{word} {a['rest']}", allowed)
     except CliSyntaxError as exc:
         raise CliSyntaxError(exc.kind, exc.offset + shift) from None
 
 
 @command("ping <rest:TEXT>", *DISPLAY_VIEWS)
 def ping(s: CliSession, a: Args) -> None:
-    opts, dest = _rebuilt_options("ping", a, s, ("-vpn-instance", "-c", "-s", "-a", "-t"))
+    opts, dest = _rebuilt_options("ping", a, ("-vpn-instance", "-c", "-s", "-a", "-t"))
     _network(
         s, "ping", dest, vpn_instance=opts.get("vpn"), count=int(opts.get("count", 5)),
         size=int(opts.get("size", 56)), source=opts.get("source"),
@@ -351,5 +353,5 @@ def ping(s: CliSession, a: Args) -> None:
 
 @command("tracert <rest:TEXT>", *DISPLAY_VIEWS)
 def tracert(s: CliSession, a: Args) -> None:
-    opts, dest = _rebuilt_options("tracert", a, s, ("-vpn-instance",))
+    opts, dest = _rebuilt_options("tracert", a, ("-vpn-instance",))
     _network(s, "tracert", dest, vpn_instance=opts.get("vpn"))

@@ -134,3 +134,9 @@ def undo_vpn_target(s: CliSession, a: Args) -> None:
             vpn.import_targets.remove(rt)
 
     s.stage(op)
+
+
+@command("undo description", v.VPN)
+def undo_vpn_description(s: CliSession, a: Args) -> None:
+    name = s.view.name
+    s.stage(lambda cfg: setattr(_vpn(cfg, name), "description", None))

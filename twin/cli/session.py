@@ -14,6 +14,7 @@ merge (last wins), then validates and swaps running.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
@@ -26,6 +27,8 @@ from .registry import Command, commands_for
 
 if TYPE_CHECKING:
     from ..state import Router
+
+log = logging.getLogger(__name__)
 
 MAX_COMMAND_LENGTH = 3100  # VRP8.md 1
 EXIT_QUESTION = "Warning: Uncommitted configurations found, commit them before exiting? [Y(yes)/N(no)/C(cancel)]:"
@@ -59,15 +62,18 @@ class CliSession:
         self.sid, self.vty = router.open_session()
         router.sessions[self.sid] = self
         self.login_time = router.clock()
+        self.lock_time = self.login_time  # set by "configuration exclusive"
         self.view: v.View = v.USER_VIEW
         self.ops: list[tuple[Op, str]] = []
         self._cand: RouterConfig | None = None
         self._cand_base: RouterConfig | None = None
+        self._conflict = False
         self.question: Question | None = None
         self.closed = False
         self._out: list[str] = []
         self.tail_override: str | None = None
         self.typed_prompt = ""
+        self.filtering = False  # the running command's output goes through "| ..."
 
     # ------------------------------------------------------------ text
 
@@ -100,17 +106,21 @@ class CliSession:
         running = self.router.running
         if self._cand is None or self._cand_base is not running:
             cand = running.clone()
+            self._conflict = False
             for op, _text in self.ops:
                 try:
                     op(cand)
                 except ConfigError:
-                    pass
+                    self._conflict = True  # conflicts with another session's commit
             self._cand, self._cand_base = cand, running
         return self._cand
 
     @property
     def dirty(self) -> bool:
-        return bool(self.ops) and self.candidate != self.router.running
+        if not self.ops:
+            return False
+        cand = self.candidate
+        return self._conflict or cand != self.router.running
 
     def stage(self, op: Op, text: str = "") -> None:
         """Apply *op* to the candidate and remember it for commit; a
@@ -139,15 +149,18 @@ class CliSession:
         router = self.router
         try:
             router.check_lock(self.sid)
+            if trial is not None and router.trial is not None:
+                # twin's choice text: one trial at a time (confirm or abort it first)
+                raise CommitError("Error: The system is already in the trial configuration mode.")
             new = self.build_commit()
-            if trial is None and router.trial is not None and router.trial.session_id == self.sid:
-                router.cancel_trial()  # plain commit confirms this session's trial
             point = router.commit(
                 new, user=self.user, user_intf=self.user_intf, sid=self.sid, label=label, description=description
             )
         except CommitError as exc:
             self.print(str(exc))
             return False
+        if trial is None and router.trial is not None and router.trial.session_id == self.sid:
+            router.cancel_trial()  # a plain commit in the same session confirms the trial
         self.discard()
         if trial is not None and point is not None:
             router.start_trial(self.sid, point, trial)
@@ -214,9 +227,7 @@ class CliSession:
             else:
                 self._run(line)
         except Exception:  # never let one command kill the session
-            import logging
-
-            logging.getLogger(__name__).exception("twin CLI: command %r failed", line)
+            log.exception("twin CLI: command %r failed", line)
             self.print("Error: Failed to execute the command.")  # twin's choice text
         return self._flush()
 
@@ -229,19 +240,26 @@ class CliSession:
             self.tail_override = YNC_RETRY if q.choices == "ync" else YN_RETRY
             return
         self.question = None
-        q.on_answer(choice)
+        try:
+            q.on_answer(choice)
+        except ConfigError as exc:
+            self.print(str(exc))
 
     def _run(self, line: str) -> None:
         prompt = self.prompt()
         self.typed_prompt = prompt
         if not line.strip():
             return
+        if line.lstrip().startswith("#"):
+            return  # twin's choice: "#" separator lines of a pasted configuration are ignored
         if len(line) > MAX_COMMAND_LENGTH:
             # twin's choice: VRP truncates input at 3100 characters; report the excess
             self._syntax_error(prompt, CliSyntaxError("Too many parameters", MAX_COMMAND_LENGTH))
             return
         head, pipe = _split_pipe(line)
         try:
+            if not head.strip():
+                raise CliSyntaxError("Unrecognized command", line.index("|"))
             cmd, args, view = self._resolve(head)
             if pipe is not None and not cmd.pipe:
                 raise CliSyntaxError("Unrecognized command", len(head))
@@ -252,6 +270,7 @@ class CliSession:
         if view is not self.view:
             self.view = view  # parent-view fall-through: the prompt moves there
         mark = len(self._out)
+        self.filtering = filt is not None
         try:
             cmd.handler(self, args)
         except CliSyntaxError as exc:
@@ -278,7 +297,8 @@ class CliSession:
             except CliSyntaxError as exc:
                 if first_error is None:
                     first_error = exc
-                if exc.kind == "Ambiguous command" or line.split()[0].lower() == "undo":
+                words = line.split()
+                if exc.kind == "Ambiguous command" or not words or words[0].lower() == "undo":
                     break
         assert first_error is not None
         raise first_error

@@ -42,16 +42,28 @@ class BfdView:
     source: IPv4Address | None
 
 
-def discriminators(cfg: RouterConfig) -> dict[str, int]:
-    """Local discriminators: configured ones, ``auto`` from 8192 in config order."""
+def discriminators(cfg: RouterConfig, previous: dict[str, int] | None = None) -> dict[str, int]:
+    """Local discriminators: configured ones; ``auto`` ones allocated from 8192.
+
+    An allocated discriminator stays with its session for the session's life
+    (*previous*: last allocation of this router); a new session takes the
+    lowest free value, so a fresh configuration numbers them in config order.
+    """
+    previous = previous or {}
     out: dict[str, int] = {}
+    for name, s in cfg.bfd_sessions.items():
+        if not s.auto:
+            out[name] = s.local_discriminator or 0
+        elif name in previous:
+            out[name] = previous[name]
+    used = set(out.values())
     nxt = AUTO_BASE
     for name, s in cfg.bfd_sessions.items():
-        if s.auto:
+        if s.auto and name not in out:
+            while nxt in used:
+                nxt += 1
             out[name] = nxt
-            nxt += 1
-        else:
-            out[name] = s.local_discriminator or 0
+            used.add(nxt)
     return out
 
 
@@ -63,9 +75,18 @@ def _source(router: str, cfg: RouterConfig, s: BfdSession) -> IPv4Address | None
     return None
 
 
-def sessions(configs: dict[str, RouterConfig], links: LinkMap) -> list[BfdView]:
-    """Every configured session with the far end it matches (if any)."""
-    discs = {r: discriminators(c) for r, c in configs.items()}
+def sessions(
+    configs: dict[str, RouterConfig], links: LinkMap, allocated: dict[str, dict[str, int]] | None = None
+) -> list[BfdView]:
+    """Every configured session with the far end it matches (if any).
+
+    *allocated* (router -> session -> discriminator) is read and updated so
+    that ``auto`` discriminators survive across evaluations.
+    """
+    allocated = allocated if allocated is not None else {}
+    discs = {r: discriminators(c, allocated.get(r)) for r, c in configs.items()}
+    allocated.clear()
+    allocated.update({r: {n: d for n, d in ds.items() if configs[r].bfd_sessions[n].auto} for r, ds in discs.items()})
     out: list[BfdView] = []
     for router, cfg in configs.items():
         for name, s in cfg.bfd_sessions.items():

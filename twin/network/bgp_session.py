@@ -148,8 +148,9 @@ def _view(
     direct_ok = True
     if pcfg.as_number != bgp.as_number and not pcfg.ebgp_max_hop:
         direct_ok = any(r.kind == "connected" for r in base[router][table].lookup(pcfg.address))
+    there = bool(base[router][table].lookup(pcfg.address))
     back = bool(base[rrouter].get(rtable) and base[rrouter][rtable].lookup(src))
-    reachable = direct_ok and back
+    reachable = direct_ok and there and back
     rbgp = rcfg.bgp
     rpeer = peer_table(rbgp, rtable).get(src) if rbgp else None
     if not reachable or rbgp is None or rpeer is None:

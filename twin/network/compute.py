@@ -69,7 +69,9 @@ def evaluate(
     links = LinkMap(topology, configs, pulled)
 
     # BFD first: it depends on links only, and static routes track it.
-    views = bfd_mod.sessions(configs, links)
+    allocated = memory.setdefault(("bfd-discriminators",), {})
+    assert isinstance(allocated, dict)
+    views = bfd_mod.sessions(configs, links, allocated)
     by_name = {(v.router, v.cfg.name): v for v in views}
     bfd_states: list[BfdState] = []
     for v in views:
@@ -84,7 +86,9 @@ def evaluate(
         if up and timers is None and isinstance(held, tuple):
             timers = held
         remote = by_name.get(v.peer) if v.peer else None
-        remote_disc = remote.local_disc if (remote and up) else 0
+        if remote is not None:
+            memory[("bfd-remote",) + key] = remote.local_disc
+        remote_disc = int(memory.get(("bfd-remote",) + key, 0)) if up else 0  # type: ignore[call-overload]
         ever = bool(memory.get(("bfd-ever",) + key)) or up
         memory[("bfd-ever",) + key] = ever
         bfd_states.append(BfdState(v, up, remote_disc, timers if up else None, ever))

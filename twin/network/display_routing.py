@@ -86,3 +86,39 @@ def static_table(table_name: str, table: Table, statics: list[StaticResult]) -> 
             dest = f"{s.config.prefix.network_address}/{s.config.prefix.prefixlen}"
             lines.append(f"{dest:>18}  {'Static':<7}{pre:<5}{0:<11}{'':>2}  {nh:<16}{ifname}".rstrip())
     return "\n".join(lines) + "\n"
+
+
+PROTOCOLS = {"direct": ("Direct",), "static": ("Static",), "ospf": ("OSPF",), "bgp": ("IBGP", "EBGP")}
+
+
+def protocol_table(table_name: str, table: Table, protocol: str) -> str:
+    """``protocol direct|ospf|bgp``: the static layout without configured routes.
+
+    twin's choice (no sample shows these): same sections as ``protocol
+    static``; the Inactive section lists candidates of that protocol that
+    lost to another protocol's route.
+    """
+    procs = PROTOCOLS[protocol]
+    active = [r for r in table.active() if r.proto in procs]
+    shown = set(active)
+    inactive = [r for r in table.candidates if r.proto in procs and r not in shown]
+    title = procs[0] if len(procs) == 1 else "BGP"
+    lines = [
+        FLAGS_LEGEND,
+        RULE,
+        f"{table_name} Routing Table : {title}",
+        f"         Destinations : {len({r.prefix for r in active}):<9}Routes : {len(active)}",
+        "",
+        f"{title} routing table status : <Active>",
+        f"         Destinations : {len({r.prefix for r in active}):<9}Routes : {len(active)}",
+        "",
+        HEADER,
+        "",
+        *rows_block(active),
+        "",
+        f"{title} routing table status : <Inactive>",
+        f"         Destinations : {len({r.prefix for r in inactive}):<9}Routes : {len(inactive)}",
+    ]
+    if inactive:
+        lines += ["", HEADER, "", *rows_block(sorted(inactive, key=Route.sort_key))]
+    return "\n".join(lines) + "\n"

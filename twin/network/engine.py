@@ -1,16 +1,50 @@
 """The simulated network: control plane computed from all running configs + cables.
 
-STUB: the network side replaces this module. The constructor signature and the
-methods of :class:`vrpbook.twin.network.api.NetworkView` are the contract.
+How it works: the engine keeps a snapshot of every router's running
+configuration (refreshed on :meth:`Network.config_changed`), the set of
+pulled cables, and a :class:`~.timeline.Timeline` of when each adjacency
+became eligible. It evaluates the whole network (:func:`.compute.evaluate`)
+only at discrete instants: a configuration change, a cable pull, or the next
+pending protocol transition (an adjacency's bring-up delay or a BFD detection
+timer expiring). Displays between those instants reuse the cached state and
+only compute ages and counters from the recorded times. State changes between
+consecutive evaluations become the event log.
+
+Growing to hundreds of routers: the evaluation is a full recompute, linear in
+links and sessions except for SPF (one Dijkstra per router, O(R * E log R))
+and the BGP exchange (rounds x sessions x routes). The structure allows
+incremental work without changing the displays: keep per-area LSDBs and rerun
+SPF only in areas whose adjacencies or stubs changed (incremental SPF for
+leaf changes), invalidate per-router RIBs from a dependency map (a config
+change touches the router and its link neighbours; a SPF change touches that
+area's routers; a BGP change touches the routers that import the affected
+route targets), keep the BGP exchange as per-prefix Adj-RIB deltas instead of
+fixed-point rounds, and index address owners and prefix lookups with a radix
+trie instead of linear scans.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+import zlib
+from ipaddress import AddressValueError, IPv4Address
 from typing import Callable
 
-from ..topology import Topology
-from .api import LabEvent, RunningConfigs
+from ..config.model import RouterConfig
+from ..interfaces import canonical_interface_name
+from ..topology import Endpoint, Topology
+from . import display_bfd, display_bgp, display_proto, display_routing, forwarding
+from .api import BgpPeerScope, LabEvent, RunningConfigs
+from .compute import NetState, evaluate
+from .links import PUBLIC
+from .timeline import Timeline
+
+LDP_KEEPALIVE_S = 15.0  # VRP default keepalive send interval (hold time 45 s / 3)
+BGP_KEEPALIVE_S = 60.0  # VRP default keepalive interval
+
+# twin's choice: error texts of displays naming something that does not exist.
+ERR_NO_VPN = "Error: The VPN instance does not exist.\n"
 
 
 class Network:
@@ -31,9 +65,303 @@ class Network:
         self.running_configs = running_configs
         self.time_scale = time_scale
         self.clock = clock
+        self._lock = threading.RLock()
+        self._t0 = clock()
+        self._wall0 = time.time()
+        self._snapshot: dict[str, RouterConfig] | None = None
+        self._pulled: set[Endpoint] = set()
+        self._timeline = Timeline()
+        self._memory: dict[tuple, object] = {}
+        self._state: NetState | None = None
+        self._events: list[LabEvent] = []
+        self._changed: dict[tuple, tuple[str, float]] = {}
+        self._first_seen: dict[tuple[str, str], float] = {}
+        self._calls = 0
+
+    # ----------------------------------------------------------------- state
+    def _configs(self) -> dict[str, RouterConfig]:
+        if self._snapshot is None:
+            self._snapshot = {n: c.clone() for n, c in self.running_configs().items()}
+        return self._snapshot
+
+    def _evaluate(self, t: float) -> None:
+        st = evaluate(t, self.topology, self._configs(), self._pulled, self._timeline, self.time_scale, self._memory)
+        self._record(self._state, st)
+        self._state = st
+
+    def _advance(self, now: float) -> NetState:
+        if self._state is None:
+            self._evaluate(now)
+        while self._timeline.next_t <= now:
+            self._evaluate(self._timeline.next_t)
+        assert self._state is not None
+        return self._state
+
+    def _current(self) -> tuple[NetState, float]:
+        with self._lock:
+            now = self.clock()
+            return self._advance(now), now
+
+    def recompute(self) -> NetState:
+        """Force a full evaluation now (benchmarks; the lab never needs it)."""
+        with self._lock:
+            self._evaluate(self.clock())
+            assert self._state is not None
+            return self._state
 
     def config_changed(self, router: str) -> None:
         """Called by the device side after every commit, rollback or trial revert."""
+        with self._lock:
+            now = self.clock()
+            self._advance(now)  # transitions up to now happened under the old configs
+            current = self.running_configs()
+            snap = self._configs()
+            if router in current:
+                snap[router] = current[router].clone()
+            else:
+                snap.pop(router, None)
+            for name, cfg in current.items():
+                if name not in snap:
+                    snap[name] = cfg.clone()
+            self._evaluate(now)
+
+    def set_cable(self, device: str, interface: str, up: bool) -> None:
+        """Plug (``up=True``) or pull the cable at device:interface (failover drills)."""
+        name = canonical_interface_name(interface)
+        if device not in self.topology.devices or name not in self.topology.devices[device].interfaces:
+            raise ValueError(f"set_cable: {device}:{interface} is not a port of the topology")
+        if self.topology.peer_of(device, name) is None:
+            raise ValueError(f"set_cable: {device}:{name} has no cable")
+        with self._lock:
+            now = self.clock()
+            self._advance(now)
+            end = Endpoint(device, name)
+            if up:
+                self._pulled.discard(end)
+            else:
+                self._pulled.add(end)
+            self._evaluate(now)
 
     def events(self) -> list[LabEvent]:
-        return []
+        with self._lock:
+            self._advance(self.clock())
+            return list(self._events)
+
+    def state(self) -> NetState:
+        """The computed state now (for tests and drills that read facts, not text)."""
+        return self._current()[0]
+
+    # ------------------------------------------------------------ event log
+    def _emit(self, t: float, router: str, kind: str, detail: str) -> None:
+        self._events.append(LabEvent(round((t - self._t0) * 1000.0, 3), router, kind, detail))
+
+    def _record(self, old: NetState | None, new: NetState) -> None:
+        t = new.t
+        for (router, name), inst in ((k, v) for r, c in new.configs.items() for k, v in
+                                     (((r, n), i) for n, i in c.vpn_instances.items())):
+            self._first_seen.setdefault((router, name), t)
+        live = {(r, n) for r, c in new.configs.items() for n in c.vpn_instances}
+        for key in [k for k in self._first_seen if k not in live]:
+            del self._first_seen[key]
+        for pv, state in new.bgp_peers:
+            key = ("bgp", pv.router, pv.table, pv.address)
+            if self._changed.get(key, (None,))[0] != state:
+                self._changed[key] = (state, t)
+        if old is None:
+            return
+        for key, port in new.links.ports.items():
+            before = old.links.ports.get(key)
+            if before is None or not port.name[:1].isupper() or not new.configs[key[0]].interfaces[key[1]].physical:
+                continue
+            if before.phy == "up" and port.phy != "up":
+                self._emit(t, key[0], "link-down", f"{port.name} physical down")
+            elif before.phy != "up" and port.phy == "up":
+                self._emit(t, key[0], "link-up", f"{port.name} physical up")
+        self._diff(t, old, new)
+
+    def _diff(self, t: float, old: NetState, new: NetState) -> None:
+        def flips(before: dict, after: dict, up_kind: str, down_kind: str, describe) -> None:
+            for key in sorted(set(before) | set(after), key=str):
+                a, b = before.get(key, False), after.get(key, False)
+                if a != b:
+                    self._emit(t, key[0], up_kind if b else down_kind, describe(key, b))
+
+        flips({(a.router, a.interface, a.neighbour): up for a, up in old.ospf_adj},
+              {(a.router, a.interface, a.neighbour): up for a, up in new.ospf_adj},
+              "ospf-full", "ospf-down", lambda k, up: f"neighbour {k[2]} on {k[1]} {'Full' if up else 'Down'}")
+        flips({(p.router, p.peer): up for p, up in old.ldp}, {(p.router, p.peer): up for p, up in new.ldp},
+              "ldp-up", "ldp-down", lambda k, up: f"LDP session with {k[1]} {'Operational' if up else 'down'}")
+        flips({(p.router, p.table, str(p.address)): s == "Established" for p, s in old.bgp_peers},
+              {(p.router, p.table, str(p.address)): s == "Established" for p, s in new.bgp_peers},
+              "bgp-up", "bgp-down", lambda k, up: f"peer {k[2]} ({k[1]}) {'Established' if up else 'down'}")
+
+        def bfd_detail(k: tuple, up: bool) -> str:
+            timers = self._memory.get(("bfd", k[0], k[1]))
+            det = timers[2] if isinstance(timers, tuple) else "-"
+            return f"{k[1]} Up" if up else f"{k[1]} Down (detect time {det} ms)"
+
+        flips({(s.view.router, s.view.cfg.name): s.up for s in old.bfd},
+              {(s.view.router, s.view.cfg.name): s.up for s in new.bfd}, "bfd-up", "bfd-down", bfd_detail)
+        for router, tables in new.tables.items():
+            for name, table in tables.items():
+                after = {(r.prefix, r.proto, r.nexthop, r.interface) for r in table.active() if r.proto != "Direct"}
+                old_t = old.tables.get(router, {}).get(name)
+                before = {(r.prefix, r.proto, r.nexthop, r.interface) for r in old_t.active()
+                          if r.proto != "Direct"} if old_t else set()
+                for p, proto, nh, ifn in sorted(before - after, key=str):
+                    self._emit(t, router, "route-withdrawn", f"{name} {p} {proto} via {nh} {ifn}")
+                for p, proto, nh, ifn in sorted(after - before, key=str):
+                    self._emit(t, router, "route-installed", f"{name} {p} {proto} via {nh} {ifn}")
+
+    # -------------------------------------------------------------- helpers
+    def _ka(self, base: float) -> float:
+        return base * self.time_scale if self.time_scale > 0 else base
+
+    def _table(self, st: NetState, router: str, vpn_instance: str | None) -> str | None:
+        """Table name for a VPN instance argument; None when it does not exist."""
+        if vpn_instance is None:
+            return PUBLIC
+        return vpn_instance if vpn_instance in st.configs[router].vpn_instances else None
+
+    @staticmethod
+    def _check(st: NetState, router: str) -> None:
+        if router not in st.configs:
+            raise KeyError(f"unknown router {router!r}")
+
+    # -------------------------------------------------------------- displays
+    def display_ip_routing_table(
+        self, router: str, vpn_instance: str | None = None, protocol: str | None = None
+    ) -> str:
+        st, _now = self._current()
+        self._check(st, router)
+        name = self._table(st, router, vpn_instance)
+        if name is None:
+            return ERR_NO_VPN
+        table = st.tables[router].get(name)
+        if table is None:
+            from .rib import Table
+
+            table = Table(name)
+        if protocol is None:
+            return display_routing.routing_table(table)
+        proto = protocol.lower()
+        if proto == "static":
+            return display_routing.static_table(name, table, st.statics[router])
+        if proto in display_routing.PROTOCOLS:
+            return display_routing.protocol_table(name, table, proto)
+        # twin's choice: VRP's parser error for an unknown protocol keyword.
+        return "Error: Unrecognized command found at '^' position.\n"
+
+    def display_ip_vpn_instance_verbose(self, router: str) -> str:
+        st, now = self._current()
+        self._check(st, router)
+        with self._lock:
+            first_seen = dict(self._first_seen)
+        return display_proto.vpn_instance_verbose(
+            st, router, now, first_seen, lambda t: self._wall0 + (t - self._t0)
+        )
+
+    def display_interface_brief(self, router: str) -> str:
+        st, _ = self._current()
+        self._check(st, router)
+        return display_proto.interface_brief(st, router)
+
+    def display_ospf_peer_brief(self, router: str) -> str:
+        st, _ = self._current()
+        self._check(st, router)
+        if not st.configs[router].ospf:
+            return ""  # twin's choice: VRP prints nothing when OSPF is not configured
+        return display_proto.ospf_peer_brief(st, router)
+
+    def display_mpls_ldp_session(self, router: str) -> str:
+        st, now = self._current()
+        self._check(st, router)
+        cfg = st.configs[router]
+        if not (cfg.mpls_enabled and cfg.mpls_ldp_enabled):
+            return "Error: The MPLS LDP is not enabled.\n"  # twin's choice of text
+        with self._lock:
+            up_at = dict(self._timeline.up_at)
+        return display_proto.mpls_ldp_session(st, router, now, up_at, self._ka(LDP_KEEPALIVE_S))
+
+    def display_bgp_peer(self, router: str, scope: BgpPeerScope, vpn_instance: str | None = None) -> str:
+        st, now = self._current()
+        self._check(st, router)
+        cfg = st.configs[router]
+        if cfg.bgp is None:
+            return display_bgp.no_bgp()
+        if scope == "vpn_instance" and (vpn_instance is None or vpn_instance not in cfg.vpn_instances):
+            return ERR_NO_VPN
+        with self._lock:
+            changed = dict(self._changed)
+        ka = self._ka(BGP_KEEPALIVE_S)
+        if scope == "ipv4":
+            rows = display_bgp.rows_for(st, router, display_bgp.scope_views(st, router, "ipv4", None), now,
+                                        changed, ka, "ipv4")
+            return display_bgp.peer_table(rows, st, router)
+        if scope == "vpn_instance":
+            rows = display_bgp.rows_for(st, router, display_bgp.scope_views(st, router, "vpn_instance",
+                                                                            vpn_instance), now, changed, ka, "ipv4")
+            return display_bgp.peer_table(rows, st, router)
+        public = display_bgp.rows_for(st, router, display_bgp.scope_views(st, router, "vpnv4_all", None), now,
+                                      changed, ka, "vpnv4")
+        vrfs = {}
+        for vrf, fam in cfg.bgp.vrfs.items():
+            views = display_bgp.scope_views(st, router, "vpn_instance", vrf)
+            if views:
+                vrfs[vrf] = display_bgp.rows_for(st, router, views, now, changed, ka, "ipv4")
+        return display_bgp.vpnv4_all(public, vrfs, st, router)
+
+    def display_bgp_vpnv4_routing_table(self, router: str) -> str:
+        st, _ = self._current()
+        self._check(st, router)
+        if st.configs[router].bgp is None:
+            return display_bgp.no_bgp()
+        return display_bgp.routing_table(st, router)
+
+    def display_bfd_session(self, router: str, verbose: bool) -> str:
+        st, _ = self._current()
+        self._check(st, router)
+        mine = [s for s in st.bfd if s.view.router == router]
+        return display_bfd.verbose(mine) if verbose else display_bfd.brief(mine)
+
+    # ------------------------------------------------------------ ping/tracert
+    def _seed(self, *parts: object) -> int:
+        with self._lock:
+            self._calls += 1
+            return zlib.crc32(repr(parts + (self._calls,)).encode())
+
+    def ping(
+        self,
+        router: str,
+        destination: str,
+        vpn_instance: str | None = None,
+        count: int = 5,
+        size: int = 56,
+        source: str | None = None,
+    ) -> str:
+        st, _ = self._current()
+        self._check(st, router)
+        table = self._table(st, router, vpn_instance)
+        if table is None:
+            return ERR_NO_VPN
+        try:
+            dest = IPv4Address(destination)
+            src = IPv4Address(source) if source else None
+        except (AddressValueError, ValueError):
+            return f"Error: Invalid IP address {destination if source is None else source}.\n"
+        return forwarding.ping(st, router, dest, table, count, size, src, self._seed(router, destination))
+
+    def tracert(self, router: str, destination: str, vpn_instance: str | None = None) -> str:
+        st, _ = self._current()
+        self._check(st, router)
+        table = self._table(st, router, vpn_instance)
+        if table is None:
+            return ERR_NO_VPN
+        try:
+            dest = IPv4Address(destination)
+        except (AddressValueError, ValueError):
+            return f"Error: Invalid IP address {destination}.\n"
+        return forwarding.tracert(st, router, dest, table, self._seed(router, destination))
+
+
+__all__ = ["Network"]

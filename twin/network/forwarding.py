@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address
 
 from .compute import NetState
-from .links import PUBLIC, table_of
+from .links import table_of
 from .rib import Route
 
 MAX_IP_HOPS = 64
@@ -150,6 +150,9 @@ def ping(st: NetState, router: str, dest: IPv4Address, table: str, count: int, s
          source: IPv4Address | None, seed: int) -> str:
     fw = Forwarder(st)
     rng = random.Random(seed)
+    if source is not None and fw._local(router, table, source) is None:
+        # twin's choice of text: -a must name an up address of this router in that table.
+        return f"Error: The source address {source} is not a local address.\n"
     src = source or fw.source_for(router, table, dest)
     lines = [f"PING {dest}: {size}  data bytes, press CTRL_C to break"]
     times: list[int] = []

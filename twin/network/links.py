@@ -8,7 +8,7 @@ computed once per evaluation, not re-derived by each protocol.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv4Interface
+from ipaddress import IPv4Address
 
 from ..config.model import Interface, RouterConfig
 from ..topology import Endpoint, Topology
@@ -92,6 +92,3 @@ def table_of(iface: Interface) -> str:
     """Routing table an interface belongs to (``ip binding vpn-instance``)."""
     return iface.vpn_instance or PUBLIC
 
-
-def same_subnet(a: IPv4Interface, b: IPv4Interface) -> bool:
-    return a.network == b.network and a.ip != b.ip

@@ -47,9 +47,15 @@ class Table:
 
     name: str
     candidates: list[Route] = field(default_factory=list)
+    _cache: tuple[int, list[Route]] | None = field(default=None, repr=False, compare=False)
 
     def active(self) -> list[Route]:
-        """Best routes per prefix: lowest preference wins, equal rows are ECMP."""
+        """Best routes per prefix: lowest preference wins, equal rows are ECMP.
+
+        Cached until the candidate list grows (tables are only ever appended to).
+        """
+        if self._cache is not None and self._cache[0] == len(self.candidates):
+            return self._cache[1]
         best: dict[IPv4Network, list[Route]] = {}
         for r in self.candidates:
             cur = best.get(r.prefix)
@@ -60,6 +66,7 @@ class Table:
         rows: list[Route] = []
         for prefix in sorted(best, key=lambda p: (int(p.network_address), p.prefixlen)):
             rows.extend(best[prefix])
+        self._cache = (len(self.candidates), rows)
         return rows
 
     def lookup(self, dest: IPv4Address) -> list[Route]:

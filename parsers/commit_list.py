@@ -1,0 +1,99 @@
+"""``display configuration commit list [verbose]``: the VRP8 commit points, newest first.
+
+Verbose blocks must carry all six lines (Label, User, User-Intf, Type,
+TimeStamp, Description) -- a block cut short fails the parse.  ``Label: -``
+is null; an empty ``Description:`` is ``""``; ``commit_id`` stays a string
+(the samples' shape).  The non-verbose table (no NE40E header sample exists;
+the CloudEngine form of VRP8.md 3.5 is read by tokens) needs its header.
+"""
+
+from __future__ import annotations
+
+from vrpbook.parsers.base import Context, ParsedOutput, Record, require
+from vrpbook.parsers.grammar import Match
+
+
+class CommitPoint(Record):
+    """One commit point; ``user_intf``/``type``/``description`` only in the verbose form."""
+
+    index: int
+    commit_id: str
+    label: str | None
+    user: str | None = None
+    user_intf: str | None = None
+    type: str | None = None
+    timestamp: str | None = None
+    description: str | None = None
+
+
+class CommitList(ParsedOutput):
+    """``display configuration commit list [verbose]``: ``commits[]`` in printed order."""
+
+    commits: list[CommitPoint] = []
+
+
+_KEYS = {
+    "label": "label",
+    "user": "user",
+    "user-intf": "user_intf",
+    "type": "type",
+    "timestamp": "timestamp",
+    "description": "description",
+}
+
+
+def build_verbose(matches: list[Match], ctx: Context) -> CommitList:
+    """Assemble verbose blocks; each must be complete."""
+    require(ctx, matches, "commit")
+    commits: list[CommitPoint] = []
+    block: dict[str, object] | None = None
+    start: Match | None = None
+
+    def close() -> None:
+        if block is None:
+            return
+        missing = sorted(set(_KEYS.values()) - set(block))
+        if missing:
+            raise ctx.fail(f"commit block without {', '.join(missing)} (truncated)", start)
+        commits.append(CommitPoint(**block))  # type: ignore[arg-type]
+
+    for m in matches:
+        if m.kind == "commit":
+            close()
+            block = {"index": ctx.req_int(m, "index"), "commit_id": m.values["commit_id"]}
+            start = m
+        else:
+            if block is None:
+                raise ctx.fail("line outside a commit block", m)
+            field = _KEYS[m.values["key"].lower()]
+            if field in block:
+                raise ctx.fail(f"{field} printed twice in one commit block", m)
+            raw = m.values["value"].strip()
+            block[field] = None if field == "label" and raw == "-" else raw
+    close()
+    return CommitList(commits=commits)
+
+
+def build_table(matches: list[Match], ctx: Context) -> CommitList:
+    """Assemble the non-verbose table (token rows)."""
+    require(ctx, matches, "header")
+    commits: list[CommitPoint] = []
+    header = False
+    for m in matches:
+        if m.kind == "header":
+            if header:
+                raise ctx.fail("second column header", m)
+            header = True
+        elif m.kind == "commit":
+            if not header:
+                raise ctx.fail("commit row before the column header", m)
+            commits.append(
+                CommitPoint(
+                    index=ctx.req_int(m, "index"),
+                    commit_id=m.values["commit_id"],
+                    label=ctx.text(m, "label"),
+                    user=m.values["user"],
+                    timestamp=" ".join(m.values["timestamp"].split()),
+                )
+            )
+    return CommitList(commits=commits)

@@ -1,0 +1,69 @@
+"""``display interface brief`` (VRP8.md section 6): one row per interface.
+
+``interface`` is the name without a glued speed tag (``GigabitEthernet1/0/0(10G)``
+-> ``GigabitEthernet1/0/0``, tag in ``speed_tag``), so gates can match names.
+``phy``/``protocol`` are kept as printed (``*down``, ``up(s)``); utilisations
+as printed strings (``0.01%``), ``--`` as null; error counters are ints.
+"""
+
+from __future__ import annotations
+
+import re
+
+from vrpbook.parsers.base import Context, ParsedOutput, Record, require
+from vrpbook.parsers.grammar import Match
+
+_TAG = re.compile(r"^(?P<name>.+?)\((?P<tag>[^()]+)\)$")
+
+
+class InterfaceRow(Record):
+    """One interface row."""
+
+    interface: str
+    speed_tag: str | None = None
+    phy: str
+    protocol: str
+    in_uti: str | None
+    out_uti: str | None
+    in_errors: int
+    out_errors: int
+
+
+class InterfaceBrief(ParsedOutput):
+    """``display interface brief``: ``interfaces[]`` in printed order."""
+
+    interfaces: list[InterfaceRow] = []
+
+
+def build(matches: list[Match], ctx: Context) -> InterfaceBrief:
+    """Assemble interface rows (after the column header only)."""
+    require(ctx, matches, "header")
+    rows: list[InterfaceRow] = []
+    header = False
+    for m in matches:
+        if m.kind == "header":
+            if header:
+                raise ctx.fail("second column header", m)
+            header = True
+        elif m.kind == "interface":
+            if not header:
+                raise ctx.fail("interface row before the column header", m)
+            name, tag = m.values["interface"], None
+            tagged = _TAG.match(name)
+            if tagged:
+                name, tag = tagged.group("name"), tagged.group("tag")
+            rows.append(
+                InterfaceRow(
+                    interface=name,
+                    speed_tag=tag,
+                    phy=m.values["phy"],
+                    protocol=m.values["protocol"],
+                    in_uti=ctx.text(m, "in_uti"),
+                    out_uti=ctx.text(m, "out_uti"),
+                    in_errors=ctx.req_int(m, "in_errors"),
+                    out_errors=ctx.req_int(m, "out_errors"),
+                )
+            )
+        elif header:
+            raise ctx.fail(f"{m.kind} line inside the table", m)
+    return InterfaceBrief(interfaces=rows)

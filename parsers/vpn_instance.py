@@ -1,0 +1,167 @@
+"""``display ip vpn-instance verbose``: totals, then instances and their address families.
+
+Keys inside an address family are a closed list (see the template); values
+are stripped, ``NULL``/``-`` become null, VPN targets are split on blanks.
+The format has no closing line, so a cut after a complete line cannot be
+detected; a cut inside an instance header or a pair line fails the parse.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from vrpbook.parsers.base import Context, ParsedOutput, Record, require
+from vrpbook.parsers.errors import ParseErrorKind
+from vrpbook.parsers.grammar import Match
+
+
+class AddressFamily(Record):
+    """One ``Address family ipv4|ipv6`` block; policy/limit keys only when printed."""
+
+    OPTIONAL_LINES: ClassVar[frozenset[str]] = frozenset(
+        {
+            "per_instance_label",
+            "import_route_policy",
+            "export_route_policy",
+            "tunnel_policy",
+            "maximum_routes_limit",
+            "threshold_routes_limit",
+            "create_date",
+            "up_time",
+            "diffserv_mode",
+            "ttl_mode",
+            "log_interval",
+        }
+    )
+    afi: str
+    vrf_status: str | None = None
+    route_distinguisher: str | None = None
+    export_vpn_targets: list[str] = []
+    import_vpn_targets: list[str] = []
+    label_policy: str | None = None
+    per_instance_label: int | None = None
+    import_route_policy: str | None = None
+    export_route_policy: str | None = None
+    tunnel_policy: str | None = None
+    maximum_routes_limit: int | None = None
+    threshold_routes_limit: str | None = None
+    create_date: str | None = None
+    up_time: str | None = None
+    diffserv_mode: str | None = None
+    ttl_mode: str | None = None
+    log_interval: int | None = None
+
+
+class VpnInstance(Record):
+    """One instance: ``description`` null without its line, ``""`` when printed empty."""
+
+    name: str
+    id: int
+    description: str | None = None
+    interfaces: list[str] = []
+    address_families: list[AddressFamily] = []
+
+
+class VpnInstances(ParsedOutput):
+    """``display ip vpn-instance verbose``."""
+
+    total_vpn_instances: int | None = None
+    total_ipv4_vpn_instances: int | None = None
+    total_ipv6_vpn_instances: int | None = None
+    instances: list[VpnInstance] = []
+
+
+_FIELDS = {
+    "vrf status": "vrf_status",
+    "route distinguisher": "route_distinguisher",
+    "export vpn targets": "export_vpn_targets",
+    "import vpn targets": "import_vpn_targets",
+    "label policy": "label_policy",
+    "per-instance label": "per_instance_label",
+    "import route policy": "import_route_policy",
+    "export route policy": "export_route_policy",
+    "tunnel policy": "tunnel_policy",
+    "maximum routes limit": "maximum_routes_limit",
+    "threshold routes limit": "threshold_routes_limit",
+    "create date": "create_date",
+    "up time": "up_time",
+    "the diffserv-mode information is": "diffserv_mode",
+    "the ttl-mode information is": "ttl_mode",
+    "log interval": "log_interval",
+}
+_INTS = frozenset({"per_instance_label", "maximum_routes_limit", "log_interval"})
+_LISTS = frozenset({"export_vpn_targets", "import_vpn_targets"})
+_NULLS = frozenset({"-", "--", "NULL"})
+
+
+def build(matches: list[Match], ctx: Context) -> VpnInstances:
+    """Assemble instances; every line must sit where the format puts it."""
+    require(ctx, matches, "total")
+    top: dict[str, int | None] = {}
+    instances: list[VpnInstance] = []
+    af: AddressFamily | None = None
+    interfaces_open = False
+    for m in matches:
+        inst = instances[-1] if instances else None
+        kind = m.kind
+        if kind != "interfaces_cont" and kind != "interfaces":
+            interfaces_open = False
+        if kind in ("total", "total_afi"):
+            if instances:
+                raise ctx.fail("totals after the first instance", m)
+            key = {"total": "total_vpn_instances", "IPv4": "total_ipv4_vpn_instances", "IPv6": "total_ipv6_vpn_instances"}[
+                "total" if kind == "total" else m.values["afi"]
+            ]
+            if key in top:
+                raise ctx.fail(f"{key} printed twice", m)
+            top[key] = ctx.req_int(m, "total")
+        elif kind == "instance":
+            instances.append(VpnInstance(name=m.values["name"], id=ctx.req_int(m, "id")))
+            af = None
+        elif kind == "description":
+            if inst is None or af is not None or "description" in inst.model_fields_set:
+                raise ctx.fail("Description line out of place", m)
+            inst.description = m.values["description"].strip()
+        elif kind == "interfaces":
+            if inst is None or af is not None or inst.interfaces:
+                raise ctx.fail("Interfaces line out of place", m)
+            inst.interfaces.extend(_split_interfaces(m.values["interfaces"]))
+            interfaces_open = True
+        elif kind == "interfaces_cont":
+            if not interfaces_open or inst is None:
+                raise ctx.fail("line not understood here (not an Interfaces continuation)", m, ParseErrorKind.UNKNOWN_LINE)
+            inst.interfaces.extend(_split_interfaces(m.values["interfaces"]))
+        elif kind == "address_family":
+            if inst is None:
+                raise ctx.fail("address family outside an instance", m)
+            af = AddressFamily(afi=m.values["afi"])
+            inst.address_families.append(af)
+        elif kind == "pair":
+            if af is None:
+                raise ctx.fail("address-family line outside an address family", m)
+            _put(ctx, m, af)
+    return VpnInstances(instances=instances, **top)
+
+
+def _split_interfaces(raw: str) -> list[str]:
+    return [name for name in re.split(r"[\s,]+", raw) if name]
+
+
+def _put(ctx: Context, m: Match, af: AddressFamily) -> None:
+    field = _FIELDS[" ".join(m.values["key"].lower().split())]
+    if field in af.model_fields_set:
+        raise ctx.fail(f"{m.values['key'].strip()!r} printed twice in one address family", m)
+    raw = m.values["value"].strip()
+    value: object
+    if field in _LISTS:
+        value = raw.split()
+    elif raw in _NULLS:
+        value = None
+    elif field in _INTS:
+        if not raw.isdigit():
+            raise ctx.fail(f"{field} is not an integer: {raw!r}", m, ParseErrorKind.VALUE)
+        value = int(raw)
+    else:
+        value = raw
+    setattr(af, field, value)

@@ -1,0 +1,153 @@
+"""Live progress (per router, per stage, per gate) and the final summary, with rich."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from .engine import RunReport
+from .plan import HostPlan
+from .schema import Runbook
+
+_STYLE = {
+    "confirmed": "green", "saved": "green", "passed": "green", "pass": "green",
+    "unchanged": "dim", "skipped": "dim", "trial": "yellow", "polling": "yellow", "pushing": "yellow",
+    "failed": "red", "fail": "red", "error": "red", "aborted": "magenta", "abort-failed": "red",
+}
+
+
+class Progress:
+    """Consumes the engine's events and redraws one table: stages × routers, plus gates."""
+
+    def __init__(self, console: Console, rb: Runbook) -> None:
+        self.console = console
+        self.rb = rb
+        self.cells: dict[tuple[str, str], str] = {}
+        self.gates: dict[tuple[str, str], str] = {}
+        self.hosts: list[str] = []
+        self.note = ""
+        self.live = Live(self._render(), console=console, refresh_per_second=8, transient=False) if console.is_terminal else None
+
+    def __enter__(self) -> "Progress":
+        if self.live:
+            self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.live:
+            self.live.update(self._render())
+            self.live.__exit__(*exc)
+
+    def emit(self, kind: str, **kw: Any) -> None:
+        if kind == "preflight":
+            self.hosts = list(kw["hosts"])
+            self.note = "preflight: snapshots, commit lists, whole-change diff"
+        elif kind == "preflight-done":
+            self.note = f"already matching the intent: {', '.join(kw['converged']) or 'none'}"
+        elif kind == "push":
+            for h in kw["hosts"]:
+                self.cells[(kw["stage"].name, h)] = "pushing"
+        elif kind == "host":
+            self.cells[(kw["stage"].name, kw["host"])] = kw["status"]
+        elif kind == "gate":
+            self.gates[(kw["stage"].name, kw["gate"])] = kw["status"]
+        elif kind == "stage-end":
+            for h, hs in kw["report"].hosts.items():
+                self.cells[(kw["stage"].name, h)] = hs.status
+        elif kind == "rollback":
+            self.note = f"rolling back: {', '.join(kw['hosts']) or 'nothing committed'}"
+        elif kind == "failure":
+            f = kw["failure"]
+            self.note = f"FAILED at {f.stage}: {f.message}"
+        if self.live:
+            self.live.update(self._render())
+        elif kind in ("stage-end", "failure", "rollback-done"):
+            self._plain(kind, kw)
+
+    def _plain(self, kind: str, kw: dict[str, Any]) -> None:
+        if kind == "stage-end":
+            r = kw["report"]
+            hosts = " ".join(f"{h}={hs.status}" for h, hs in r.hosts.items() if hs.status != "skipped")
+            gates = " ".join(f"{g.gate}={g.status}" for g in r.gates)
+            self.console.print(f"stage {r.index:02d} {r.name}: {r.status} ({r.seconds:.1f} s) {hosts} {gates}", highlight=False, markup=False)
+        elif kind == "failure":
+            self.console.print(f"FAILED: {kw['failure'].message}", highlight=False, markup=False, soft_wrap=True)
+        elif kind == "rollback-done":
+            self.console.print(f"rollback: {kw['rollback']}", highlight=False, markup=False)
+
+    def _render(self) -> Group:
+        table = Table(title=f"vrpbook run {self.rb.name}", expand=False)
+        table.add_column("stage")
+        for h in self.hosts:
+            table.add_column(h)
+        table.add_column("gates")
+        for st in self.rb.stages:
+            row = [st.name]
+            for h in self.hosts:
+                s = self.cells.get((st.name, h), "")
+                row.append(Text(s, style=_STYLE.get(s, "")))
+            gates = Text()
+            for g in st.gates:
+                s = self.gates.get((st.name, g.check), "")
+                gates.append(f"{g.check}:{s or '-'} ", style=_STYLE.get(s, "dim"))
+            row.append(gates)
+            table.add_row(*row)
+        return Group(table, Text(self.note))
+
+
+def print_summary(console: Console, report: RunReport, artifacts: Path) -> None:
+    table = Table(title=f"{report.runbook} — {report.status} (exit {report.exit_code}) in {report.seconds:.1f} s")
+    for col in ("stage", "status", "routers", "gates", "seconds"):
+        table.add_column(col)
+    for s in report.stages:
+        by_status: dict[str, list[str]] = {}
+        for h, hs in s.hosts.items():
+            if hs.status != "skipped":
+                by_status.setdefault(hs.status, []).append(h)
+        hosts = Text("\n".join(f"{st} {' '.join(hs)}" for st, hs in by_status.items()))
+        gates = Text()
+        for g in s.gates:
+            gates.append(f"{g.status} ", style=_STYLE.get(g.status, ""))
+            gates.append(f"{g.gate}\n")
+        gates.rstrip()
+        table.add_row(s.name, Text(s.status, style=_STYLE.get(s.status, "")), hosts, gates, f"{s.seconds:.1f}")
+    console.print(table)
+    if report.failure:
+        f = report.failure
+        where = ", ".join(x for x in (f"stage {f.stage}", f"router {f.host}" if f.host else "", f"gate {f.gate}" if f.gate else "") if x)
+        console.print(f"[red]failed[/red] ({where}): {escape(f.message)}", highlight=False, soft_wrap=True)
+        if f.evidence:
+            console.print(f"observed: {f.evidence}", highlight=False, markup=False, soft_wrap=True)
+    if report.rollback:
+        console.print(f"rollback: {report.rollback}", highlight=False, markup=False)
+    if report.converged_before:
+        console.print(f"already matching the intent (nothing pushed): {', '.join(report.converged_before)}", highlight=False)
+    console.print(f"artifacts: {artifacts}", highlight=False, markup=False, soft_wrap=True)
+
+
+def print_plan(console: Console, plans: dict[str, HostPlan], offline: bool) -> None:
+    for h, p in plans.items():
+        if offline:
+            head = f"[bold]{h}[/bold] (offline: rendered commands only)"
+        elif p.error:
+            head = f"[bold]{h}[/bold] [red]error: {escape(p.error)}[/red]"
+        else:
+            head = f"[bold]{h}[/bold] " + ("[yellow]changes[/yellow]" if p.changed else "[green]no change[/green]")
+        console.print(head)
+        for stage, cmds in p.stages.items():
+            console.print(f"  [cyan]{stage}[/cyan] ({len(cmds)} commands)")
+            for c in cmds:
+                console.print(f"    {c}", markup=False, highlight=False, soft_wrap=True)
+        if p.diff is not None and p.changed:
+            console.print("  [cyan]device-computed difference (all stages):[/cyan]")
+            for line in p.diff.splitlines():
+                console.print(f"    {line}", markup=False, highlight=False, soft_wrap=True)
+    changed = [h for h, p in plans.items() if p.changed]
+    if not offline:
+        console.print(f"plan: {len(changed)} router(s) would change: {', '.join(changed) or 'none'}", highlight=False)

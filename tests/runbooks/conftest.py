@@ -1,0 +1,50 @@
+"""Fixtures of the runbook tests.
+
+``h`` is the helpers module (``helpers.py`` beside this file), loaded by path
+because pytest runs with ``--import-mode=importlib``. ``converged`` is one lab
+taken through the whole reference runbook once per module, shared by the tests
+that only read it (plan, second run, artifacts, configuration files).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Iterator
+
+import pytest
+
+from vrpbook.twin.lab import Lab
+
+
+def _load_helpers() -> ModuleType:
+    name = "vrpbook_tests_runbooks_helpers"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("helpers.py"))
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="session")
+def h() -> ModuleType:
+    return _load_helpers()
+
+
+@pytest.fixture(scope="module")
+def converged(h: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A factory-fresh reference lab after one full run of ``bfd-static-vpn``."""
+    lab = Lab.from_inventory(h.LAB_INVENTORY, state_dir=None, time_scale=0.0)
+    art = tmp_path_factory.mktemp("artifacts")
+    with lab.running(ephemeral_ports=True) as running:
+        import time
+
+        t0 = time.monotonic()
+        report, root = h.run(running, art)
+        wall = time.monotonic() - t0
+        yield {"running": running, "report": report, "root": root, "wall": wall, "artifacts": art}

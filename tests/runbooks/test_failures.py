@@ -1,0 +1,76 @@
+"""Failure paths against the twin: gate failure → rollback of the whole run; a rejected
+command → stage stopped before commit, candidate discarded."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.lab
+
+HOSTS = ["PE1", "CE1", "PE2", "PE3", "CE2"]
+
+
+def _configs_equal_pre_run(root: Path) -> None:
+    for host in HOSTS:
+        pre = (root / "hosts" / host / "pre-config.txt").read_text()
+        post = (root / "hosts" / host / "post-config.txt").read_text()
+        assert post == pre, host
+
+
+def test_wrong_vpn_target_fails_the_vpn_route_gate_and_rolls_back(h, lab_factory, tmp_path):
+    inv = h.copy_inventory(tmp_path, {"PE3.data.vpn_instances.VPNA.import_targets": ["999:1"]})
+    running = lab_factory(inventory=inv)
+    factory = h.device_configs(running)
+    report, root = h.run(running, tmp_path / "art", runbook=h.fast_runbook(tmp_path), inventory=inv)
+
+    assert report.exit_code == 4
+    assert report.status == "rolled-back"
+    f = report.failure
+    assert (f.stage, f.kind, f.gate) == ("ebgp", "gate", "vpn-route-ecmp")
+    assert "PE3" in f.message and "1.1.1.1/32" in f.message and "0 IBGP path" in f.message
+    assert f.evidence["PE3"]["VPNA 1.1.1.1/32"] == []  # what the router reported: no route
+    assert [s.status for s in report.stages] == ["passed"] * 6 + ["failed"]
+    ebgp = report.stages[6]
+    assert {hs.status for h_, hs in ebgp.hosts.items() if h_ in ("PE3", "CE2")} == {"aborted"}
+    assert sorted(report.rollback["rolled_back"]) == sorted(HOSTS)
+    assert sorted(report.rollback["verified"]) == sorted(HOSTS) and report.rollback["errors"] == {}
+    # Independently of the engine's own check: every router is back to factory configuration.
+    assert h.device_configs(running) == factory
+    _configs_equal_pre_run(root)
+    saved = json.loads((root / "report.json").read_text())
+    assert saved["failure"]["gate"] == "vpn-route-ecmp"
+
+
+def test_rejected_command_stops_the_stage_before_commit(h, lab_factory, tmp_path):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "bad.j2").write_text(
+        "interface {{ i.loopbacks | list | first }}\n description staged-but-never-committed\n ip address 300.1.1.1 32\n quit\n"
+    )
+    rb = tmp_path / "bad.yaml"
+    rb.write_text(
+        "name: bad-command\n"
+        "stages:\n"
+        "  - {name: ospf, hosts: [pe], templates: [01_ospf.j2], gates: [{check: ospf-loopback-routes}]}\n"
+        "  - {name: broken, hosts: [PE1], templates: [bad.j2]}\n"
+    )
+    running = lab_factory()
+    before = h.commit_ids(running)
+    report, root = h.run(running, tmp_path / "art", runbook=rb)
+
+    assert report.exit_code == 3
+    f = report.failure
+    assert (f.stage, f.kind, f.host) == ("broken", "push", "PE1")
+    assert "ip address 300.1.1.1 32" in f.message and "Error:" in f.message
+    # Found while loading every stage into the candidate before the run: nothing was committed.
+    assert "nothing committed" in f.message
+    transcript = (root / "hosts" / "PE1" / "transcript.txt").read_text()
+    assert "> ip address 300.1.1.1 32\n" in transcript
+    after_bad = transcript.split("> ip address 300.1.1.1 32\n", 1)[1]
+    assert after_bad.index("> clear configuration candidate") < after_bad.index("> display current-configuration")
+    assert "> commit" not in transcript
+    assert h.commit_ids(running) == before
+    _configs_equal_pre_run(root)
+    assert "staged-but-never-committed" not in h.device_configs(running)["PE1"]

@@ -1,0 +1,317 @@
+"""Unit tests of the product pieces, without a lab: intent, runbook schema, gates,
+channel, commit list, redaction, rendering, CLI argument handling."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from vrpbook.cli import app
+from vrpbook.paths import PROJECT_ROOT
+from vrpbook.runbooks.gates import GATES, GateContext, evaluate
+from vrpbook.runbooks.intent import IntentError, load_intent
+from vrpbook.runbooks.redact import Redactor
+from vrpbook.runbooks.schema import RunbookError, load_runbook
+from vrpbook.tasks.channel import END_PATTERN, CommandError, VrpChannel
+from vrpbook.tasks.collect import Observation
+from vrpbook.tasks.commit import parse_commit_list, validate_description, validate_label
+from vrpbook.tasks.diff import diff_is_empty
+from vrpbook.tasks.render import render_commands
+from vrpbook.tasks.snapshot import normalise_config
+
+LAB = PROJECT_ROOT / "inventory" / "lab"
+SAMPLES = PROJECT_ROOT / "tests" / "fixtures" / "samples"
+
+
+# --- intent -----------------------------------------------------------------------
+
+
+def _edit(tmp_path: Path, h, edits: dict) -> Path:
+    return h.copy_inventory(tmp_path, edits)
+
+
+def test_lab_intent_loads_with_group_defaults_merged():
+    intents = load_intent(LAB)
+    assert list(intents) == ["PE1", "CE1", "PE2", "PE3", "CE2"]
+    pe3 = intents["PE3"]
+    assert pe3.bgp.as_number == "100"  # from groups.yaml
+    assert pe3.vpn_instances["VPNA"].rd == "100:3"  # host
+    assert pe3.vpn_instances["VPNA"].import_targets == ["111:1"]  # group, deep-merged
+    assert str(intents["PE2"].ospf.areas[next(iter(intents["PE2"].ospf.areas))][0].network) == "33.33.33.0/24"
+
+
+def test_production_example_shares_the_lab_intent():
+    assert load_intent(PROJECT_ROOT / "inventory" / "production-example") == load_intent(LAB)
+
+
+@pytest.mark.parametrize(
+    ("edits", "file", "field"),
+    [
+        ({"PE1.data.sysnme": "PE1"}, "hosts.yaml", "sysnme"),
+        ({"PE2.data.vpn_instances.VPNA.rd": "100-2"}, "hosts.yaml", "vpn_instances.VPNA.rd"),
+        ({"PE3.data.interfaces.GigabitEthernet0/1/0.address": "11.11.11.300/24"}, "hosts.yaml", "interfaces.GigabitEthernet0/1/0.address"),
+        ({"CE2.data.bgp.as_number": "sixty"}, "hosts.yaml", "bgp.as_number"),
+        ({"PE1.data.static_routes": [{"vpn_instance": "VPNA", "prefix": "1.1.1.1/32", "nexthop": "10.1.1.1", "track_bfd_session": "nope"}]}, "hosts.yaml", "track_bfd_session"),
+    ],
+)
+def test_invalid_intent_names_file_host_and_field(h, tmp_path, edits, file, field):
+    inv = h.copy_inventory(tmp_path, edits)
+    with pytest.raises(IntentError) as exc:
+        load_intent(inv)
+    msg = str(exc.value)
+    host = next(iter(edits)).split(".")[0]
+    assert str(inv / file) in msg and f"host {host}" in msg and field in msg, msg
+
+
+def test_invalid_group_intent_names_groups_file(h, tmp_path):
+    inv = h.copy_inventory(tmp_path)
+    groups = yaml.safe_load((inv / "groups.yaml").read_text())
+    groups["pe"]["data"]["vpn_instances"]["VPNA"]["export_targets"] = ["111"]
+    (inv / "groups.yaml").write_text(yaml.safe_dump(groups))
+    with pytest.raises(IntentError) as exc:
+        load_intent(inv)
+    msg = str(exc.value)
+    assert str(inv / "groups.yaml") in msg and "host PE1" in msg and "vpn_instances.VPNA.export_targets" in msg
+
+
+def test_missing_field_is_reported(h, tmp_path):
+    inv = h.copy_inventory(tmp_path)
+    hosts = yaml.safe_load((inv / "hosts.yaml").read_text())
+    del hosts["CE1"]["data"]["sysname"]
+    (inv / "hosts.yaml").write_text(yaml.safe_dump(hosts, sort_keys=False))
+    with pytest.raises(IntentError, match=r"hosts\.yaml: host CE1: field sysname: Field required"):
+        load_intent(inv)
+
+
+# --- runbook ----------------------------------------------------------------------
+
+
+def test_runbook_name_maps_to_file_and_has_the_nine_steps_plus_save():
+    rb = load_runbook("bfd-static-vpn")
+    assert rb.source == PROJECT_ROOT / "runbooks" / "bfd_static_vpn.yaml"
+    assert len(rb.stages) == 10 and rb.stages[-1].action == "save"
+
+
+def test_runbook_with_unknown_gate_is_rejected(tmp_path):
+    p = tmp_path / "rb.yaml"
+    p.write_text("name: x\nstages:\n  - {name: one, templates: [01_ospf.j2], gates: [{check: ospf-loopbak-routes}]}\n")
+    with pytest.raises(RunbookError, match=r"rb\.yaml: stages\.0\.gates\.0\.check \(stage 'one'\).*unknown gate"):
+        load_runbook(str(p))
+
+
+def test_runbook_not_found():
+    with pytest.raises(RunbookError, match="not found"):
+        load_runbook("no-such-runbook")
+
+
+# --- rendering ---------------------------------------------------------------------
+
+
+def test_rendering_follows_the_intent_not_the_reference(h, tmp_path):
+    """Another network (other names, addresses, AS) renders its own commands."""
+    inv = h.copy_inventory(tmp_path, {
+        "PE1.data.sysname": "EDGE-A",
+        "PE1.data.bgp.peers": [{"address": "3.3.3.3", "as_number": 100, "connect_interface": "LoopBack1"}],
+        "PE1.data.bgp.vpnv4_peers": ["3.3.3.3"],
+        "PE1.data.interfaces.GigabitEthernet0/1/0.address": "192.0.2.1/30",
+    })
+    intents = load_intent(inv)
+    rb = load_runbook("bfd-static-vpn")
+    ospf = render_commands(rb.stage("ospf").templates, intents["PE1"], "PE1", intents)
+    assert ospf[0] == "sysname EDGE-A" and "ip address 192.0.2.1 30" in ospf
+    bgp = render_commands(rb.stage("mp-ibgp").templates, intents["PE1"], "PE1", intents)
+    assert bgp == ["bgp 100", "peer 3.3.3.3 as-number 100", "peer 3.3.3.3 connect-interface LoopBack1",
+                   "ipv4-family vpnv4", "peer 3.3.3.3 enable", "quit", "quit"]
+
+
+# --- gates --------------------------------------------------------------------------
+
+
+def _route(dest, proto, nexthop):
+    return {"destination": dest, "proto": proto, "nexthop": nexthop, "interface": "GigabitEthernet0/1/0", "flags": "D"}
+
+
+def _ctx(gate: str, hosts, observed):
+    g = GATES[gate]
+    return g, GateContext(hosts, load_intent(LAB), g.params_model(), observed)
+
+
+def test_ospf_gate_passes_with_every_loopback_and_names_what_is_missing():
+    table = {"routes": [_route("3.3.3.3/32", "OSPF", "33.33.33.2"), _route("4.4.4.4/32", "OSPF", "11.11.11.2")]}
+    g, ctx = _ctx("ospf-loopback-routes", ["PE1"], {"PE1": {"display ip routing-table": Observation("display ip routing-table", "", table)}})
+    res = evaluate(g, ctx)
+    assert res.status == "pass" and res.evidence["PE1"]["3.3.3.3/32"][0]["nexthop"] == "33.33.33.2"
+    table["routes"] = table["routes"][:1] + [_route("4.4.4.4/32", "Static", "11.11.11.2")]
+    res = evaluate(g, ctx)
+    assert res.status == "fail" and "PE3's loopback 4.4.4.4/32" in res.message and "Static" in res.message
+
+
+def test_gate_fails_closed_on_unparsed_output():
+    obs = Observation("display mpls ldp session", "garbage", error="parse failed: ParseError: line 1")
+    g, ctx = _ctx("ldp-sessions-operational", ["PE1"], {"PE1": {"display mpls ldp session": obs}})
+    res = evaluate(g, ctx)
+    assert res.status == "error" and "parse failed" in res.message
+
+
+def test_gate_with_nothing_to_judge_is_an_error_not_a_pass():
+    g, ctx = _ctx("bfd-sessions-up", ["PE3"], {})  # PE3 has no BFD session in the intent
+    assert evaluate(g, ctx).status == "error"
+
+
+def test_vpn_route_ecmp_expects_one_path_per_originating_pe():
+    cmd = "display ip routing-table vpn-instance VPNA"
+    one = {"routes": [_route("1.1.1.1/32", "IBGP", "2.2.2.2")]}
+    g, ctx = _ctx("vpn-route-ecmp", ["PE3"], {"PE3": {cmd: Observation(cmd, "", one)}})
+    res = evaluate(g, ctx)
+    assert res.status == "fail" and "1 IBGP path(s)" in res.message and "intended 2" in res.message
+    one["routes"].append(_route("1.1.1.1/32", "IBGP", "3.3.3.3"))
+    assert evaluate(g, ctx).status == "pass"
+
+
+def test_bfd_gate_compares_states_case_insensitively():
+    cmd = "display bfd session all verbose"
+    parsed = {"sessions": [{"name": "ce1_to_pe1", "state": "Up"}, {"name": "ce1_to_pe2", "state": "Down"}]}
+    g, ctx = _ctx("bfd-sessions-up", ["CE1"], {"CE1": {cmd: Observation(cmd, "", parsed)}})
+    res = evaluate(g, ctx)
+    assert res.status == "fail" and "ce1_to_pe2 is Down" in res.message
+    parsed["sessions"][1]["state"] = "UP"
+    assert evaluate(g, ctx).status == "pass"
+
+
+# --- channel ------------------------------------------------------------------------
+
+
+class FakeConn:
+    """Plays back VRP8 replies: each write produces the next scripted output."""
+
+    def __init__(self, replies):
+        self.replies = list(replies)
+        self.written: list[str] = []
+        self.pending = ""
+
+    def write_channel(self, data):
+        self.written.append(data)
+        self.pending += self.replies.pop(0)
+
+    def read_until_pattern(self, pattern, read_timeout):
+        assert re.search(pattern, self.pending), self.pending
+        out, self.pending = self.pending, ""
+        return out
+
+    def clear_buffer(self):
+        pass
+
+
+def test_end_pattern_matches_vrp_prompts_and_questions_only():
+    for text in ("x\r\n<PE1>", "x\n[~PE1-GigabitEthernet0/1/0]", "x\n[*HUAWEI-bgp-af-vpnv4]",
+                 "Warning: The current configuration will be written to the device. Continue? [Y/N]:",
+                 "x\nWarning: Uncommitted configurations found, commit them before exiting? [Y(yes)/N(no)/C(cancel)]:"):
+        assert re.search(END_PATTERN, text), text
+    for text in ("x\n Routing Table: VPNA", "x\n[V200R009C00]", "x\n<PE1> ", "peer 1.1.1.1 [~"):
+        assert not re.search(END_PATTERN, text), text
+
+
+def test_channel_reports_device_errors_with_the_command():
+    conn = FakeConn(["\r\n<PE1>", "system-view\r\nEnter system view, return user view with return command.\r\n[~PE1]",
+                     "ip address 300.1.1.1 32\r\n                  ^\r\nError: Wrong parameter found at '^' position.\r\n[~PE1]"])
+    chan = VrpChannel(conn, "PE1")
+    assert chan.sync().view == "user"
+    assert chan.system_view().hostname == "PE1"
+    with pytest.raises(CommandError) as exc:
+        chan.run("ip address 300.1.1.1 32")
+    assert exc.value.command == "ip address 300.1.1.1 32" and exc.value.message.startswith("Error: Wrong parameter")
+
+
+def test_channel_answers_the_save_question():
+    conn = FakeConn(["save\r\nWarning: The current configuration will be written to the device. Continue? [Y/N]:",
+                     "y\r\nNow saving the current configuration to the slot 1 .\r\nInfo: Save the configuration successfully.\r\n<PE1>"])
+    chan = VrpChannel(conn, "PE1")
+    reply = chan.confirm("save")
+    assert conn.written == ["save\n", "y\n"] and "successfully" in reply.output and reply.view == "user"
+
+
+def test_dirty_prompt_blocks_leaving_system_view():
+    conn = FakeConn(["\r\n[*PE1-LoopBack1]"])
+    chan = VrpChannel(conn, "PE1")
+    assert chan.sync().dirty
+    with pytest.raises(Exception, match="uncommitted"):
+        chan.user_view()
+
+
+# --- commit, diff, snapshot, redaction -------------------------------------------------
+
+
+def test_commit_list_parses_the_ne40e_sample():
+    text = (SAMPLES / "commit_rollback" / "06-ne40e-commit-list-after-rollback.txt").read_text().split("\n", 1)[1]
+    expected = json.loads((SAMPLES / "commit_rollback" / "06-ne40e-commit-list-after-rollback.expected.json").read_text())
+    got = parse_commit_list(text)
+    assert [(c.commit_id, c.label, c.type) for c in got] == [(c["commit_id"], c["label"], c["type"]) for c in expected["commits"]]
+    with pytest.raises(ValueError):
+        parse_commit_list(text + "\nsomething unexpected\n")
+
+
+def test_labels_and_descriptions_follow_vrp_rules():
+    assert validate_label("vrpbook-20261125T020501Z-bfd-static-vpn-1a2b-01-ospf")
+    for bad in ("1abc", "-abc", "has space", "x" * 257, ""):
+        with pytest.raises(ValueError):
+            validate_label(bad)
+    assert validate_description("CHG-1234 BFD for static VPN routes")
+    with pytest.raises(ValueError):
+        validate_description("x" * 61)
+
+
+def test_diff_emptiness_is_judged_by_the_marker_column():
+    assert diff_is_empty("Building configuration")
+    assert diff_is_empty("Building configuration\n  #\n")
+    assert not diff_is_empty("Building configuration\n  #\n  interface 10GE0/0/38\n-  shutdown\n  #")
+
+
+def test_snapshot_ignores_the_timestamp_header():
+    a = "!Software Version V800R012C10\n!Last configuration was updated at 2018-02-24 09:19:01+00:00\n#\nsysname PE1\n#\nreturn"
+    b = a.replace("09:19:01", "10:00:00")
+    assert normalise_config(a) == normalise_config(b) == "#\nsysname PE1\n#\nreturn\n"
+
+
+def test_redaction_masks_credentials_and_cipher_blobs():
+    r = Redactor(["Lab@123"])
+    text = "password Lab@123\n local-user admin password irreversible-cipher %^%#a$b1`c%^%# level 3"
+    out = r(text)
+    assert "Lab@123" not in out and "%^%#" not in out and out.count("<redacted>") == 2
+
+
+# --- CLI -----------------------------------------------------------------------------
+
+
+def test_cli_invalid_intent_fails_before_connecting(h, tmp_path):
+    inv = h.copy_inventory(tmp_path, {"PE2.data.bgp.vpnv4_peers": ["4.4.4.400"]})
+    result = CliRunner().invoke(app, ["run", "bfd-static-vpn", "--inventory", str(inv), "--yes", "--artifacts", str(tmp_path / "a")])
+    assert result.exit_code == 2
+    out = result.output
+    assert "hosts.yaml" in out and "host PE2" in out and "bgp.vpnv4_peers" in out
+    assert not (tmp_path / "a").exists()  # nothing ran
+
+
+def test_cli_refuses_without_confirmation_when_there_is_no_terminal(tmp_path):
+    result = CliRunner().invoke(app, ["run", "bfd-static-vpn", "--artifacts", str(tmp_path / "a")])
+    assert result.exit_code == 2 and "--yes" in result.output
+    assert not (tmp_path / "a").exists()
+
+
+def test_cli_production_inventory_needs_credentials_from_env(monkeypatch):
+    monkeypatch.delenv("VRPBOOK_USERNAME", raising=False)
+    monkeypatch.delenv("VRPBOOK_PASSWORD", raising=False)
+    result = CliRunner().invoke(app, ["plan", "bfd-static-vpn", "--inventory", str(PROJECT_ROOT / "inventory" / "production-example")])
+    assert result.exit_code == 2 and "VRPBOOK_USERNAME" in result.output
+
+
+def test_cli_plan_offline_renders_every_stage():
+    result = CliRunner().invoke(app, ["plan", "bfd-static-vpn", "--offline", "--hosts", "PE1"])
+    assert result.exit_code == 0, result.output
+    assert "bfd-static-routes" in result.output
+    assert "ip route-static vpn-instance VPNA 1.1.1.1 255.255.255.255 10.1.1.1 track bfd-session pe1_to_ce1" in result.output
