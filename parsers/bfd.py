@@ -168,6 +168,8 @@ def build_brief(matches: list[Match], ctx: Context) -> BfdSessions:
             if kind == "row_head":
                 head = m
                 continue
+            if kind == "row_tail" and head is None:
+                raise ctx.fail("second line of a wrapped session row without its first line", m)
             first = head or m
             head = None
             sessions.append(
@@ -275,6 +277,8 @@ def _int(ctx: Context, m: Match, key: str, raw: str) -> int | None:
 
 
 def _discriminator(ctx: Context, m: Match, raw: str) -> int | None:
+    # twin's choice (parser): the reference prints "Remote Discriminator : ce1_to_pe1" (a doc
+    # slip); a non-integer here is kept as null with a warning, any other int field raises.
     raw = raw.strip()
     if raw.isdigit():
         return int(raw)

@@ -76,6 +76,8 @@ def build_verbose(matches: list[Match], ctx: Context) -> CommitList:
 
 def build_table(matches: list[Match], ctx: Context) -> CommitList:
     """Assemble the non-verbose table (token rows)."""
+    # twin's choice (parser): no NE40E sample of this table exists (VRP8.md 8); rows are read by
+    # tokens as in the two CloudEngine/tool captures of VRP8.md 3.5, whose column widths differ.
     require(ctx, matches, "header")
     commits: list[CommitPoint] = []
     header = False

@@ -91,7 +91,12 @@ class Grammar:
         return rules
 
     def scan(self, lines: list[Line], command: str) -> list[Match]:
-        """Match every non-blank line to exactly one rule; fail on the first unknown one."""
+        """Match every non-blank line to a rule; fail on the first line no rule matches.
+
+        Rules of a template are kept mutually exclusive, so the first match is the
+        only one; ``tests/parsers`` checks that on every fixture and on generated
+        tables (``ambiguous_kinds`` and the TTP comparison).
+        """
         # Rules are tried most-recently-used first: table rows repeat one or two
         # kinds (route / ECMP continuation), so most lines cost one or two regexes.
         mru = list(self.rules)

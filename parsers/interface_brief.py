@@ -13,6 +13,8 @@ import re
 from vrpbook.parsers.base import Context, ParsedOutput, Record, require
 from vrpbook.parsers.grammar import Match
 
+# twin's choice (parser): the samples have no interface-brief JSON; the glued "(10G)" is split
+# off into speed_tag so that interface names compare with the rest of the models.
 _TAG = re.compile(r"^(?P<name>.+?)\((?P<tag>[^()]+)\)$")
 
 

@@ -79,6 +79,8 @@ def build(matches: list[Match], ctx: Context) -> OspfPeers:
             if getattr(proc, field) is not None:
                 raise ctx.fail(f"{field} printed twice", m)
             setattr(proc, field, ctx.req_int(m, m.kind))
+    # twin's choice (parser): no multi-process sample exists; top-level fields follow the first
+    # process (the sample shape), processes[] carries all of them.
     first = processes[0]
     return OspfPeers(
         process_id=first.process_id,

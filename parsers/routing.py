@@ -205,6 +205,7 @@ def build_static_table(matches: list[Match], ctx: Context) -> StaticRoutingTable
             top["configured_routes"] = ctx.req_int(m, "configured_routes")
         elif kind == "section":
             tag = m.values["status"].strip("<>")
+            # twin's choice (parser): NE40E prints the first tag empty (sample 01); it is the Active one.
             if not tag:
                 if any(s["status"] == "Active" for s in sections):
                     raise ctx.fail("untagged section after the Active one", m)

@@ -129,6 +129,8 @@ def build(matches: list[Match], ctx: Context) -> VpnInstances:
             inst.interfaces.extend(_split_interfaces(m.values["interfaces"]))
             interfaces_open = True
         elif kind == "interfaces_cont":
+            # twin's choice (parser): no sample shows a wrapped Interfaces list; a line of only
+            # interface names right after "Interfaces :" is read as its continuation.
             if not interfaces_open or inst is None:
                 raise ctx.fail("line not understood here (not an Interfaces continuation)", m, ParseErrorKind.UNKNOWN_LINE)
             inst.interfaces.extend(_split_interfaces(m.values["interfaces"]))

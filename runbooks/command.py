@@ -20,6 +20,7 @@ from .intent import IntentError
 from .inventory import InventoryError
 from .progress import Progress, print_plan, print_summary
 from .schema import RunbookError
+from vrpbook.tasks.render import RenderError
 
 log = logging.getLogger(__name__)
 console = Console(stderr=False)
@@ -29,6 +30,12 @@ err_console = Console(stderr=True)
 def _usage(message: str) -> typer.Exit:
     err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
     return typer.Exit(int(ExitCode.USAGE))
+
+
+def _internal(exc: BaseException) -> typer.Exit:
+    log.debug("internal error", exc_info=exc)
+    err_console.print(f"[red]internal error:[/red] {escape(type(exc).__name__)}: {escape(str(exc))}", highlight=False, soft_wrap=True)
+    return typer.Exit(int(ExitCode.INTERNAL))
 
 
 def _hosts(value: Optional[str]) -> list[str] | None:
@@ -60,8 +67,12 @@ def plan_cmd(
             raise typer.Exit(0)
         with open_target(info, lab=lab, lab_state=lab_state, hosts=host_list) as target:
             plans = plan_with_target(rb, intents, target, host_list)
-    except (IntentError, RunbookError, InventoryError) as exc:
+    except (IntentError, RunbookError, InventoryError, RenderError) as exc:
         raise _usage(str(exc))
+    except typer.Exit:
+        raise
+    except Exception as exc:  # one line, not a traceback: STYLE §7
+        raise _internal(exc)
     print_plan(console, plans, offline=False)
     raise typer.Exit(int(ExitCode.DEVICE) if any(p.error for p in plans.values()) else 0)
 
@@ -109,8 +120,12 @@ def run_cmd(
                 report, root = run_with_target(
                     rb, intents, target, artifacts_dir=artifacts, ticket=ticket, hosts=host_list, stage=stage, emit=progress.emit
                 )
-    except (IntentError, RunbookError, InventoryError) as exc:
+    except (IntentError, RunbookError, InventoryError, RenderError) as exc:
         raise _usage(str(exc))
+    except typer.Exit:
+        raise
+    except Exception as exc:  # one line, not a traceback: STYLE §7
+        raise _internal(exc)
     print_summary(console, report, root)
     raise typer.Exit(report.exit_code)
 

@@ -367,7 +367,10 @@ class Engine:
                 return {"changed": False, "diff": diff}
             cid = commit_trial(chan, seconds, label, description)
             self.state[task.host.name].in_trial = True
-            self._write(f"{sdir}/{task.host.name}/commit.json", f'{{"commit_id": "{cid}", "label": "{label}", "trial_seconds": {seconds}}}')
+            self.art.write_json(
+                (*sdir.split("/"), task.host.name, "commit.json"),
+                {"commit_id": cid, "label": label, "trial_seconds": seconds, "description": description},
+            )
             return {"changed": True, "diff": diff, "commit_id": cid}
 
         results = _run_each(self.nr, push_hosts, work, f"push {stage.name}")
@@ -441,7 +444,7 @@ class Engine:
         specs: list[tuple[GateSpec, list[str], Any]] = []
         for spec in stage.gates:
             gate = GATES[spec.check]
-            params = gate.params_model.model_validate(spec.params)
+            params = gate.params_model.model_validate(spec.params)  # validated at load time too
             hosts = self._targets(spec.hosts) if spec.hosts else stage_hosts
             specs.append((spec, hosts, params))
         results: dict[int, GateResult] = {}

@@ -50,6 +50,14 @@ class GateSpec(_Strict):
         return v
 
 
+    @model_validator(mode="after")
+    def _params(self) -> "GateSpec":
+        from .gates import GATES
+
+        GATES[self.check].params_model.model_validate(self.params)
+        return self
+
+
 class Stage(_Strict):
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9\-]{0,40}$")]
     description: str = ""

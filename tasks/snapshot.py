@@ -21,7 +21,9 @@ def normalise_config(text: str) -> str:
 def snapshot(chan: VrpChannel) -> str:
     chan.user_view()
     text = chan.run("display current-configuration", timeout=60).output
-    if "return" not in text.splitlines()[-1:] and not text.rstrip().endswith("return"):
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if not lines or lines[-1] != "return":
+        # Fail closed: a truncated configuration must never pass as a snapshot.
         raise RuntimeError(f"{chan.host}: display current-configuration did not end with 'return'")
     return normalise_config(text)
 

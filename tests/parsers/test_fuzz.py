@@ -213,6 +213,89 @@ def test_truncated_bfd_table_never_loses_a_session_silently(rows, data) -> None:
     assert sessions == rows  # only a cut after the closing dashed line can still parse
 
 
+bgp_row = st.fixed_dictionaries(
+    {
+        "peer": st.one_of(ipv4, ipv6.map(lambda a: a + "1")),
+        "dynamic": st.booleans(),
+        "version": st.just(4),
+        "as": st.one_of(st.integers(1, 4294967295).map(str), st.tuples(st.integers(1, 65535), st.integers(0, 65535)).map(lambda t: f"{t[0]}.{t[1]}")),
+        "msg_rcvd": st.integers(0, 10**7),
+        "msg_sent": st.integers(0, 10**7),
+        "out_q": st.integers(0, 999),
+        "up_down": st.sampled_from(["00:04:16", "626h43m", "1d02h", "0000h00m"]),
+        "state": st.sampled_from(["Established", "Idle", "Active", "Connect", "OpenSent", "OpenConfirm", "Idle(Admin)"]),
+        "pref_rcv": st.integers(0, 10**6),
+    }
+)
+
+
+def render_vpnv4_all(public: list[dict], vrfs: list[tuple[str, list[dict]]]) -> tuple[str, list[dict]]:
+    head = "  Peer            V          AS  MsgRcvd  MsgSent  OutQ  Up/Down       State  PrefRcv"
+
+    def row(p: dict) -> str:
+        peer = ("*" if p["dynamic"] else "") + p["peer"]
+        return (f"  {peer:<15} {p['version']:<2} {p['as']:>10} {p['msg_rcvd']:>8} {p['msg_sent']:>8} {p['out_q']:>5} "
+                f"{p['up_down']:>8} {p['state']:>11} {p['pref_rcv']:>8}")
+
+    lines = [" BGP local router ID : 1.1.1.1", " Local AS number : 100",
+             f" Total number of peers : {len(public)}                 Peers in established state : 0", "", head]
+    expected = [{**p, "vpn_instance": None} for p in public]
+    lines += [row(p) for p in public]
+    if vrfs:
+        lines += ["", "  Peer of IPv4-family for vpn instance :", ""]
+    for name, peers in vrfs:
+        lines += [f"  VPN-Instance {name}, Router ID 1.1.1.1:", head] + [row(p) for p in peers]
+        expected += [{**p, "vpn_instance": name} for p in peers]
+    return "\n".join(lines), expected
+
+
+@FAST
+@given(
+    st.lists(bgp_row, max_size=8),
+    st.lists(st.tuples(st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,15}", fullmatch=True), st.lists(bgp_row, max_size=4)), max_size=3),
+)
+def test_generated_vpnv4_peer_tables_come_back_row_for_row(public, vrfs) -> None:
+    text, expected = render_vpnv4_all(public, vrfs)
+    result = parse("display bgp vpnv4 all peer", text).model_dump()
+    assert result["peers"] == expected
+    assert [v["name"] for v in result["vpn_instances"]] == [name for name, _ in vrfs]
+
+
+ldp_row = st.fixed_dictionaries(
+    {
+        "peer_id": ipv4.map(lambda a: a + ":0"),
+        "status": st.sampled_from(["Operational", "Initialized", "OpenSent", "OpenRec", "NonExistent"]),
+        "lam": st.sampled_from(["DU", "DoD"]),
+        "ssn_role": st.sampled_from(["Active", "Passive"]),
+        "ssn_age": st.tuples(st.integers(0, 9999), st.integers(0, 23), st.integers(0, 59)).map(lambda t: f"{t[0]:04d}:{t[1]:02d}:{t[2]:02d}"),
+        "ka_sent": st.integers(0, 10**6),
+        "ka_rcv": st.integers(0, 10**6),
+        "deleting": st.booleans(),
+    }
+)
+
+
+@FAST
+@given(st.lists(ldp_row, max_size=12), st.data())
+def test_generated_ldp_tables_and_their_truncations(rows, data) -> None:
+    lines = [" LDP Session(s) in Public Network", " Codes: LAM(Label Advertisement Mode), SsnAge Unit(DDDD:HH:MM)",
+             " An asterisk (*) before a session means the session is being deleted.", " " + "-" * 78,
+             " PeerID             Status      LAM  SsnRole  SsnAge      KASent/Rcv", " " + "-" * 78]
+    for r in rows:
+        peer = ("*" if r["deleting"] else "") + r["peer_id"]
+        lines.append(f" {peer:<18} {r['status']:<11} {r['lam']:<4} {r['ssn_role']:<8} {r['ssn_age']:<11} {r['ka_sent']}/{r['ka_rcv']}")
+    lines += [" " + "-" * 78, f" TOTAL: {len(rows)} session(s) Found."]
+    text = "\n".join(lines)
+    result = parse("display mpls ldp session", text).model_dump()
+    assert result["sessions"] == rows and result["total_sessions"] == len(rows)
+    cut = data.draw(st.integers(0, len(text) - 1))
+    try:
+        truncated = parse("display mpls ldp session", text[:cut]).model_dump()
+    except ParseError:
+        return
+    assert truncated["sessions"] == rows  # only a cut inside the TOTAL line's last word can parse
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.text(), st.sampled_from(supported_commands()))
 def test_random_text_only_ever_raises_parse_error(text, command) -> None:

@@ -147,3 +147,21 @@ def test_terminal_noise_changes_nothing(txt: Path, command: str, expected: dict)
     text = txt.read_text(encoding="utf-8")
     clean_result = parse(command, text).model_dump()
     assert parse(command, _noisy(text)).model_dump() == clean_result
+
+
+FIRST_OF_FAMILY = list({txt.parent.name: (txt, command) for txt, command, _ in reversed(CASES)}.values())
+
+
+@pytest.mark.parametrize(("txt", "command"), FIRST_OF_FAMILY, ids=[t.parent.name for t, _ in FIRST_OF_FAMILY])
+def test_templates_work_through_netmiko_use_ttp(txt: Path, command: str) -> None:
+    """netmiko's ``use_ttp=True`` helper reads the shipped template file and gets the same records."""
+    from importlib import resources
+
+    from netmiko.utilities import get_structured_data_ttp
+
+    name = resolve(command).spec.template
+    path = resources.files("vrpbook.parsers").joinpath("templates", name)
+    raw = txt.read_text(encoding="utf-8")
+    via_netmiko = get_structured_data_ttp(raw, str(path))[0][0]
+    assert via_netmiko == load_grammar(name).ttp_parse(raw)
+    assert via_netmiko  # found records

@@ -57,12 +57,12 @@ def reference_configs() -> dict[str, str]:
     return out
 
 
-def read_all(running: Any, fn: Any, hosts: list[str] | None = None) -> dict[str, Any]:
+def read_all(running: Any, fn: Any, hosts: list[str] | None = None, inventory: Path = LAB_INVENTORY) -> dict[str, Any]:
     """Run ``fn(channel)`` on every router over a fresh SSH session each (at once)."""
     from vrpbook.runbooks.engine import _run_each
     from vrpbook.tasks.channel import channel_for
 
-    target = target_for(running)
+    target = target_for(running, inventory)
     try:
         res = _run_each(target.nr, hosts or list(target.nr.inventory.hosts), lambda task: fn(channel_for(task)), "read")
     finally:
@@ -72,7 +72,7 @@ def read_all(running: Any, fn: Any, hosts: list[str] | None = None) -> dict[str,
     return {h: v for h, (v, _e) in res.items()}
 
 
-def device_configs(running: Any) -> dict[str, str]:
+def device_configs(running: Any, inventory: Path = LAB_INVENTORY) -> dict[str, str]:
     """``display current-configuration`` of every router, from the first '#'."""
 
     def read(chan: Any) -> str:
@@ -80,7 +80,7 @@ def device_configs(running: Any) -> dict[str, str]:
         lines = [ln.rstrip() for ln in chan.run("display current-configuration").output.splitlines()]
         return "\n".join(lines[lines.index("#"):]).rstrip() + "\n"
 
-    return read_all(running, read)
+    return read_all(running, read, inventory=inventory)
 
 
 def commit_ids(running: Any) -> dict[str, list[str]]:

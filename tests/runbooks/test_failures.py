@@ -74,3 +74,32 @@ def test_rejected_command_stops_the_stage_before_commit(h, lab_factory, tmp_path
     assert h.commit_ids(running) == before
     _configs_equal_pre_run(root)
     assert "staged-but-never-committed" not in h.device_configs(running)["PE1"]
+
+
+def test_rollback_of_a_converged_network_returns_to_its_previous_commit(h, lab_factory, tmp_path):
+    """On a router with commit history, the run rolls back to the commit it had before
+    the run (``rollback configuration to commit-id``), not to factory state."""
+    running = lab_factory()
+    first, _ = h.run(running, tmp_path / "first")
+    assert first.exit_code == 0, first.failure
+    converged = h.device_configs(running)
+    before = h.commit_ids(running)
+    inv = h.copy_inventory(tmp_path, {
+        "CE1.data.loopbacks.LoopBack2": "5.5.5.5/32",  # stage 1 commits this on CE1...
+        "CE1.data.static_routes": [  # ...stage 5's gate then fails: 10.1.1.9 is not intended reality
+            {"prefix": "0.0.0.0/0", "nexthop": "10.1.1.9"},
+            {"prefix": "0.0.0.0/0", "nexthop": "10.2.1.2"},
+        ],
+    })
+    report, root = h.run(running, tmp_path / "second", runbook=h.fast_runbook(tmp_path, 1.0), inventory=inv)
+    assert report.exit_code == 4
+    assert (report.failure.stage, report.failure.gate) == ("ce-default-routes", "static-routes-installed")
+    assert "10.1.1.9" in report.failure.message
+    assert sorted(report.converged_before) == ["CE2", "PE1", "PE2", "PE3"]
+    assert report.stages[0].hosts["CE1"].status == "confirmed"
+    assert report.rollback["rolled_back"] == ["CE1"] and report.rollback["errors"] == {}
+    transcript = (root / "hosts" / "CE1" / "transcript.txt").read_text()
+    assert f"> rollback configuration to commit-id {before['CE1'][0]}" in transcript
+    assert h.device_configs(running) == converged
+    after = h.commit_ids(running)
+    assert after["PE1"] == before["PE1"]  # untouched routers: no commit at all

@@ -7,11 +7,8 @@ import time
 
 import pytest
 
-from vrpbook.runbooks.engine import _run_each
 from vrpbook.runbooks.intent import load_intent
-from vrpbook.tasks.channel import channel_for
-from vrpbook.tasks.commit import commit_trial
-from vrpbook.tasks.push import push_lines
+from vrpbook.tasks import candidate_diff, commit_trial_task, push_candidate
 from vrpbook.tasks.render import render_commands
 
 pytestmark = pytest.mark.lab
@@ -22,15 +19,13 @@ def test_unconfirmed_trial_reverts_after_the_session_is_lost(h, lab_factory):
     intents = load_intent(h.LAB_INVENTORY)
     cmds = render_commands(["01_ospf.j2"], intents["PE1"], "PE1", intents)
     target = h.target_for(running)
-
-    def trial(task):
-        chan = channel_for(task)
-        push_lines(chan, cmds)
-        return commit_trial(chan, 60, "vrpbook-test-01-ospf", "guard test")
-
-    res = _run_each(target.nr, ["PE1"], trial, "trial")
-    commit_id, exc = res["PE1"]
-    assert exc is None and commit_id.startswith("1")
+    nr = target.nr.filter(name="PE1")
+    # The Nornir task API of vrpbook.tasks, one job per task, on one SSH session.
+    assert not nr.run(task=push_candidate, commands=cmds).failed
+    diff = nr.run(task=candidate_diff)["PE1"][0]
+    assert diff.changed and "+ sysname PE1" in diff.diff
+    res = nr.run(task=commit_trial_task, seconds=60, label="vrpbook-test-01-ospf", description="guard test")
+    assert not res.failed and res["PE1"][0].result.startswith("1")
     assert running.running_config("PE1").sysname == "PE1"  # committed (in trial)
     target.nr.close_connections()  # the controller goes away without confirming
     deadline = time.monotonic() + 10
