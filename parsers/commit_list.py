@@ -27,7 +27,19 @@ class CommitPoint(Record):
 
 
 class CommitList(ParsedOutput):
-    """``display configuration commit list [verbose]``: ``commits[]`` in printed order."""
+    """``display configuration commit list [verbose]``: ``commits[]`` in printed order (newest first).
+
+    Shape (samples' conventions)::
+
+        {"prompt": ..., "hostname": ..., "command": ..., "warnings": [],
+         "commits": [{"index": 1, "commit_id": "1000000007", "label": null, "user": "root",
+                      "user_intf": "VTY 1", "type": "ROLLBACK",
+                      "timestamp": "2012-06-29 15:58:22", "description": ""}, ...]}
+
+    The table form fills ``index``, ``commit_id``, ``label``, ``user``, ``timestamp``
+    (with its ``+03:00`` offset when printed); ``user_intf``/``type``/``description``
+    stay null.
+    """
 
     commits: list[CommitPoint] = []
 

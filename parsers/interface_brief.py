@@ -32,7 +32,15 @@ class InterfaceRow(Record):
 
 
 class InterfaceBrief(ParsedOutput):
-    """``display interface brief``: ``interfaces[]`` in printed order."""
+    """``display interface brief``: ``interfaces[]`` in printed order.
+
+    Shape (samples' conventions)::
+
+        {"prompt": ..., "hostname": ..., "command": ..., "warnings": [],
+         "interfaces": [{"interface": "GigabitEthernet1/0/0", "speed_tag": "10G",
+                         "phy": "up", "protocol": "up(s)", "in_uti": "0.01%",
+                         "out_uti": "0.01%", "in_errors": 0, "out_errors": 0}, ...]}
+    """
 
     interfaces: list[InterfaceRow] = []
 

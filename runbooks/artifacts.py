@@ -9,6 +9,7 @@ Layout (``artifacts/<run-id>/``)::
     hosts/<HOST>/post-config.txt        ... and after
     hosts/<HOST>/pre-commit-list.txt    commit list before the run
     hosts/<HOST>/plan.diff              device-computed diff of every stage together
+    hosts/<HOST>/pre-state/, post-state/  every display the gates read (raw .txt, parsed .json)
     hosts/<HOST>/transcript.txt         the whole CLI dialogue
     stages/<NN-stage>/<HOST>/rendered.txt, push.txt, candidate.diff, commit.json
     stages/<NN-stage>/gates/<gate>/<HOST>/<command>.txt|.json   last observation

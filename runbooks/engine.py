@@ -227,6 +227,8 @@ class Engine:
             self.report.seconds = round(time.monotonic() - t0, 3)
             self.report.finished = datetime.now(timezone.utc).isoformat()
             self._post_snapshots()
+            if self.state:
+                self._state_snapshot("post")
             self._write_transcripts()
             self.art.write_json(("report.json",), self.report)
             self.emit("done", report=self.report)
@@ -245,6 +247,7 @@ class Engine:
         rendered = self._render(stages, hosts)
         if not self._preflight(stages, hosts, rendered):
             return
+        self._state_snapshot("pre")
         for idx, stage in stages:
             sr = StageReport(stage.name, idx)
             self.report.stages.append(sr)
@@ -569,6 +572,31 @@ class Engine:
         if errors and self.report.exit_code == int(ExitCode.GATE):
             self.report.exit_code = int(ExitCode.DEVICE)
         self.emit("rollback-done", rollback=self.report.rollback)
+
+    # -- state snapshots ------------------------------------------------------------------------
+
+    def _state_snapshot(self, tag: str) -> None:
+        """Record every display the runbook's gates read, per router, before and after the run
+        (raw and parsed), so the artifacts show the protocol state the change met and left."""
+        plan: dict[str, list[str]] = {}
+        for _i, stage in self._stages():
+            for spec in stage.gates:
+                gate = GATES[spec.check]
+                params = gate.params_model.model_validate(spec.params)
+                for h in self._targets(spec.hosts or stage.hosts):
+                    for cmd in gate.commands(h, self.intents[h], params):
+                        if cmd not in plan.setdefault(h, []):
+                            plan[h].append(cmd)
+        try:
+            observed = self._collect({h: c for h, c in plan.items() if c})
+        except Exception as exc:  # pragma: no cover - artifacts must not break a run
+            log.warning("%s state snapshot failed: %s", tag, exc)
+            return
+        for h, cmds in observed.items():
+            for cmd, obs in cmds.items():
+                slug = cmd.replace(" ", "_")
+                self._write(f"hosts/{h}/{tag}-state/{slug}.txt", obs.raw)
+                self.art.write_json((*f"hosts/{h}/{tag}-state".split("/"), f"{slug}.json"), {"command": cmd, "error": obs.error, "parsed": obs.parsed})
 
     # -- end of run ---------------------------------------------------------------------------
 

@@ -103,3 +103,20 @@ def test_rollback_of_a_converged_network_returns_to_its_previous_commit(h, lab_f
     assert h.device_configs(running) == converged
     after = h.commit_ids(running)
     assert after["PE1"] == before["PE1"]  # untouched routers: no commit at all
+
+
+def test_rollback_stage_policy_only_aborts_the_failing_stage(h, lab_factory, tmp_path):
+    import yaml
+
+    inv = h.copy_inventory(tmp_path, {"PE3.data.vpn_instances.VPNA.import_targets": ["999:1"]})
+    rb_path = h.fast_runbook(tmp_path, 1.0)
+    raw = yaml.safe_load(rb_path.read_text())
+    raw["defaults"]["on_failure"] = "rollback-stage"
+    rb_path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    running = lab_factory(inventory=inv)
+    report, _root = h.run(running, tmp_path / "art", runbook=rb_path, inventory=inv)
+    assert report.exit_code == 4 and report.status == "failed" and report.rollback == {}
+    assert report.stages[6].hosts["PE3"].status == "aborted"
+    configs = h.device_configs(running, inventory=inv)
+    assert "sysname PE3" in configs["PE3"] and "ip vpn-instance VPNA" in configs["PE3"]  # stages 1-6 kept
+    assert "peer 10.3.1.2 as-number 65410" not in configs["PE3"]  # stage 7 reverted by abort trial
