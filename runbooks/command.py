@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from .engine import ExitCode
+from .report import ExitCode
 from .intent import IntentError
 from .inventory import InventoryError
 from .progress import Progress, print_plan, print_summary

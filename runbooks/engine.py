@@ -2,8 +2,9 @@
 
 A run:
 1. renders every stage for every router from the intent (before connecting);
-2. preflight, on every router at once: snapshot the running configuration and
-   the commit list, then load *all* stages into the candidate, read the
+2. preflight, on every router at once: lock the configuration
+   (``configuration exclusive``), snapshot the running configuration and the
+   commit list, then load *all* stages into the candidate, read the
    router's own diff and discard it. A router whose total diff is empty already
    matches the intent and gets no push at all (a second run commits nothing);
 3. per stage, on all its routers at once: push (any ``Error:`` → discard, fail),
@@ -20,101 +21,36 @@ from __future__ import annotations
 
 import logging
 import math
-import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from enum import IntEnum
-from typing import Any, Callable
+from typing import Any
 
 from nornir.core import Nornir
-from nornir.core.task import Result, Task
+from nornir.core.task import Task
 
-from vrpbook.tasks.channel import ChannelError, channel_for
-from vrpbook.tasks.collect import Observation, observe
+from vrpbook.tasks.channel import channel_for
+from vrpbook.tasks.collect import Observation
 from vrpbook.tasks.commit import CommitError, abort_trial, commit_trial, confirm_trial, read_commit_list
 from vrpbook.tasks.diff import diff_is_empty, read_diff
 from vrpbook.tasks.discard import discard
+from vrpbook.tasks.lock import lock, unlock
 from vrpbook.tasks.push import PushError, push_lines
-from vrpbook.tasks.render import render_commands
+from vrpbook.tasks.render import RenderError, render_commands
 from vrpbook.tasks.rollback import rollback
 from vrpbook.tasks.save import save
 from vrpbook.tasks.snapshot import snapshot
 
 from .artifacts import Artifacts
-from .gates import GATES, GateContext, GateResult, evaluate
-from .intent import HostIntent
-from .inventory import select_hosts
-from .schema import GateSpec, Runbook, Stage
+from .parallel import run_each
+from .polling import Observed, ScheduledGate, collect, command_plan, poll
+from .report import Emit, ExitCode, Failure, HostStage, RunReport, StageReport, describe_error
+from .gates import GATES, GateResult
+from .intent import HostIntent, IntentError
+from .inventory import InventoryError, select_hosts
+from .schema import Runbook, RunbookError, Stage
 
 log = logging.getLogger(__name__)
-
-
-class ExitCode(IntEnum):
-    OK = 0
-    INTERNAL = 1
-    USAGE = 2  # bad arguments, runbook or intent
-    DEVICE = 3  # a router could not be read, refused a command, or a display did not parse
-    GATE = 4  # a gate failed (the run was rolled back)
-
-
-Emit = Callable[..., None]
-
-
-def _noop(*_a: Any, **_k: Any) -> None:
-    return None
-
-
-def new_run_id(runbook: str) -> str:
-    """``20261125T020501Z-bfd-static-vpn-1a2b``: sortable, unique, valid in a VRP label."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return f"{stamp}-{runbook}-{secrets.token_hex(2)}"
-
-
-@dataclass
-class HostStage:
-    host: str
-    status: str = "pending"  # skipped|unchanged|trial|confirmed|aborted|failed|saved
-    commands: int = 0
-    commit_id: str | None = None
-    diff: str = ""
-    error: str | None = None
-
-
-@dataclass
-class StageReport:
-    name: str
-    index: int
-    status: str = "pending"  # passed|failed|skipped
-    hosts: dict[str, HostStage] = field(default_factory=dict)
-    gates: list[GateResult] = field(default_factory=list)
-    seconds: float = 0.0
-
-
-@dataclass
-class Failure:
-    stage: str
-    kind: str  # push|commit|gate|read|confirm|save
-    host: str | None
-    gate: str | None
-    message: str
-    evidence: Any = None
-
-
-@dataclass
-class RunReport:
-    run_id: str
-    runbook: str
-    started: str
-    finished: str = ""
-    exit_code: int = 0
-    status: str = "running"  # ok|failed|rolled-back|rollback-failed
-    stages: list[StageReport] = field(default_factory=list)
-    failure: Failure | None = None
-    converged_before: list[str] = field(default_factory=list)
-    changed_hosts: list[str] = field(default_factory=list)
-    rollback: dict[str, Any] = field(default_factory=dict)
-    seconds: float = 0.0
 
 
 @dataclass
@@ -127,29 +63,6 @@ class HostState:
     converged: bool = False
     committed: bool = False  # at least one confirmed commit by this run
     in_trial: bool = False
-
-
-def _run_each(nr: Nornir, hosts: list[str], fn: Callable[[Task], Any], name: str) -> dict[str, tuple[Any, BaseException | None]]:
-    """Run *fn* on *hosts* at once (threaded runner); map host → (value, exception)."""
-    if not hosts:
-        return {}
-
-    def task(task: Task) -> Result:
-        return Result(host=task.host, result=fn(task))
-
-    agg = nr.filter(filter_func=lambda h: h.name in hosts).run(task=task, name=name, on_failed=True)
-    out: dict[str, tuple[Any, BaseException | None]] = {}
-    for host in hosts:
-        multi = agg.get(host)
-        if multi is None:
-            out[host] = (None, RuntimeError("no result"))
-            continue
-        res = multi[0]
-        exc = res.exception if res.failed else None
-        if res.failed and exc is None:
-            exc = RuntimeError(str(res.result))
-        out[host] = (res.result if not res.failed else None, exc)
-    return out
 
 
 class Engine:
@@ -166,7 +79,7 @@ class Engine:
         ticket: str | None = None,
         hosts: list[str] | None = None,
         stage: str | None = None,
-        emit: Emit = _noop,
+        emit: Emit | None = None,
     ) -> None:
         self.rb = runbook
         self.intents = intents
@@ -176,12 +89,12 @@ class Engine:
         self.ticket = ticket
         self.host_filter = hosts
         self.only_stage = stage
-        self.emit = emit
+        self.emit: Emit = emit or (lambda *_a, **_k: None)
         self.state: dict[str, HostState] = {}
         self.report = RunReport(run_id, runbook.name, datetime.now(timezone.utc).isoformat())
         missing = sorted(set(nr.inventory.hosts) - set(intents))
         if missing:
-            raise ValueError(f"hosts without intent: {missing}")
+            raise IntentError(f"hosts without intent: {missing}")
 
     # -- helpers --------------------------------------------------------------
 
@@ -223,16 +136,41 @@ class Engine:
         t0 = time.monotonic()
         try:
             self._run()
+        except (InventoryError, RenderError, RunbookError, IntentError) as exc:
+            # Runbook/inventory mismatch found while rendering: nothing was connected to.
+            self._fail(Failure("render", "usage", None, None, describe_error(exc)), ExitCode.USAGE)
+        except Exception as exc:  # a bug: record it, and leave the network as it was
+            log.exception("internal error")
+            self._fail(Failure("internal", "internal", None, None, f"{type(exc).__name__}: {describe_error(exc)}"), ExitCode.INTERNAL)
+            self._recover()
         finally:
             self.report.seconds = round(time.monotonic() - t0, 3)
             self.report.finished = datetime.now(timezone.utc).isoformat()
             self._post_snapshots()
             if self.state:
                 self._state_snapshot("post")
+            run_each(self.nr, list(self.state), lambda task: unlock(channel_for(task)), "unlock")
             self._write_transcripts()
             self.art.write_json(("report.json",), self.report)
             self.emit("done", report=self.report)
         return self.report
+
+    def _recover(self) -> None:
+        """After an internal error: abort pending trials, then roll the run back (best effort;
+        a trial nobody confirms also reverts by itself when its timer expires)."""
+        pending = [h for h, st in self.state.items() if st.in_trial]
+        if pending:
+            sr = StageReport("internal", 0, hosts={h: HostStage(h) for h in pending})
+            try:
+                self._abort(Stage(name="internal", action="save"), sr, pending)
+            except Exception:  # pragma: no cover
+                log.exception("abort after internal error failed")
+        if self.rb.defaults.on_failure == "rollback-run" and any(st.committed for st in self.state.values()):
+            try:
+                self._rollback_run()
+            except Exception:  # pragma: no cover
+                log.exception("rollback after internal error failed")
+        self.report.exit_code = int(ExitCode.INTERNAL)
 
     def _fail(self, failure: Failure, code: ExitCode) -> None:
         self.report.failure = failure
@@ -288,6 +226,9 @@ class Engine:
 
         def before(task: Task) -> dict[str, Any]:
             chan = channel_for(task)
+            # Lock first, so no other session commits between our snapshot and our run
+            # (VRP8.md §3.8; released by `undo configuration exclusive` or at logout).
+            lock(chan)
             return {"pre": snapshot(chan), "commits": read_commit_list(chan)}
 
         def whole_change(task: Task) -> str | None:
@@ -296,15 +237,18 @@ class Engine:
                 return None
             chan = channel_for(task)
             push_lines(chan, cmds)
-            diff = read_diff(chan)
-            discard(chan)
+            try:
+                diff = read_diff(chan)
+                diff_is_empty(diff)  # an unreadable diff fails here, inside the router's task
+            finally:
+                discard(chan)
             return diff
 
-        snaps = _run_each(self.nr, hosts, before, "pre-snapshot")
+        snaps = run_each(self.nr, hosts, before, "pre-snapshot")
         for h in hosts:
             value, exc = snaps[h]
             if exc is not None:
-                self._fail(Failure("preflight", "read", h, None, _msg(exc)), ExitCode.DEVICE)
+                self._fail(Failure("preflight", "read", h, None, describe_error(exc)), ExitCode.DEVICE)
                 return False
             st = HostState(pre_config=value["pre"])
             st.pre_commit = value["commits"][0].commit_id if value["commits"] else None
@@ -312,7 +256,7 @@ class Engine:
             self._write(f"hosts/{h}/pre-config.txt", value["pre"])
             self._write(f"hosts/{h}/pre-commit-list.txt", "\n".join(f"{c.commit_id} {c.label or '-'} {c.type or ''}" for c in value["commits"]) or "(empty)")
 
-        diffs = _run_each(self.nr, hosts, whole_change, "plan")
+        diffs = run_each(self.nr, hosts, whole_change, "plan")
         for h in hosts:
             diff, exc = diffs[h]
             if exc is None:
@@ -336,7 +280,7 @@ class Engine:
                 msg = f"{h}: {exc.command!r} rejected: {exc.message} (found while loading every stage before the run; candidate discarded, nothing committed)"
                 self._fail(Failure(stage_name, "push", h, None, msg), ExitCode.DEVICE)
             else:
-                self._fail(Failure("preflight", "read", h, None, _msg(exc)), ExitCode.DEVICE)
+                self._fail(Failure("preflight", "read", h, None, describe_error(exc)), ExitCode.DEVICE)
         self.emit("preflight-done", converged=list(self.report.converged_before))
         return self.report.failure is None
 
@@ -363,9 +307,14 @@ class Engine:
                 push_lines(chan, rendered[task.host.name])
             finally:
                 self._write(f"{sdir}/{task.host.name}/push.txt", "\n".join(chan.transcript[start:]))
-            diff = read_diff(chan)
-            self._write(f"{sdir}/{task.host.name}/candidate.diff", diff or "(empty)")
-            if diff_is_empty(diff):
+            try:
+                diff = read_diff(chan)
+                self._write(f"{sdir}/{task.host.name}/candidate.diff", diff or "(empty)")
+                empty = diff_is_empty(diff)
+            except Exception:
+                discard(chan)  # never leave a half-judged candidate behind
+                raise
+            if empty:
                 discard(chan)
                 return {"changed": False, "diff": diff}
             cid = commit_trial(chan, seconds, label, description)
@@ -376,15 +325,15 @@ class Engine:
             )
             return {"changed": True, "diff": diff, "commit_id": cid}
 
-        results = _run_each(self.nr, push_hosts, work, f"push {stage.name}")
+        results = run_each(self.nr, push_hosts, work, f"push {stage.name}")
         failed: Failure | None = None
         for h in push_hosts:
             value, exc = results[h]
             hs = sr.hosts[h]
             if exc is not None:
-                hs.status, hs.error = "failed", _msg(exc)
+                hs.status, hs.error = "failed", describe_error(exc)
                 kind = "push" if isinstance(exc, PushError) else "commit" if isinstance(exc, CommitError) else "read"
-                failed = failed or Failure(stage.name, kind, h, None, _msg(exc))
+                failed = failed or Failure(stage.name, kind, h, None, describe_error(exc))
                 continue
             hs.diff = value["diff"]
             if value["changed"]:
@@ -410,14 +359,14 @@ class Engine:
             self._fail(Failure(stage.name, "gate" if first.status == "fail" else "read", None, first.gate, first.message, first.evidence), code)
             return False
 
-        confirm = _run_each(self.nr, trial_hosts, lambda task: confirm_trial(channel_for(task)), f"confirm {stage.name}")
+        confirm = run_each(self.nr, trial_hosts, lambda task: confirm_trial(channel_for(task)), f"confirm {stage.name}")
         for h in trial_hosts:
             _v, exc = confirm[h]
             self.state[h].in_trial = False
             if exc is not None:
-                sr.hosts[h].status, sr.hosts[h].error = "failed", _msg(exc)
+                sr.hosts[h].status, sr.hosts[h].error = "failed", describe_error(exc)
                 sr.status = "failed"
-                self._fail(Failure(stage.name, "confirm", h, None, _msg(exc)), ExitCode.DEVICE)
+                self._fail(Failure(stage.name, "confirm", h, None, describe_error(exc)), ExitCode.DEVICE)
                 return False
             sr.hosts[h].status = "confirmed"
             self.state[h].committed = True
@@ -429,88 +378,55 @@ class Engine:
 
     def _abort(self, stage: Stage, sr: StageReport, trial_hosts: list[str]) -> None:
         """``abort trial`` where this stage's trial commit is pending: the routers revert it."""
-        res = _run_each(self.nr, trial_hosts, lambda task: abort_trial(channel_for(task)), f"abort {stage.name}")
+        res = run_each(self.nr, trial_hosts, lambda task: abort_trial(channel_for(task)), f"abort {stage.name}")
         for h in trial_hosts:
             _v, exc = res[h]
             self.state[h].in_trial = False
             sr.hosts[h].status = "aborted" if exc is None else "abort-failed"
             if exc is not None:
-                sr.hosts[h].error = _msg(exc)
-                self.report.rollback.setdefault("errors", {})[h] = f"abort trial: {_msg(exc)}"
+                sr.hosts[h].error = describe_error(exc)
+                self.report.rollback.setdefault("errors", {})[h] = f"abort trial: {describe_error(exc)}"
             self.emit("host", stage=stage, host=h, status=sr.hosts[h].status)
 
     # -- gates -------------------------------------------------------------------------
 
+    def _schedule(self, stage: Stage, stage_hosts: list[str]) -> list[ScheduledGate]:
+        out = []
+        for spec in stage.gates:
+            gate = GATES[spec.check]
+            out.append(ScheduledGate(
+                name=spec.check,
+                gate=gate,
+                hosts=self._targets(spec.hosts) if spec.hosts else stage_hosts,
+                params=gate.params_model.model_validate(spec.params),  # validated at load time too
+                deadline=spec.deadline or self.rb.defaults.gate_deadline,
+                interval=spec.interval or self.rb.defaults.gate_interval,
+            ))
+        return out
+
     def _poll_gates(self, idx: int, stage: Stage, stage_hosts: list[str]) -> list[GateResult]:
         """Poll every gate of the stage until it passes, errors, or its deadline passes."""
         sdir = self._stage_dir(idx, stage)
-        specs: list[tuple[GateSpec, list[str], Any]] = []
-        for spec in stage.gates:
-            gate = GATES[spec.check]
-            params = gate.params_model.model_validate(spec.params)  # validated at load time too
-            hosts = self._targets(spec.hosts) if spec.hosts else stage_hosts
-            specs.append((spec, hosts, params))
-        results: dict[int, GateResult] = {}
-        start = time.monotonic()
-        polls = 0
-        for i, (spec, _h, _p) in enumerate(specs):
-            self.emit("gate", stage=stage, gate=spec.check, status="polling")
-        while len(results) < len(specs):
-            polls += 1
-            plan: dict[str, list[str]] = {}
-            for i, (spec, hosts, params) in enumerate(specs):
-                if i in results:
-                    continue
-                gate = GATES[spec.check]
-                for h in hosts:
-                    for cmd in gate.commands(h, self.intents[h], params):
-                        plan.setdefault(h, [])
-                        if cmd not in plan[h]:
-                            plan[h].append(cmd)
-            observed = self._collect(plan)
-            now = time.monotonic() - start
-            for i, (spec, hosts, params) in enumerate(specs):
-                if i in results:
-                    continue
-                gate = GATES[spec.check]
-                ctx = GateContext(hosts, self.intents, params, observed)
-                res = evaluate(gate, ctx)
-                res.polls, res.elapsed = polls, round(now, 3)
-                deadline = spec.deadline or self.rb.defaults.gate_deadline
-                if res.status in ("pass", "error") or now >= deadline:
-                    if res.status == "fail":
-                        res.message = f"not true after {now:.1f} s (deadline {deadline:g} s): {res.message}"
-                    results[i] = res
-                    self._record_gate(sdir, spec.check, hosts, gate, params, observed, res)
-                    self.emit("gate", stage=stage, gate=spec.check, status=res.status, result=res)
-            if len(results) < len(specs):
-                interval = min((s.interval or self.rb.defaults.gate_interval) for i, (s, _h, _p) in enumerate(specs) if i not in results)
-                time.sleep(interval)
-        return [results[i] for i in range(len(specs))]
+        gates = self._schedule(stage, stage_hosts)
+        for g in gates:
+            self.emit("gate", stage=stage, gate=g.name, status="polling")
 
-    def _collect(self, plan: dict[str, list[str]]) -> dict[str, dict[str, Observation]]:
-        res = _run_each(self.nr, list(plan), lambda task: {c: observe(channel_for(task), c) for c in plan[task.host.name]}, "collect")
-        observed: dict[str, dict[str, Observation]] = {}
-        for h, (value, exc) in res.items():
-            if exc is not None:
-                observed[h] = {c: Observation(c, "", error=f"read failed: {_msg(exc)}") for c in plan[h]}
-            else:
-                observed[h] = value
-        return observed
+        def done(g: ScheduledGate, res: GateResult, observed: Observed) -> None:
+            for h, cmds in g.commands(self.intents).items():
+                for cmd in cmds:
+                    obs = observed.get(h, {}).get(cmd)
+                    if obs is not None:
+                        self._observation(f"{sdir}/gates/{g.name}/{h}", obs)
+            self.art.write_json((*sdir.split("/"), "gates", g.name, "result.json"), res)
+            self.emit("gate", stage=stage, gate=g.name, status=res.status, result=res)
 
-    def _record_gate(self, sdir: str, name: str, hosts: list[str], gate: Any, params: Any, observed: dict[str, dict[str, Observation]], res: GateResult) -> None:
-        for h in hosts:
-            for cmd in gate.commands(h, self.intents[h], params):
-                obs = observed.get(h, {}).get(cmd)
-                if obs is None:
-                    continue
-                slug = cmd.replace(" ", "_")
-                self._write(f"{sdir}/gates/{name}/{h}/{slug}.txt", obs.raw)
-                self.art.write_json(
-                    tuple(f"{sdir}/gates/{name}/{h}/{slug}.json".split("/")),
-                    {"command": cmd, "error": obs.error, "parsed": obs.parsed},
-                )
-        self.art.write_json(tuple(f"{sdir}/gates/{name}/result.json".split("/")), res)
+        return poll(self.nr, self.intents, gates, done)
+
+    def _observation(self, folder: str, obs: Observation) -> None:
+        """The raw display and its parsed form (or why it could not be parsed)."""
+        slug = obs.command.replace(" ", "_")
+        self._write(f"{folder}/{slug}.txt", obs.raw)
+        self.art.write_json((*folder.split("/"), f"{slug}.json"), {"command": obs.command, "error": obs.error, "parsed": obs.parsed})
 
     # -- save ------------------------------------------------------------------------------
 
@@ -518,13 +434,13 @@ class Engine:
         hosts = [h for h in self._targets(stage.hosts) if self.state[h].committed]
         for h in self._targets(stage.hosts):
             sr.hosts[h] = HostStage(h, status="pending" if h in hosts else "unchanged")
-        res = _run_each(self.nr, hosts, lambda task: save(channel_for(task)), "save")
+        res = run_each(self.nr, hosts, lambda task: save(channel_for(task)), "save")
         for h in hosts:
             value, exc = res[h]
             if exc is not None:
-                sr.hosts[h].status, sr.hosts[h].error = "failed", _msg(exc)
+                sr.hosts[h].status, sr.hosts[h].error = "failed", describe_error(exc)
                 sr.status = "failed"
-                self._fail(Failure(stage.name, "save", h, None, _msg(exc)), ExitCode.DEVICE)
+                self._fail(Failure(stage.name, "save", h, None, describe_error(exc)), ExitCode.DEVICE)
                 return False
             sr.hosts[h].status = "saved"
             self._write(f"{self._stage_dir(idx, stage)}/{h}/save.txt", value)
@@ -548,21 +464,21 @@ class Engine:
                 raise RuntimeError("configuration after rollback differs from the pre-run snapshot")
             return out
 
-        res = _run_each(self.nr, touched, work, "rollback")
+        res = run_each(self.nr, touched, work, "rollback")
         verified = []
         for h in touched:
             _v, exc = res[h]
             if exc is not None:
-                errors[h] = _msg(exc)
+                errors[h] = describe_error(exc)
             else:
                 verified.append(h)
         # Routers whose stage was aborted: check they are back to their pre-run state too.
         aborted = [h for h, st in self.state.items() if not st.committed and h not in touched]
-        checks = _run_each(self.nr, aborted, lambda task: snapshot(channel_for(task)), "verify")
+        checks = run_each(self.nr, aborted, lambda task: snapshot(channel_for(task)), "verify")
         for h in aborted:
             value, exc = checks[h]
             if exc is not None:
-                errors[h] = _msg(exc)
+                errors[h] = describe_error(exc)
             elif value != self.state[h].pre_config:
                 errors[h] = "configuration differs from the pre-run snapshot"
             else:
@@ -578,32 +494,22 @@ class Engine:
     def _state_snapshot(self, tag: str) -> None:
         """Record every display the runbook's gates read, per router, before and after the run
         (raw and parsed), so the artifacts show the protocol state the change met and left."""
-        plan: dict[str, list[str]] = {}
-        for _i, stage in self._stages():
-            for spec in stage.gates:
-                gate = GATES[spec.check]
-                params = gate.params_model.model_validate(spec.params)
-                for h in self._targets(spec.hosts or stage.hosts):
-                    for cmd in gate.commands(h, self.intents[h], params):
-                        if cmd not in plan.setdefault(h, []):
-                            plan[h].append(cmd)
+        gates = [g for _i, stage in self._stages() for g in self._schedule(stage, self._targets(stage.hosts))]
         try:
-            observed = self._collect({h: c for h, c in plan.items() if c})
+            observed = collect(self.nr, command_plan(gates, self.intents))
         except Exception as exc:  # pragma: no cover - artifacts must not break a run
             log.warning("%s state snapshot failed: %s", tag, exc)
             return
         for h, cmds in observed.items():
-            for cmd, obs in cmds.items():
-                slug = cmd.replace(" ", "_")
-                self._write(f"hosts/{h}/{tag}-state/{slug}.txt", obs.raw)
-                self.art.write_json((*f"hosts/{h}/{tag}-state".split("/"), f"{slug}.json"), {"command": cmd, "error": obs.error, "parsed": obs.parsed})
+            for obs in cmds.values():
+                self._observation(f"hosts/{h}/{tag}-state", obs)
 
     # -- end of run ---------------------------------------------------------------------------
 
     def _post_snapshots(self) -> None:
         hosts = self._all_hosts()
         try:
-            res = _run_each(self.nr, hosts, lambda task: snapshot(channel_for(task)), "post-snapshot")
+            res = run_each(self.nr, hosts, lambda task: snapshot(channel_for(task)), "post-snapshot")
         except Exception as exc:  # pragma: no cover - artifacts are best effort at the very end
             log.warning("post snapshots failed: %s", exc)
             return
@@ -617,10 +523,3 @@ class Engine:
             chan = getattr(getattr(conn, "connection", None), "_vrpbook_channel", None)
             if chan is not None:
                 self._write(f"hosts/{name}/transcript.txt", "\n".join(chan.transcript))
-
-
-def _msg(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    if isinstance(exc, (ChannelError,)):
-        return text
-    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__

@@ -13,8 +13,6 @@ the intent.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
 from nornir.core import Nornir
 from nornir.core.task import Result, Task
 
@@ -24,6 +22,7 @@ from vrpbook.tasks.discard import discard
 from vrpbook.tasks.push import push_lines
 from vrpbook.tasks.render import render_commands
 
+from .report import describe_error
 from .intent import HostIntent
 from .inventory import select_hosts
 from .schema import Runbook
@@ -74,20 +73,20 @@ def plan(rb: Runbook, intents: dict[str, HostIntent], nr: Nornir, hosts: list[st
             return Result(host=task.host, result="")
         chan = channel_for(task)
         push_lines(chan, cmds)
-        diff = read_diff(chan)
-        discard(chan)
+        try:
+            diff = read_diff(chan)
+            diff_is_empty(diff)  # fail closed inside the task on an unreadable diff
+        finally:
+            discard(chan)  # plan never leaves anything in the candidate
         return Result(host=task.host, result=diff)
 
     agg = nr.filter(filter_func=lambda h: h.name in plans).run(task=task, name="plan", on_failed=True)
     for h, p in plans.items():
         res = agg[h][0]
         if res.failed:
-            p.error = str(res.exception or res.result).strip().splitlines()[0]
+            p.error = describe_error(res.exception) if res.exception else str(res.result)
         else:
             p.diff = res.result
             p.changed = not diff_is_empty(res.result) if p.stages else False
     return plans
 
-
-def plan_summary(plans: dict[str, HostPlan]) -> dict[str, Any]:
-    return {h: {"changed": p.changed, "error": p.error, "stages": list(p.stages)} for h, p in plans.items()}

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .engine import RunReport
+from .report import RunReport
 from .plan import HostPlan
 from .schema import Runbook
 
@@ -117,7 +117,10 @@ def print_summary(console: Console, report: RunReport, artifacts: Path) -> None:
             gates.append(f"{g.gate}\n")
         gates.rstrip()
         table.add_row(s.name, Text(s.status, style=_STYLE.get(s.status, "")), hosts, gates, f"{s.seconds:.1f}")
-    console.print(table)
+    if report.stages:
+        console.print(table)
+    else:
+        console.print(f"{report.runbook} — {report.status} (exit {report.exit_code}) in {report.seconds:.1f} s", highlight=False)
     if report.failure:
         f = report.failure
         where = ", ".join(x for x in (f"stage {f.stage}", f"router {f.host}" if f.host else "", f"gate {f.gate}" if f.gate else "") if x)

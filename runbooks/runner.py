@@ -17,9 +17,10 @@ from nornir.core import Nornir
 from vrpbook.paths import LAB_INVENTORY, resolve_data_path
 
 from .artifacts import Artifacts
-from .engine import Emit, Engine, RunReport, new_run_id
+from .engine import Engine
+from .report import Emit, RunReport, new_run_id
 from .intent import HostIntent, load_intent
-from .inventory import Credentials, InventoryInfo, build_nornir, inspect_inventory, production_credentials
+from .inventory import Credentials, InventoryError, InventoryInfo, build_nornir, inspect_inventory, production_credentials
 from .plan import HostPlan, plan
 from .redact import Redactor
 from .schema import Runbook, load_runbook
@@ -52,12 +53,15 @@ def open_target(
 ) -> Iterator[Target]:
     """Yield the Nornir target; with *lab*, boot the twin in-process first (and stop it after)."""
     if lab:
-        from vrpbook.twin.lab import Lab  # the twin is only needed for --lab runs
+        from vrpbook.twin.lab import Lab, LabError  # the twin is only needed for --lab runs
 
         kwargs: dict[str, Any] = {"state_dir": lab_state}
         if time_scale is not None:
             kwargs["time_scale"] = time_scale
-        the_lab = Lab.from_inventory(str(info.path), **kwargs)
+        try:
+            the_lab = Lab.from_inventory(str(info.path), **kwargs)
+        except (LabError, OSError) as exc:
+            raise InventoryError(f"--lab: {exc}") from exc
         with the_lab.running(ephemeral_ports=True) as running:
             user, password = running.credentials
             creds = Credentials(user, password)

@@ -9,6 +9,7 @@ from .collect import collect
 from .commit import abort_task, commit_list_task, commit_trial_task, confirm_task
 from .diff import candidate_diff
 from .discard import discard_candidate
+from .lock import lock_task, unlock_task
 from .push import push_candidate
 from .render import render_stage
 from .rollback import rollback_task
@@ -23,9 +24,11 @@ __all__ = [
     "commit_trial_task",
     "confirm_task",
     "discard_candidate",
+    "lock_task",
     "push_candidate",
     "render_stage",
     "rollback_task",
     "save_task",
     "snapshot_task",
+    "unlock_task",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from nornir.core.task import Result, Task
 
 from .channel import VrpChannel, channel_for
@@ -15,7 +17,16 @@ def diff_is_empty(diff: str) -> bool:
     twin's choice upstream: the no-change output has no public sample (VRP8.md §8);
     we judge by the marker column, which every sample shows.
     """
-    return not any(ln[:1] in "+-" and ln.strip() not in ("",) for ln in diff.splitlines() if ln)
+    changed = False
+    for ln in diff.splitlines():
+        if not ln.strip() or re.fullmatch(r"Building configuration(?:\.\.\.)?\s*", ln):
+            continue
+        if ln.startswith(("+", "-")):
+            changed = True
+        elif not ln.startswith(" "):
+            # Fail closed: text that is neither header, context nor a change is not a diff.
+            raise ValueError(f"unexpected line in candidate changes: {ln!r}")
+    return not changed
 
 
 def read_diff(chan: VrpChannel) -> str:

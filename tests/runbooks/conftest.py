@@ -42,9 +42,5 @@ def converged(h: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     lab = Lab.from_inventory(h.LAB_INVENTORY, state_dir=None, time_scale=0.0)
     art = tmp_path_factory.mktemp("artifacts")
     with lab.running(ephemeral_ports=True) as running:
-        import time
-
-        t0 = time.monotonic()
         report, root = h.run(running, art)
-        wall = time.monotonic() - t0
-        yield {"running": running, "report": report, "root": root, "wall": wall, "artifacts": art}
+        yield {"running": running, "report": report, "root": root, "artifacts": art}

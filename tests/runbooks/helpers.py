@@ -59,12 +59,12 @@ def reference_configs() -> dict[str, str]:
 
 def read_all(running: Any, fn: Any, hosts: list[str] | None = None, inventory: Path = LAB_INVENTORY) -> dict[str, Any]:
     """Run ``fn(channel)`` on every router over a fresh SSH session each (at once)."""
-    from vrpbook.runbooks.engine import _run_each
+    from vrpbook.runbooks.parallel import run_each
     from vrpbook.tasks.channel import channel_for
 
     target = target_for(running, inventory)
     try:
-        res = _run_each(target.nr, hosts or list(target.nr.inventory.hosts), lambda task: fn(channel_for(task)), "read")
+        res = run_each(target.nr, hosts or list(target.nr.inventory.hosts), lambda task: fn(channel_for(task)), "read")
     finally:
         target.nr.close_connections()
     errors = {h: e for h, (_v, e) in res.items() if e is not None}

@@ -120,3 +120,53 @@ def test_rollback_stage_policy_only_aborts_the_failing_stage(h, lab_factory, tmp
     configs = h.device_configs(running, inventory=inv)
     assert "sysname PE3" in configs["PE3"] and "ip vpn-instance VPNA" in configs["PE3"]  # stages 1-6 kept
     assert "peer 10.3.1.2 as-number 65410" not in configs["PE3"]  # stage 7 reverted by abort trial
+
+
+def test_rejection_in_the_middle_of_the_run_discards_aborts_and_rolls_back(h, lab_factory, tmp_path, monkeypatch):
+    """A router rejects a line of stage 4 (after the preflight accepted everything, as when the
+    network changes under the run): PE1's candidate is discarded before any commit, the other
+    PEs' trial commits of that stage are aborted, and stages 1-3 are rolled back everywhere."""
+    import vrpbook.runbooks.engine as engine
+
+    real = engine.push_lines
+
+    def push_lines(chan, commands):
+        if chan.host == "PE1" and commands and commands[0].startswith("bgp "):
+            commands = [*commands[:3], "ip address 300.1.1.1 32", *commands[3:]]  # the router will refuse it
+        return real(chan, commands)
+
+    monkeypatch.setattr(engine, "push_lines", push_lines)
+    running = lab_factory()
+    factory = h.device_configs(running)
+    report, root = h.run(running, tmp_path / "art")
+    assert report.exit_code == 3
+    f = report.failure
+    assert (f.stage, f.kind, f.host) == ("mp-ibgp", "push", "PE1") and "ip address 300.1.1.1 32" in f.message
+    stage = report.stages[3]
+    assert stage.hosts["PE1"].status == "failed"
+    assert {stage.hosts[x].status for x in ("PE2", "PE3")} <= {"aborted"}
+    push = (root / "stages" / "04-mp-ibgp" / "PE1" / "push.txt").read_text()
+    assert "> clear configuration candidate" in push.split("> ip address 300.1.1.1 32", 1)[1]
+    assert not (root / "stages" / "04-mp-ibgp" / "PE1" / "commit.json").exists()
+    assert sorted(report.rollback["rolled_back"]) == sorted(HOSTS) and report.rollback["errors"] == {}
+    assert h.device_configs(running) == factory
+
+
+def test_internal_error_mid_run_aborts_the_trial_and_rolls_back(h, lab_factory, tmp_path, monkeypatch):
+    import vrpbook.runbooks.engine as engine
+
+    real = engine.Engine._poll_gates
+
+    def poll(self, idx, stage, hosts):
+        if stage.name == "vpn-instances":
+            raise ZeroDivisionError("bug in a gate")
+        return real(self, idx, stage, hosts)
+
+    monkeypatch.setattr(engine.Engine, "_poll_gates", poll)
+    running = lab_factory()
+    factory = h.device_configs(running)
+    report, root = h.run(running, tmp_path / "art")
+    assert report.exit_code == 1 and report.failure.kind == "internal" and "bug in a gate" in report.failure.message
+    assert report.rollback["errors"] == {} and sorted(report.rollback["rolled_back"]) == sorted(HOSTS)
+    assert h.device_configs(running) == factory
+    assert "ZeroDivisionError" in (root / "run.log").read_text()

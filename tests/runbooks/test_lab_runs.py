@@ -24,7 +24,7 @@ def test_full_run_converges_every_stage_and_gate(converged):
     gates = [g for s in report.stages for g in s.gates]
     assert len(gates) == 12 and all(g.status == "pass" for g in gates)
     assert sorted(report.changed_hosts) == sorted(HOSTS)
-    assert converged["wall"] < 30
+    # Wall time is measured, not asserted (house rule): `time vrpbook run bfd-static-vpn --lab`.
 
 
 def test_final_gates_judged_real_values(converged):

@@ -89,6 +89,15 @@ def lab_up(inventory: Path, state: Path) -> Iterator[None]:
             proc.wait(5)
 
 
+def _other_key(line: str) -> str:
+    """The same known_hosts entry with another, valid key of the same type."""
+    import asyncssh
+
+    host, algo, _blob = line.split()[:3]
+    key = asyncssh.generate_private_key(algo).export_public_key("openssh").decode().split()[1]
+    return f"{host} {algo} {key}\n"
+
+
 def _vrpbook(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [VRPBOOK, *args], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=180,
@@ -114,8 +123,8 @@ def test_run_against_lab_up_then_restart_comes_back_converged(tmp_path):
         # Strict host keys: a known_hosts file that does not match the lab's keys fails.
         bad = tmp_path / "state" / "known_hosts"
         good = bad.read_text()
-        bad.write_text(good.replace("AAAA", "BBBB"))
+        bad.write_text("".join(_other_key(line) for line in good.splitlines(keepends=True)))
         res = _vrpbook("plan", "bfd-static-vpn", "--inventory", str(prod), env=env)
         assert res.returncode == 3, res.stdout + res.stderr
-        assert "error" in res.stdout.lower()
+        assert "error" in res.stdout.lower() and "key" in res.stdout.lower(), res.stdout
         bad.write_text(good)

@@ -269,6 +269,8 @@ def test_diff_emptiness_is_judged_by_the_marker_column():
     assert diff_is_empty("Building configuration")
     assert diff_is_empty("Building configuration\n  #\n")
     assert not diff_is_empty("Building configuration\n  #\n  interface 10GE0/0/38\n-  shutdown\n  #")
+    with pytest.raises(ValueError):
+        diff_is_empty("Error: something else entirely")
 
 
 def test_snapshot_ignores_the_timestamp_header():
@@ -314,3 +316,12 @@ def test_cli_plan_offline_renders_every_stage():
     assert result.exit_code == 0, result.output
     assert "bfd-static-routes" in result.output
     assert "ip route-static vpn-instance VPNA 1.1.1.1 255.255.255.255 10.1.1.1 track bfd-session pe1_to_ce1" in result.output
+
+
+def test_every_gate_is_documented_and_every_template_exists():
+    readme = (PROJECT_ROOT / "runbooks" / "README.md").read_text()
+    assert [g for g in GATES if f"`{g}`" not in readme] == []
+    rb = load_runbook("bfd-static-vpn")
+    templates = {t for s in rb.stages for t in s.templates}
+    assert {p.name for p in (PROJECT_ROOT / "runbooks" / "templates").glob("*.j2")} == templates
+    assert {g.check for s in rb.stages for g in s.gates} == set(GATES)  # every gate is used by the reference runbook
