@@ -360,19 +360,24 @@ class Engine:
             return False
 
         confirm = run_each(self.nr, trial_hosts, lambda task: confirm_trial(channel_for(task)), f"confirm {stage.name}")
+        unconfirmed: Failure | None = None
         for h in trial_hosts:
             _v, exc = confirm[h]
-            self.state[h].in_trial = False
             if exc is not None:
                 sr.hosts[h].status, sr.hosts[h].error = "failed", describe_error(exc)
-                sr.status = "failed"
-                self._fail(Failure(stage.name, "confirm", h, None, describe_error(exc)), ExitCode.DEVICE)
-                return False
+                unconfirmed = unconfirmed or Failure(stage.name, "confirm", h, None, describe_error(exc))
+                continue
+            self.state[h].in_trial = False
+            self.state[h].committed = True  # confirmed: the rollback must cover it
             sr.hosts[h].status = "confirmed"
-            self.state[h].committed = True
             if h not in self.report.changed_hosts:
                 self.report.changed_hosts.append(h)
             self.emit("host", stage=stage, host=h, status="confirmed")
+        if unconfirmed:
+            sr.status = "failed"
+            self._abort(stage, sr, [h for h in trial_hosts if self.state[h].in_trial])
+            self._fail(unconfirmed, ExitCode.DEVICE)
+            return False
         sr.status = "passed"
         return True
 

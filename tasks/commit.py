@@ -79,6 +79,7 @@ def parse_commit_list(text: str) -> list[CommitEntry]:
     ]
 
 
+# choice: the verbose list (NE40E sample format); the non-verbose table has no NE40E sample.
 def read_commit_list(chan: VrpChannel) -> list[CommitEntry]:
     chan.user_view()
     return parse_commit_list(chan.run("display configuration commit list verbose").output)
@@ -107,6 +108,7 @@ def commit_trial(chan: VrpChannel, seconds: int, label: str, description: str) -
 
 def confirm_trial(chan: VrpChannel) -> None:
     """Confirm a trial commit with a plain ``commit`` in the same session."""
+    # choice (no public confirmation text, VRP8.md §3.2): success = no Error and a clean prompt
     chan.system_view()
     reply = chan.run("commit", timeout=60)
     if reply.dirty:

@@ -14,9 +14,10 @@ DIFF_COMMAND = "display configuration candidate changes"
 def diff_is_empty(diff: str) -> bool:
     """No ``+``/``-`` line: only the ``Building configuration`` header (or nothing).
 
-    twin's choice upstream: the no-change output has no public sample (VRP8.md §8);
-    we judge by the marker column, which every sample shows.
+    The no-change output has no public sample (VRP8.md §8), so we judge by the
+    marker column, which every sample shows, and refuse any other kind of line.
     """
+    # choice (no evidence for the empty form): header-only or context-only = no change
     changed = False
     for ln in diff.splitlines():
         if not ln.strip() or re.fullmatch(r"Building configuration(?:\.\.\.)?\s*", ln):

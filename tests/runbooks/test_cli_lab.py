@@ -29,3 +29,17 @@ def test_vrpbook_plan_lab_shows_every_router_changing_and_commits_nothing():
     assert result.exit_code == 0, result.output
     assert "plan: 5 router(s) would change: PE1, CE1, PE2, PE3, CE2" in result.output
     assert "+ sysname PE1" in result.output  # the router's own diff, not our rendering
+
+
+def test_lab_state_keeps_the_saved_configuration_between_runs(tmp_path):
+    state = tmp_path / "state"
+    runner = CliRunner()
+    first = runner.invoke(app, ["run", "bfd-static-vpn", "--lab", "--lab-state", str(state), "--artifacts", str(tmp_path / "a1")])
+    assert first.exit_code == 0, first.output
+    # A new in-process lab booted from the same state directory starts converged (the last
+    # stage saved), so the second run changes nothing.
+    second = runner.invoke(app, ["run", "bfd-static-vpn", "--lab", "--lab-state", str(state), "--artifacts", str(tmp_path / "a2")])
+    assert second.exit_code == 0, second.output
+    (run_dir,) = list((tmp_path / "a2").iterdir())
+    report = json.loads((run_dir / "report.json").read_text())
+    assert report["changed_hosts"] == [] and len(report["converged_before"]) == 5

@@ -170,3 +170,30 @@ def test_internal_error_mid_run_aborts_the_trial_and_rolls_back(h, lab_factory, 
     assert report.rollback["errors"] == {} and sorted(report.rollback["rolled_back"]) == sorted(HOSTS)
     assert h.device_configs(running) == factory
     assert "ZeroDivisionError" in (root / "run.log").read_text()
+
+
+def test_confirm_failing_on_one_router_still_rolls_back_the_others(h, lab_factory, tmp_path, monkeypatch):
+    import vrpbook.runbooks.engine as engine
+    from vrpbook.tasks.commit import CommitError
+
+    real = engine.confirm_trial
+    calls = {"PE2": 0}
+
+    def confirm(chan):
+        if chan.host == "PE2":
+            calls["PE2"] += 1
+            if calls["PE2"] == 2:  # PE2's confirmation of stage 2 (mpls-ldp)
+                raise CommitError("PE2: session lost while confirming (simulated)")
+        return real(chan)
+
+    monkeypatch.setattr(engine, "confirm_trial", confirm)
+    running = lab_factory()
+    factory = h.device_configs(running)
+    report, _root = h.run(running, tmp_path / "art")
+    assert report.exit_code == 3, report.failure
+    assert (report.failure.stage, report.failure.kind, report.failure.host) == ("mpls-ldp", "confirm", "PE2")
+    stage = report.stages[1]
+    assert stage.hosts["PE1"].status == "confirmed" and stage.hosts["PE3"].status == "confirmed"
+    assert stage.hosts["PE2"].status == "aborted"
+    assert report.rollback["errors"] == {} and sorted(report.rollback["rolled_back"]) == sorted(HOSTS)
+    assert h.device_configs(running) == factory

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.lab
 
 
 def test_unconfirmed_trial_reverts_after_the_session_is_lost(h, lab_factory):
-    running = lab_factory(trial_time_scale=0.01)  # a 60 s trial lasts 0.6 s
+    running = lab_factory(trial_time_scale=0.05)  # a 60 s trial lasts 3 s
     intents = load_intent(h.LAB_INVENTORY)
     cmds = render_commands(["01_ospf.j2"], intents["PE1"], "PE1", intents)
     target = h.target_for(running)

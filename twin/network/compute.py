@@ -101,8 +101,12 @@ def evaluate(
     direct = {r: direct_routes(r, c, links, bfd_vpn[r]) for r, c in configs.items()}
     statics = {r: static_routes(c, direct[r], links, r, bfd_up[r]) for r, c in configs.items()}
 
-    adjs = ospf.candidate_adjacencies(configs, links)
-    ospf_state = [(a, timeline.ready(("ospf", a.router, a.interface), True, DELAY_OSPF * scale)) for a in adjs]
+    ospf_ifs = ospf.interfaces_by_node(configs, links)
+    adjs = ospf.candidate_adjacencies(configs, links, ospf_ifs)
+    # The process is part of the key: moving an interface to another process
+    # tears its adjacency down and forms a new one.
+    ospf_state = [(a, timeline.ready(("ospf", a.router, a.process, a.interface), True, DELAY_OSPF * scale))
+                  for a in adjs]
     full_pairs = {a.key for a, up in ospf_state if up}
     # An adjacency is Full only when both ends consider it so.
     ospf_state = [(a, up and a.key in full_pairs and _both(a, ospf_state)) for a, up in ospf_state]
@@ -114,7 +118,7 @@ def evaluate(
         for s in statics[r]:
             if s.route is not None:
                 tables.setdefault(s.config.vpn_instance or PUBLIC, Table(s.config.vpn_instance or PUBLIC)).candidates.append(s.route)
-        tables[PUBLIC].candidates.extend(ospf.spf(r, configs, links, full))
+        tables[PUBLIC].candidates.extend(ospf.spf(r, ospf_ifs, full))
         base[r] = tables
 
     ldp_cands = ldp.candidates(configs, links, base)
@@ -162,6 +166,6 @@ def evaluate(
 
 def _both(a: ospf.Adjacency, states: list[tuple[ospf.Adjacency, bool]]) -> bool:
     for b, up in states:
-        if b.router == a.neighbour and b.interface == a.neighbour_if:
+        if b.router == a.neighbour and b.interface == a.neighbour_if and b.process == a.neighbour_process:
             return up
     return False

@@ -8,22 +8,22 @@ instance from the reference (steps 2 and 3), interface brief from VRP8.md §6.
 from __future__ import annotations
 
 import time
-from ipaddress import IPv4Address
 
-from ..config.model import RouterConfig
 from ..interfaces import interface_sort_key
 from .compute import NetState
-from .ospf import router_id as ospf_router_id
+from .ospf import process_router_id
 
 
 def ospf_peer_brief(st: NetState, router: str) -> str:
+    """One block per process, with that process's router ID and only the
+    neighbours of its own adjacencies (each shown by the router ID of the
+    neighbour's process)."""
     cfg = st.configs[router]
     mine = [(a, up) for a, up in st.ospf_adj if a.router == router]
     lines = ["(M) Indicates MADJ neighbor", "", ""]
     for proc in sorted(cfg.ospf.values(), key=lambda p: p.process_id):
-        rid = ospf_router_id(cfg, proc.router_id)
-        peers = [(a, up) for a, up in mine]
-        nb_ids = {r: ospf_router_id(st.configs[r], _proc_rid(st.configs[r])) for r in {a.neighbour for a, _ in peers}}
+        rid = process_router_id(cfg, proc.process_id)
+        peers = [(a, up) for a, up in mine if a.process == proc.process_id]
         full = sum(1 for _, up in peers if up)
         lines += [
             f"          OSPF Process {proc.process_id} with Router ID {rid}",
@@ -36,15 +36,9 @@ def ospf_peer_brief(st: NetState, router: str) -> str:
         for a, up in sorted(peers, key=lambda p: interface_sort_key(p[0].interface)):
             # twin's choice: an adjacency still forming shows ExStart.
             state = "Full" if up else "ExStart"
-            lines.append(f" {str(a.area):<16}{a.interface:<27}{str(nb_ids[a.neighbour]):<21}{state}")
+            lines.append(f" {str(a.area):<16}{a.interface:<27}{str(a.neighbour_rid):<21}{state}")
         lines.append("-" * 77)
     return "\n".join(lines) + "\n"
-
-
-def _proc_rid(cfg: RouterConfig) -> IPv4Address | None:
-    for proc in cfg.ospf.values():
-        return proc.router_id
-    return None
 
 
 def _ssn_age(seconds: float) -> str:

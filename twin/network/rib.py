@@ -36,6 +36,7 @@ class Route:
     kind: str = "ip"  # "local" | "connected" | "ip" | "vpn"
     egress: tuple[str, str] | None = None  # (router, vpn instance) of a VPN route's origin
     as_path: tuple[str, ...] = ()
+    process: int = 0  # OSPF process that computed the route (0 for every other protocol)
 
     def sort_key(self) -> tuple[int, int]:
         return (int(self.prefix.network_address), self.prefix.prefixlen)
@@ -50,7 +51,8 @@ class Table:
     _cache: tuple[int, list[Route]] | None = field(default=None, repr=False, compare=False)
 
     def active(self) -> list[Route]:
-        """Best routes per prefix: lowest preference wins, equal rows are ECMP.
+        """Best routes per prefix: lowest preference, then cost, wins; equal rows of
+        the same protocol (and OSPF process) are ECMP.
 
         Cached until the candidate list grows (tables are only ever appended to).
         """
@@ -61,8 +63,14 @@ class Table:
             cur = best.get(r.prefix)
             if cur is None or (r.pre, r.cost) < (cur[0].pre, cur[0].cost):
                 best[r.prefix] = [r]
-            elif (r.pre, r.cost) == (cur[0].pre, cur[0].cost) and r.proto == cur[0].proto and r not in cur:
-                cur.append(r)
+            elif (r.pre, r.cost) == (cur[0].pre, cur[0].cost) and r.proto == cur[0].proto:
+                if r.process == cur[0].process:
+                    if r not in cur:
+                        cur.append(r)
+                elif r.process < cur[0].process:
+                    # twin's choice: two OSPF processes with the same preference and
+                    # cost do not load-balance; the lower process ID wins.
+                    best[r.prefix] = [r]
         rows: list[Route] = []
         for prefix in sorted(best, key=lambda p: (int(p.network_address), p.prefixlen)):
             rows.extend(best[prefix])
