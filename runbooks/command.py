@@ -82,7 +82,7 @@ def run_cmd(
     inventory: Optional[Path] = typer.Option(None, "--inventory", "-i", help="Nornir inventory directory (default: inventory/lab)."),
     lab: bool = typer.Option(False, "--lab", help="Boot the twin in-process and run against it over SSH."),
     lab_state: Optional[Path] = typer.Option(None, "--lab-state", help="With --lab: boot from (and keep state in) this directory."),
-    time_scale: Optional[float] = typer.Option(None, "--time-scale", help="With --lab: the twin's protocol time scale (0 = instant)."),
+    time_scale: Optional[float] = typer.Option(None, "--time-scale", help="With --lab: the twin's protocol time scale (default 0.05: delays at 5% of real time; 0 = instant)."),
     hosts: Optional[str] = typer.Option(None, "--hosts", help="Comma-separated routers to change (default: all)."),
     stage: Optional[str] = typer.Option(None, "--stage", help="Run only this stage."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),

@@ -41,6 +41,10 @@ def resolve_inventory(path: str | Path | None) -> Path:
     return resolve_data_path(path or LAB_INVENTORY)
 
 
+#: Default protocol time scale of ``--lab`` runs (see ``twin/network/README.md``).
+LAB_TIME_SCALE = 0.05
+
+
 @contextlib.contextmanager
 def open_target(
     info: InventoryInfo,
@@ -55,9 +59,12 @@ def open_target(
     if lab:
         from vrpbook.twin.lab import Lab, LabError  # the twin is only needed for --lab runs
 
-        kwargs: dict[str, Any] = {"state_dir": lab_state}
-        if time_scale is not None:
-            kwargs["time_scale"] = time_scale
+        # A --lab run converges like a network (protocol delays at 5% of real
+        # time, a few seconds in all), so gates really poll; 0 = instant.
+        kwargs: dict[str, Any] = {
+            "state_dir": lab_state,
+            "time_scale": LAB_TIME_SCALE if time_scale is None else time_scale,
+        }
         try:
             the_lab = Lab.from_inventory(str(info.path), **kwargs)
         except (LabError, OSError) as exc:
