@@ -15,6 +15,9 @@ from .report import RunReport
 from .plan import HostPlan
 from .schema import Runbook
 
+#: Gate outcome marks in the summary (the legend is printed under the table).
+_MARK = {"pass": "✓", "fail": "✗", "error": "!"}
+
 _STYLE = {
     "confirmed": "green", "saved": "green", "passed": "green", "pass": "green",
     "unchanged": "dim", "skipped": "dim", "trial": "yellow", "polling": "yellow", "pushing": "yellow",
@@ -103,8 +106,13 @@ class Progress:
 
 def print_summary(console: Console, report: RunReport, artifacts: Path) -> None:
     table = Table(title=f"{report.runbook} — {report.status} (exit {report.exit_code}) in {report.seconds:.1f} s")
-    for col in ("stage", "status", "routers", "gates", "seconds"):
-        table.add_column(col)
+    # Gate names are what an operator reads first: never cut them; let the
+    # router lists wrap instead on a narrow terminal.
+    table.add_column("stage", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("routers", overflow="fold", min_width=11)
+    table.add_column("gates", no_wrap=True)
+    table.add_column("s", no_wrap=True, justify="right")
     for s in report.stages:
         by_status: dict[str, list[str]] = {}
         for h, hs in s.hosts.items():
@@ -113,12 +121,13 @@ def print_summary(console: Console, report: RunReport, artifacts: Path) -> None:
         hosts = Text("\n".join(f"{st} {' '.join(hs)}" for st, hs in by_status.items()))
         gates = Text()
         for g in s.gates:
-            gates.append(f"{g.status} ", style=_STYLE.get(g.status, ""))
+            gates.append(f"{_MARK.get(g.status, g.status)} ", style=_STYLE.get(g.status, ""))
             gates.append(f"{g.gate}\n")
         gates.rstrip()
         table.add_row(s.name, Text(s.status, style=_STYLE.get(s.status, "")), hosts, gates, f"{s.seconds:.1f}")
     if report.stages:
         console.print(table)
+        console.print("gates: ✓ pass  ✗ fail  ! could not read (fails closed); s = seconds", highlight=False)
     else:
         console.print(f"{report.runbook} — {report.status} (exit {report.exit_code}) in {report.seconds:.1f} s", highlight=False)
     if report.failure:
