@@ -10,6 +10,7 @@ are checked against the inventory's ``known_hosts`` file (an unknown key fails).
 from __future__ import annotations
 
 import getpass
+import ipaddress
 import os
 import sys
 from dataclasses import dataclass
@@ -59,12 +60,35 @@ def inspect_inventory(path: Path) -> InventoryInfo:
     is_lab = bool(data.get("lab"))
     known = data.get("known_hosts")
     known_path = (path / str(known)).resolve() if known else None
-    if not is_lab:
+    if is_lab:
+        _require_loopback_hosts(path / "hosts.yaml")
+    else:
         if defaults.get("password"):
             raise InventoryError(f"{defaults_file}: a production inventory must not hold a password; use ${ENV_PASSWORD} or the prompt")
         if known_path is None:
             raise InventoryError(f"{defaults_file}: data.known_hosts is required for a production inventory (SSH host keys are verified)")
     return InventoryInfo(path, is_lab, known_path, defaults)
+
+
+def _require_loopback_hosts(hosts_file: Path) -> None:
+    """A lab inventory carries the lab's credentials in a file: they may only
+    ever be sent to the twin on loopback, so every host must be a loopback
+    address (a lab inventory pointed elsewhere is refused before connecting)."""
+    try:
+        hosts = yaml.safe_load(hosts_file.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise InventoryError(f"{hosts_file}: not valid YAML: {exc}") from exc
+    for name, spec in hosts.items():
+        address = str((spec or {}).get("hostname", ""))
+        try:
+            loopback = ipaddress.ip_address(address).is_loopback
+        except ValueError:
+            loopback = address == "localhost"
+        if not loopback:
+            raise InventoryError(
+                f"{hosts_file}: host {name}: hostname {address!r} is not a loopback address; "
+                "a lab inventory (data.lab: true) only targets the twin on 127.0.0.1"
+            )
 
 
 def production_credentials(info: InventoryInfo, interactive: bool | None = None) -> Credentials:

@@ -325,3 +325,21 @@ def test_every_gate_is_documented_and_every_template_exists():
     templates = {t for s in rb.stages for t in s.templates}
     assert {p.name for p in (PROJECT_ROOT / "runbooks" / "templates").glob("*.j2")} == templates
     assert {g.check for s in rb.stages for g in s.gates} == set(GATES)  # every gate is used by the reference runbook
+
+
+def test_lab_inventory_refuses_non_loopback_hosts(tmp_path):
+    """Lab credentials live in a file, so a lab inventory may only target loopback."""
+    import shutil
+
+    import pytest
+
+    from vrpbook.paths import PROJECT_ROOT
+    from vrpbook.runbooks.inventory import InventoryError, inspect_inventory
+
+    inv = tmp_path / "lab"
+    shutil.copytree(PROJECT_ROOT / "inventory/lab", inv)
+    assert inspect_inventory(inv).is_lab
+    hosts = inv / "hosts.yaml"
+    hosts.write_text(hosts.read_text().replace("PE2:\n  hostname: 127.0.0.1", "PE2:\n  hostname: 192.0.2.10", 1))
+    with pytest.raises(InventoryError, match=r"hosts\.yaml: host PE2: hostname '192\.0\.2\.10' is not a loopback"):
+        inspect_inventory(inv)
