@@ -20,26 +20,26 @@ INTERFACES = ("GigabitEthernet0/1/0", "GigabitEthernet0/2/0", "Eth-Trunk10.100",
 
 def generate(routes: int) -> str:
     """A public table in the NE40E layout; every 7th destination has a 2-way ECMP continuation."""
-    lines = [
+    rows: list[str] = []
+    i = 0  # destinations so far
+    while len(rows) < routes:
+        dest = f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}/32"
+        iface = INTERFACES[i % len(INTERFACES)]
+        rows.append(f"{dest:>18}  OSPF    10   {i % 100:<9}   D   10.1.1.2        {iface}")
+        if i % 7 == 0 and len(rows) < routes:
+            rows.append(f"{'':>18}  OSPF    10   {i % 100:<9}   D   10.1.2.2        {iface}")
+        i += 1
+    head = [
         "<PE1> display ip routing-table",
         "Route Flags: R - relay, D - download to fib, T - to vpn-instance, B - black hole route",
         "-" * 78,
         "Routing Table : _public_",
-        f"         Destinations : {routes}        Routes : {routes}",
+        f"         Destinations : {i}        Routes : {routes}",
         "",
         "Destination/Mask    Proto   Pre  Cost      Flags NextHop         Interface",
         "",
     ]
-    i = 0
-    while len(lines) - 8 < routes:
-        dest = f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}/32"
-        iface = INTERFACES[i % len(INTERFACES)]
-        lines.append(f"{dest:>18}  OSPF    10   {i % 100:<9}   D   10.1.1.2        {iface}")
-        if i % 7 == 0 and len(lines) - 8 < routes:
-            lines.append(f"{'':>18}  OSPF    10   {i % 100:<9}   D   10.1.2.2        {iface}")
-        i += 1
-    lines.append("<PE1>")
-    return "\n".join(lines)
+    return "\n".join([*head, *rows, "<PE1>"])
 
 
 def main() -> None:
@@ -52,7 +52,7 @@ def main() -> None:
         start = time.perf_counter()
         result = parse("display ip routing-table", text)
         timings.append(time.perf_counter() - start)
-        assert len(result.routes) == routes  # type: ignore[attr-defined]
+        assert len(result.routes) == routes == result.routes_count  # type: ignore[attr-defined]
     median = statistics.median(timings)
     print(f"routes parsed          : {routes}")
     print(f"runs                   : {runs}")

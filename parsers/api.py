@@ -18,6 +18,8 @@ import threading
 from contextlib import contextmanager
 from collections.abc import Iterator
 
+from pydantic import ValidationError
+
 from vrpbook.parsers.base import Context, ParsedOutput
 from vrpbook.parsers.commands import ResolvedCommand, resolve
 from vrpbook.parsers.errors import ParseError, ParseErrorKind
@@ -78,7 +80,15 @@ def _parse(command: str, text: str) -> ParsedOutput:
     grammar = load_grammar(resolved.spec.template)
     matches = grammar.scan(body, command)
     ctx = Context(command=command, args=dict(resolved.args))
-    result = BUILDERS[resolved.spec.key](matches, ctx)
+    try:
+        result = BUILDERS[resolved.spec.key](matches, ctx)
+    except ValidationError as exc:
+        # Builders hand raw strings to the models (routing tables validate all rows in one call), so
+        # a value the model refuses (``\d`` also matches non-ASCII digits) must still be a ParseError.
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ParseError(f"{where}: {first['msg']} ({first.get('input')!r})", command=command,
+                         kind=ParseErrorKind.VALUE) from exc
     for key, value in header.items():
         setattr(result, key, value)
     result.warnings.extend(ctx.warnings)
@@ -98,8 +108,9 @@ def _split_header(resolved: ResolvedCommand, lines: list[Line], command: str) ->
         first = lines[start].text
         split = split_prompt(first)
         typed = split[1] if split else first.strip()
-        if split is not None or _same_command(typed, resolved):
-            if typed and not _same_command(typed, resolved):
+        same = bool(typed) and _same_command(typed, resolved)
+        if split is not None or same:
+            if typed and not same:
                 raise ParseError(
                     f"output is of {typed!r}, not of the command asked",
                     command=command,

@@ -10,6 +10,7 @@ different things.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -45,6 +46,16 @@ class ParsedOutput(Record):
     warnings: list[str] = Field(default_factory=list)
 
 
+def is_decimal(raw: str) -> bool:
+    """True for an unsigned decimal as VRP prints it: ASCII digits only.
+
+    ``str.isdigit`` alone also accepts ``²``, on which ``int()`` raises a bare ValueError
+    instead of a ParseError; ``int()`` alone accepts ``+1``, ``1_0`` and non-ASCII digits
+    (which ``\\d`` in a template matches) -- none of which a VRP counter prints.
+    """
+    return raw.isascii() and raw.isdigit()
+
+
 @dataclass
 class Context:
     """What a builder knows besides the matched lines: the command and its arguments."""
@@ -74,12 +85,13 @@ class Context:
     def int(self, match: Match, key: str) -> int | None:
         """A printed integer (placeholder -> None); anything else fails closed."""
         raw = self.text(match, key)
-        if raw is None:
-            return None
-        try:
-            return int(raw)
-        except ValueError:
-            raise self.fail(f"{key} is not an integer: {raw!r}", match, ParseErrorKind.VALUE) from None
+        return None if raw is None else self.decimal(match, key, raw)
+
+    def decimal(self, match: Match, label: str, raw: str) -> int:
+        """``raw`` (already stripped) as an unsigned decimal, else a VALUE error naming ``label``."""
+        if not is_decimal(raw):
+            raise self.fail(f"{label} is not an integer: {raw!r}", match, ParseErrorKind.VALUE)
+        return int(raw)
 
     def req_int(self, match: Match, key: str) -> int:
         """An integer that must be printed (no placeholder allowed)."""
@@ -95,3 +107,28 @@ def require(ctx: Context, matches: list[Match], *kinds: str) -> None:
     for kind in kinds:
         if kind not in seen:
             raise ctx.fail(f"no {kind!r} line: not the output of this command, or truncated")
+
+
+def table_rows(ctx: Context, matches: list[Match], row: str, inside: Collection[str] = ()) -> list[Match]:
+    """The ``row`` lines of a table printed under exactly one ``header`` line.
+
+    Fails on a missing or second column header, on a row before the header, and
+    on any line after the header that is neither a row nor of a kind in ``inside``
+    (e.g. the dashed lines of a framed table).  Lines before the header (legends,
+    titles) are the caller's grammar's business and pass.
+    """
+    require(ctx, matches, "header")
+    rows: list[Match] = []
+    header = False
+    for m in matches:
+        if m.kind == "header":
+            if header:
+                raise ctx.fail("second column header", m)
+            header = True
+        elif m.kind == row:
+            if not header:
+                raise ctx.fail(f"{row} row before the column header", m)
+            rows.append(m)
+        elif header and m.kind not in inside:
+            raise ctx.fail(f"{m.kind} line inside the table", m)
+    return rows

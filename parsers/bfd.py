@@ -17,8 +17,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from vrpbook.parsers.base import Context, ParsedOutput, Record, require
-from vrpbook.parsers.errors import ParseErrorKind
+from vrpbook.parsers.base import Context, ParsedOutput, Record, is_decimal, require
 from vrpbook.parsers.grammar import Match
 
 
@@ -269,18 +268,14 @@ def build_verbose(matches: list[Match], ctx: Context) -> BfdSessionsVerbose:
 
 def _int(ctx: Context, m: Match, key: str, raw: str) -> int | None:
     raw = raw.strip()
-    if raw in ("-", "--"):
-        return None
-    if not raw.isdigit():
-        raise ctx.fail(f"{key} is not an integer: {raw!r}", m, ParseErrorKind.VALUE)
-    return int(raw)
+    return None if raw in ("-", "--") else ctx.decimal(m, key, raw)
 
 
 def _discriminator(ctx: Context, m: Match, raw: str) -> int | None:
     # twin's choice (parser): the reference prints "Remote Discriminator : ce1_to_pe1" (a doc
     # slip); a non-integer here is kept as null with a warning, any other int field raises.
     raw = raw.strip()
-    if raw.isdigit():
+    if is_decimal(raw):
         return int(raw)
     if raw not in ("-", "--"):
         ctx.warnings.append(f"line {m.no}: Remote Discriminator printed as {raw!r}, not an integer; kept as null")

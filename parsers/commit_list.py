@@ -9,7 +9,7 @@ the CloudEngine form of VRP8.md 3.5 is read by tokens) needs its header.
 
 from __future__ import annotations
 
-from vrpbook.parsers.base import Context, ParsedOutput, Record, require
+from vrpbook.parsers.base import Context, ParsedOutput, Record, require, table_rows
 from vrpbook.parsers.grammar import Match
 
 
@@ -90,24 +90,15 @@ def build_table(matches: list[Match], ctx: Context) -> CommitList:
     """Assemble the non-verbose table (token rows)."""
     # twin's choice (parser): no NE40E sample of this table exists (VRP8.md 8); rows are read by
     # tokens as in the two CloudEngine/tool captures of VRP8.md 3.5, whose column widths differ.
-    require(ctx, matches, "header")
-    commits: list[CommitPoint] = []
-    header = False
-    for m in matches:
-        if m.kind == "header":
-            if header:
-                raise ctx.fail("second column header", m)
-            header = True
-        elif m.kind == "commit":
-            if not header:
-                raise ctx.fail("commit row before the column header", m)
-            commits.append(
-                CommitPoint(
-                    index=ctx.req_int(m, "index"),
-                    commit_id=m.values["commit_id"],
-                    label=ctx.text(m, "label"),
-                    user=m.values["user"],
-                    timestamp=" ".join(m.values["timestamp"].split()),
-                )
-            )
+    # The only other kind of line is the dashed frame, printed around the header and after the rows.
+    commits = [
+        CommitPoint(
+            index=ctx.req_int(m, "index"),
+            commit_id=m.values["commit_id"],
+            label=ctx.text(m, "label"),
+            user=m.values["user"],
+            timestamp=" ".join(m.values["timestamp"].split()),
+        )
+        for m in table_rows(ctx, matches, "commit", inside={"separator"})
+    ]
     return CommitList(commits=commits)

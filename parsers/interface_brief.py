@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from vrpbook.parsers.base import Context, ParsedOutput, Record, require
+from vrpbook.parsers.base import Context, ParsedOutput, Record, table_rows
 from vrpbook.parsers.grammar import Match
 
 # twin's choice (parser): the samples have no interface-brief JSON; the glued "(10G)" is split
@@ -47,33 +47,22 @@ class InterfaceBrief(ParsedOutput):
 
 def build(matches: list[Match], ctx: Context) -> InterfaceBrief:
     """Assemble interface rows (after the column header only)."""
-    require(ctx, matches, "header")
     rows: list[InterfaceRow] = []
-    header = False
-    for m in matches:
-        if m.kind == "header":
-            if header:
-                raise ctx.fail("second column header", m)
-            header = True
-        elif m.kind == "interface":
-            if not header:
-                raise ctx.fail("interface row before the column header", m)
-            name, tag = m.values["interface"], None
-            tagged = _TAG.match(name)
-            if tagged:
-                name, tag = tagged.group("name"), tagged.group("tag")
-            rows.append(
-                InterfaceRow(
-                    interface=name,
-                    speed_tag=tag,
-                    phy=m.values["phy"],
-                    protocol=m.values["protocol"],
-                    in_uti=ctx.text(m, "in_uti"),
-                    out_uti=ctx.text(m, "out_uti"),
-                    in_errors=ctx.req_int(m, "in_errors"),
-                    out_errors=ctx.req_int(m, "out_errors"),
-                )
+    for m in table_rows(ctx, matches, "interface"):
+        name, tag = m.values["interface"], None
+        tagged = _TAG.match(name)
+        if tagged:
+            name, tag = tagged.group("name"), tagged.group("tag")
+        rows.append(
+            InterfaceRow(
+                interface=name,
+                speed_tag=tag,
+                phy=m.values["phy"],
+                protocol=m.values["protocol"],
+                in_uti=ctx.text(m, "in_uti"),
+                out_uti=ctx.text(m, "out_uti"),
+                in_errors=ctx.req_int(m, "in_errors"),
+                out_errors=ctx.req_int(m, "out_errors"),
             )
-        elif header:
-            raise ctx.fail(f"{m.kind} line inside the table", m)
+        )
     return InterfaceBrief(interfaces=rows)

@@ -161,9 +161,7 @@ def _put(ctx: Context, m: Match, af: AddressFamily) -> None:
     elif raw in _NULLS:
         value = None
     elif field in _INTS:
-        if not raw.isdigit():
-            raise ctx.fail(f"{field} is not an integer: {raw!r}", m, ParseErrorKind.VALUE)
-        value = int(raw)
+        value = ctx.decimal(m, field, raw)
     else:
         value = raw
     setattr(af, field, value)

@@ -327,3 +327,52 @@ def test_prompt_parts(prompt: str, hostname: str, state: str | None, view: str |
     assert split is not None
     parts, rest = split
     assert (parts.prompt, parts.hostname, parts.candidate_state, parts.view, rest) == (prompt, hostname, state, view, "display bgp peer")
+
+
+def test_one_header_tables_refuse_lines_out_of_place() -> None:
+    """Interface brief and commit list share one rule: rows only after exactly one column header."""
+    head, _, rows = INTERFACE_BRIEF.partition("Interface                   PHY")
+    header = "Interface                   PHY" + rows.split("\n", 1)[0]
+    first_row = rows.split("\n")[1]
+    cases = [
+        ("display interface brief", INTERFACE_BRIEF + "\n" + header, "second column header"),
+        ("display interface brief", head + first_row + "\n" + header, "interface row before the column header"),
+        ("display interface brief", INTERFACE_BRIEF + "\n(s): spoofing", "legend line inside the table"),
+        ("display configuration commit list", COMMIT_LIST + "\n" + COMMIT_LIST.split("\n")[1], "second column header"),
+        ("display configuration commit list", COMMIT_LIST.split("\n")[3] + "\n" + COMMIT_LIST, "commit row before the column header"),
+    ]
+    for command, text, message in cases:
+        with pytest.raises(ParseError, match=message) as info:
+            parse(command, text)
+        assert info.value.kind is ParseErrorKind.STRUCTURE
+    framed = parse("display configuration commit list", COMMIT_LIST + "\n" + "-" * 40).model_dump()
+    assert len(framed["commits"]) == 2  # the closing dashed line belongs to the table
+
+
+@pytest.mark.parametrize("digits", ["7\u00b2", "\u0661\u0660"])  # "7²" passes str.isdigit, Arabic-Indic "10" passes \d
+def test_non_ascii_digits_in_free_text_values_are_a_value_error(digits: str) -> None:
+    """Not a bare ValueError from int(): every failure is a ParseError naming the line."""
+    bfd = (SAMPLES / "bfd_session_all_verbose" / "01-ne40e-multihop-up.txt").read_text(encoding="utf-8")
+    vpn = (SAMPLES / "ip_vpn_instance_verbose" / "01-ne40e-dual-stack-dcn.txt").read_text(encoding="utf-8")
+    cases = [
+        ("display bfd session all verbose", bfd.replace("TOS-EXP                : 7", f"TOS-EXP                : {digits}"), 13),
+        ("display ip vpn-instance verbose", vpn.replace("Per-Instance Label : 48123", f"Per-Instance Label : {digits}"), 27),
+    ]
+    for command, text, line_no in cases:
+        assert digits in text
+        with pytest.raises(ParseError, match="is not an integer") as info:
+            parse(command, text)
+        assert (info.value.kind, info.value.line_no) == (ParseErrorKind.VALUE, line_no)
+
+
+def test_non_ascii_digits_matched_by_the_grammar_are_a_value_error() -> None:
+    r"""``\d`` in a template also matches ``١٠``: a counter (Context.int) and a row value (pydantic) both fail closed."""
+    routes = (SAMPLES / "ip_routing_table" / "01-ne40e-ospf-lb-3way.txt").read_text(encoding="utf-8")
+    for text in (
+        routes.replace("Destinations : 15", "Destinations : \u0661\u0665"),
+        routes.replace("Direct 0    0 ", "Direct \u0660    0 ", 1),
+    ):
+        assert text != routes
+        with pytest.raises(ParseError) as info:
+            parse("display ip routing-table", text)
+        assert info.value.kind is ParseErrorKind.VALUE, str(info.value)
