@@ -32,7 +32,7 @@ from nornir.core.task import Task
 from vrpbook.tasks.channel import channel_for
 from vrpbook.tasks.collect import Observation
 from vrpbook.tasks.commit import CommitError, abort_trial, commit_trial, confirm_trial, read_commit_list
-from vrpbook.tasks.diff import diff_is_empty, read_diff
+from vrpbook.tasks.diff import diff_is_empty, dry_run_diff, read_diff
 from vrpbook.tasks.discard import discard
 from vrpbook.tasks.lock import lock, unlock
 from vrpbook.tasks.push import PushError, push_lines
@@ -144,6 +144,9 @@ class Engine:
             self._fail(Failure("internal", "internal", None, None, f"{type(exc).__name__}: {describe_error(exc)}"), ExitCode.INTERNAL)
             self._recover()
         finally:
+            if self.report.rollback.get("errors") and self.report.exit_code == int(ExitCode.GATE):
+                # An abort or rollback failed: the network may not be back where it was.
+                self.report.exit_code = int(ExitCode.DEVICE)
             self.report.seconds = round(time.monotonic() - t0, 3)
             self.report.finished = datetime.now(timezone.utc).isoformat()
             self._post_snapshots()
@@ -235,14 +238,7 @@ class Engine:
             cmds = [c for _i, s in stages if s.action == "push" for c in rendered.get(s.name, {}).get(task.host.name, [])]
             if not cmds:
                 return None
-            chan = channel_for(task)
-            push_lines(chan, cmds)
-            try:
-                diff = read_diff(chan)
-                diff_is_empty(diff)  # an unreadable diff fails here, inside the router's task
-            finally:
-                discard(chan)
-            return diff
+            return dry_run_diff(channel_for(task), cmds)
 
         snaps = run_each(self.nr, hosts, before, "pre-snapshot")
         for h in hosts:
@@ -478,7 +474,7 @@ class Engine:
             else:
                 verified.append(h)
         # Routers whose stage was aborted: check they are back to their pre-run state too.
-        aborted = [h for h, st in self.state.items() if not st.committed and h not in touched]
+        aborted = [h for h, st in self.state.items() if not st.committed]
         checks = run_each(self.nr, aborted, lambda task: snapshot(channel_for(task)), "verify")
         for h in aborted:
             value, exc = checks[h]
@@ -490,8 +486,6 @@ class Engine:
                 verified.append(h)
         self.report.rollback = {"rolled_back": touched, "verified": sorted(verified), "errors": errors}
         self.report.status = "rolled-back" if not errors else "rollback-failed"
-        if errors and self.report.exit_code == int(ExitCode.GATE):
-            self.report.exit_code = int(ExitCode.DEVICE)
         self.emit("rollback-done", rollback=self.report.rollback)
 
     # -- state snapshots ------------------------------------------------------------------------

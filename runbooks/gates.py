@@ -82,7 +82,9 @@ def register(gate: Gate) -> Gate:
 
 
 def evaluate(gate: Gate, ctx: GateContext) -> GateResult:
-    """Judge once. Read failures become ``error``; an exception in a check too."""
+    """Judge once. Read failures (and nothing to judge) become ``error``. Any other
+    exception is a bug in the check: it propagates, and the engine handles it as an
+    internal error (aborts pending trials, rolls the run back) — never a pass."""
     try:
         ok, message, evidence = gate.judge(ctx)
     except ReadFailure as exc:
@@ -112,10 +114,16 @@ def _rows(table: Any, destination: str) -> list[dict[str, Any]]:
     return out
 
 
-def _summary(failures: list[str], what: str) -> tuple[bool, str]:
+def _states(items: Any, key: str, field: str = "state") -> dict[str, str]:
+    """``key`` → ``field`` of each parsed row (peer → state, session → status...)."""
+    return {str(_get(x, key)): str(_get(x, field)) for x in items or []}
+
+
+def _verdict(failures: list[str], evidence: dict[str, Any], what: str) -> tuple[bool, str, dict[str, Any]]:
+    """A judge's result: fail with every failure named, or pass saying *what* held."""
     if failures:
-        return False, "; ".join(failures)
-    return True, what
+        return False, "; ".join(failures), evidence
+    return True, what, evidence
 
 
 def _not_empty(hosts: list[str], what: str) -> None:
@@ -142,7 +150,7 @@ def _ospf_loopbacks(intent: HostIntent) -> list[str]:
 def _judge_ospf(ctx: GateContext) -> tuple[bool, str, dict[str, Any]]:
     hosts = [h for h in ctx.hosts if ctx.intents[h].ospf]
     _not_empty(hosts, "ospf")
-    failures, evidence = [], {}
+    failures, evidence, judged = [], {}, 0
     for h in hosts:
         table = ctx.parsed(h, "display ip routing-table")
         seen = {}
@@ -150,13 +158,15 @@ def _judge_ospf(ctx: GateContext) -> tuple[bool, str, dict[str, Any]]:
             if other == h:
                 continue
             for prefix in _ospf_loopbacks(it):
+                judged += 1
                 rows = _rows(table, prefix)
                 seen[prefix] = rows
                 if not any(_eq(r["proto"], "ospf") for r in rows):
                     failures.append(f"{h}: no OSPF route to {other}'s loopback {prefix} (saw {rows or 'nothing'})")
         evidence[h] = seen
-    ok, msg = _summary(failures, f"OSPF routes to every other loopback on {', '.join(hosts)}")
-    return ok, msg, evidence
+    if not judged:
+        raise ReadFailure("nothing to judge: no other router advertises a loopback into OSPF")
+    return _verdict(failures, evidence, f"OSPF routes to every other loopback on {', '.join(hosts)}")
 
 
 register(Gate(
@@ -192,14 +202,13 @@ def _judge_ldp(ctx: GateContext) -> tuple[bool, str, dict[str, Any]]:
     failures, evidence = [], {}
     for h in hosts:
         parsed = ctx.parsed(h, "display mpls ldp session")
-        sessions = {str(_get(s, "peer_id")): str(_get(s, "status")) for s in _get(parsed, "sessions") or []}
+        sessions = _states(_get(parsed, "sessions"), "peer_id", "status")
         evidence[h] = sessions
         for lsr, other in _ldp_peers(h, ctx.intents).items():
             status = sessions.get(f"{lsr}:0")
             if not _eq(status, "operational"):
                 failures.append(f"{h}: LDP session to {other} ({lsr}:0) is {status or 'absent'}")
-    ok, msg = _summary(failures, f"all intended LDP sessions Operational on {', '.join(hosts)}")
-    return ok, msg, evidence
+    return _verdict(failures, evidence, f"all intended LDP sessions Operational on {', '.join(hosts)}")
 
 
 register(Gate(
@@ -251,8 +260,7 @@ def _judge_vpn_instances(ctx: GateContext) -> tuple[bool, str, dict[str, Any]]:
             missing = [b for b in bound if b not in seen["interfaces"]]
             if missing:
                 failures.append(f"{h}: {name} not bound to {missing} (bound: {seen['interfaces']})")
-    ok, msg = _summary(failures, f"VPN instances up with intended RD/targets/interfaces on {', '.join(hosts)}")
-    return ok, msg, evidence
+    return _verdict(failures, evidence, f"VPN instances up with intended RD/targets/interfaces on {', '.join(hosts)}")
 
 
 register(Gate(
@@ -272,14 +280,13 @@ def _judge_vpnv4(ctx: GateContext) -> tuple[bool, str, dict[str, Any]]:
     failures, evidence = [], {}
     for h in hosts:
         parsed = ctx.parsed(h, "display bgp vpnv4 all peer")
-        states = {str(_get(p, "peer")): str(_get(p, "state")) for p in _get(parsed, "peers") or [] if not _get(p, "vpn_instance")}
+        states = _states([p for p in _get(parsed, "peers") or [] if not _get(p, "vpn_instance")], "peer")
         evidence[h] = states
         for peer in ctx.intents[h].bgp.vpnv4_peers:
             st = states.get(str(peer))
             if not _eq(st, "established"):
                 failures.append(f"{h}: VPNv4 peer {peer} is {st or 'absent'}")
-    ok, msg = _summary(failures, f"all intended VPNv4 peers Established on {', '.join(hosts)}")
-    return ok, msg, evidence
+    return _verdict(failures, evidence, f"all intended VPNv4 peers Established on {', '.join(hosts)}")
 
 
 register(Gate(
@@ -314,8 +321,7 @@ def _judge_public_static(ctx: GateContext) -> tuple[bool, str, dict[str, Any]]:
             got = {str(r["nexthop"]) for r in rows}
             if got != hops:
                 failures.append(f"{h}: {prefix} static next hops {sorted(got) or 'none'} (intended {sorted(hops)}, {len(hops)} ECMP)")
-    ok, msg = _summary(failures, f"static routes installed with all intended next hops on {', '.join(hosts)}")
-    return ok, msg, evidence
+    return _verdict(failures, evidence, f"static routes installed with all intended next hops on {', '.join(hosts)}")
 
 
 register(Gate(
@@ -350,13 +356,13 @@ def _judge_vpn_static(ctx: GateContext) -> tuple[bool, str, dict[str, Any]]:
         for vrf, routes in _vpn_static(ctx.intents[h]).items():
             table = ctx.parsed(h, _vpn_table_cmd(vrf))
             for prefix, hops in routes.items():
-                rows = [r for r in _rows(table, prefix) if _eq(r["proto"], "static")]
-                evidence[h][f"{vrf} {prefix}"] = _rows(table, prefix)
+                all_rows = _rows(table, prefix)
+                evidence[h][f"{vrf} {prefix}"] = all_rows
+                rows = [r for r in all_rows if _eq(r["proto"], "static")]
                 got = {str(r["nexthop"]) for r in rows}
                 if got != hops:
                     failures.append(f"{h}: VPN {vrf} {prefix} static via {sorted(got) or 'nothing'} (intended {sorted(hops)})")
-    ok, msg = _summary(failures, f"VPN static routes present on {', '.join(hosts)}")
-    return ok, msg, evidence
+    return _verdict(failures, evidence, f"VPN static routes present on {', '.join(hosts)}")
 
 
 register(Gate(
@@ -382,8 +388,12 @@ def _ebgp_vrfs(it: HostIntent) -> dict[str, list[str]]:
     return {v: [str(p.address) for p in f.peers] for v, f in it.bgp.vpn_instances.items() if f.peers}
 
 
+def _vrf_peer_cmd(vrf: str) -> str:
+    return f"display bgp vpnv4 vpn-instance {vrf} peer"
+
+
 def _ebgp_cmds(h: str, it: HostIntent, p: Any) -> list[str]:
-    cmds = [f"display bgp vpnv4 vpn-instance {v} peer" for v in _ebgp_vrfs(it)]
+    cmds = [_vrf_peer_cmd(v) for v in _ebgp_vrfs(it)]
     if _ebgp_public(it):
         cmds.append("display bgp peer")
     return cmds
@@ -397,21 +407,20 @@ def _judge_ebgp(ctx: GateContext) -> tuple[bool, str, dict[str, Any]]:
         it = ctx.intents[h]
         evidence[h] = {}
         for vrf, peers in _ebgp_vrfs(it).items():
-            parsed = ctx.parsed(h, f"display bgp vpnv4 vpn-instance {vrf} peer")
-            states = {str(_get(p, "peer")): str(_get(p, "state")) for p in _get(parsed, "peers") or []}
+            parsed = ctx.parsed(h, _vrf_peer_cmd(vrf))
+            states = _states(_get(parsed, "peers"), "peer")
             evidence[h][vrf] = states
             for peer in peers:
                 if not _eq(states.get(peer), "established"):
                     failures.append(f"{h}: EBGP peer {peer} in VPN instance {vrf} is {states.get(peer) or 'absent'}")
         if _ebgp_public(it):
             parsed = ctx.parsed(h, "display bgp peer")
-            states = {str(_get(p, "peer")): str(_get(p, "state")) for p in _get(parsed, "peers") or []}
+            states = _states(_get(parsed, "peers"), "peer")
             evidence[h]["_public_"] = states
             for peer in _ebgp_public(it):
                 if not _eq(states.get(peer), "established"):
                     failures.append(f"{h}: EBGP peer {peer} is {states.get(peer) or 'absent'}")
-    ok, msg = _summary(failures, f"EBGP peers Established on {', '.join(hosts)}")
-    return ok, msg, evidence
+    return _verdict(failures, evidence, f"EBGP peers Established on {', '.join(hosts)}")
 
 
 register(Gate(
@@ -470,8 +479,9 @@ def _judge_ecmp(ctx: GateContext) -> tuple[bool, str, dict[str, Any]]:
                 if wanted is not None and prefix not in wanted:
                     continue
                 judged += 1
-                rows = [r for r in _rows(table, prefix) if _eq(r["proto"], "ibgp")]
-                evidence[h][f"{vrf} {prefix}"] = _rows(table, prefix)
+                all_rows = _rows(table, prefix)
+                evidence[h][f"{vrf} {prefix}"] = all_rows
+                rows = [r for r in all_rows if _eq(r["proto"], "ibgp")]
                 expected = min(max_lb, len(origins))
                 hops = {str(r["nexthop"]) for r in rows}
                 allowed = set(origins.values())
@@ -482,8 +492,7 @@ def _judge_ecmp(ctx: GateContext) -> tuple[bool, str, dict[str, Any]]:
                     )
     if not judged:
         raise ReadFailure("nothing to judge: no VPN static route of another PE is imported into BGP in these VPN instances")
-    ok, msg = _summary(failures, f"VPN routes present with the intended number of paths on {', '.join(hosts)}")
-    return ok, msg, evidence
+    return _verdict(failures, evidence, f"VPN routes present with the intended number of paths on {', '.join(hosts)}")
 
 
 register(Gate(
@@ -504,13 +513,12 @@ def _judge_bfd(ctx: GateContext) -> tuple[bool, str, dict[str, Any]]:
     failures, evidence = [], {}
     for h in hosts:
         parsed = ctx.parsed(h, "display bfd session all verbose")
-        states = {str(_get(s, "name")): str(_get(s, "state")) for s in _get(parsed, "sessions") or []}
+        states = _states(_get(parsed, "sessions"), "name")
         evidence[h] = states
         for s in ctx.intents[h].bfd_sessions:
             if not _eq(states.get(s.name), "up"):
                 failures.append(f"{h}: BFD session {s.name} is {states.get(s.name) or 'absent'}")
-    ok, msg = _summary(failures, f"every intended BFD session Up on {', '.join(hosts)}")
-    return ok, msg, evidence
+    return _verdict(failures, evidence, f"every intended BFD session Up on {', '.join(hosts)}")
 
 
 register(Gate(

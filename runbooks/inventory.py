@@ -65,20 +65,39 @@ def inspect_inventory(path: Path) -> InventoryInfo:
     else:
         if defaults.get("password"):
             raise InventoryError(f"{defaults_file}: a production inventory must not hold a password; use ${ENV_PASSWORD} or the prompt")
+        _refuse_entry_passwords(path / "hosts.yaml", "host")
+        _refuse_entry_passwords(path / "groups.yaml", "group")
         if known_path is None:
             raise InventoryError(f"{defaults_file}: data.known_hosts is required for a production inventory (SSH host keys are verified)")
     return InventoryInfo(path, is_lab, known_path, defaults)
+
+
+def _load_entries(file: Path) -> dict[str, Any]:
+    """The host or group mapping of a SimpleInventory file ({} if absent)."""
+    if not file.exists():
+        return {}
+    try:
+        return yaml.safe_load(file.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise InventoryError(f"{file}: not valid YAML: {exc}") from exc
+
+
+def _refuse_entry_passwords(file: Path, kind: str) -> None:
+    """Nornir lets a host or group carry its own password, which would then sit
+    in a file: a production inventory is refused if any entry does."""
+    for name, spec in _load_entries(file).items():
+        if isinstance(spec, dict) and spec.get("password"):
+            raise InventoryError(
+                f"{file}: {kind} {name}: a production inventory must not hold a password; "
+                f"use ${ENV_PASSWORD} or the prompt"
+            )
 
 
 def _require_loopback_hosts(hosts_file: Path) -> None:
     """A lab inventory carries the lab's credentials in a file: they may only
     ever be sent to the twin on loopback, so every host must be a loopback
     address (a lab inventory pointed elsewhere is refused before connecting)."""
-    try:
-        hosts = yaml.safe_load(hosts_file.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise InventoryError(f"{hosts_file}: not valid YAML: {exc}") from exc
-    for name, spec in hosts.items():
+    for name, spec in _load_entries(hosts_file).items():
         address = str((spec or {}).get("hostname", ""))
         try:
             loopback = ipaddress.ip_address(address).is_loopback

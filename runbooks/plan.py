@@ -14,17 +14,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from nornir.core import Nornir
-from nornir.core.task import Result, Task
+from nornir.core.task import Task
 
 from vrpbook.tasks.channel import channel_for
-from vrpbook.tasks.diff import diff_is_empty, read_diff
-from vrpbook.tasks.discard import discard
-from vrpbook.tasks.push import push_lines
+from vrpbook.tasks.diff import diff_is_empty, dry_run_diff
 from vrpbook.tasks.render import render_commands
 
 from .report import describe_error
 from .intent import HostIntent
 from .inventory import select_hosts
+from .parallel import run_each
 from .schema import Runbook
 
 
@@ -66,27 +65,18 @@ def _offline_select(selectors: list[str], intents: dict[str, HostIntent]) -> lis
 def plan(rb: Runbook, intents: dict[str, HostIntent], nr: Nornir, hosts: list[str] | None = None) -> dict[str, HostPlan]:
     plans = render_plan(rb, intents, nr, hosts)
 
-    def task(task: Task) -> Result:
-        p = plans[task.host.name]
-        cmds = [c for stage_cmds in p.stages.values() for c in stage_cmds]
-        if not cmds:
-            return Result(host=task.host, result="")
-        chan = channel_for(task)
-        push_lines(chan, cmds)
-        try:
-            diff = read_diff(chan)
-            diff_is_empty(diff)  # fail closed inside the task on an unreadable diff
-        finally:
-            discard(chan)  # plan never leaves anything in the candidate
-        return Result(host=task.host, result=diff)
+    def whole_change(task: Task) -> str:
+        cmds = [c for stage_cmds in plans[task.host.name].stages.values() for c in stage_cmds]
+        # plan never leaves anything in the candidate: dry_run_diff discards it
+        return dry_run_diff(channel_for(task), cmds) if cmds else ""
 
-    agg = nr.filter(filter_func=lambda h: h.name in plans).run(task=task, name="plan", on_failed=True)
+    results = run_each(nr, list(plans), whole_change, "plan")
     for h, p in plans.items():
-        res = agg[h][0]
-        if res.failed:
-            p.error = describe_error(res.exception) if res.exception else str(res.result)
+        diff, exc = results[h]
+        if exc is not None:
+            p.error = describe_error(exc)
         else:
-            p.diff = res.result
-            p.changed = not diff_is_empty(res.result) if p.stages else False
+            p.diff = diff
+            p.changed = not diff_is_empty(diff) if p.stages else False
     return plans
 

@@ -20,10 +20,6 @@ class Redactor:
         # Longest first, so a secret containing another is masked whole.
         self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
 
-    def add(self, secret: str | None) -> None:
-        if secret and secret not in self._secrets:
-            self._secrets = sorted({*self._secrets, secret}, key=len, reverse=True)
-
     def __call__(self, text: str) -> str:
         text = CIPHER_BLOB.sub(MASK, text)
         for secret in self._secrets:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from nornir.core.task import Result, Task
 
-from .channel import CommandError, VrpChannel, channel_for
+from .channel import ChannelError, CommandError, VrpChannel, channel_for
 from .discard import discard
 
 _LABEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,255}$")
@@ -99,11 +99,21 @@ def commit_trial(chan: VrpChannel, seconds: int, label: str, description: str) -
     if reply.dirty:
         discard(chan)
         raise CommitError(f"{chan.host}: candidate still dirty after commit: {reply.output.strip()!r}")
-    chan.user_view()
-    for entry in read_commit_list(chan):
-        if entry.label == label:
-            return entry.commit_id
-    raise CommitError(f"{chan.host}: commit label {label} not found in the commit list")
+    try:
+        chan.user_view()
+        for entry in read_commit_list(chan):
+            if entry.label == label:
+                return entry.commit_id
+        problem = f"commit label {label} not found in the commit list"
+    except (ChannelError, CommandError, ValueError) as exc:
+        problem = f"cannot read the commit list: {exc}"
+    # The trial is in but cannot be identified, so the caller cannot track it:
+    # revert it now rather than leave it running until its timer expires.
+    try:
+        abort_trial(chan)
+    except (ChannelError, CommandError, CommitError) as exc:
+        raise CommitError(f"{chan.host}: {problem}; abort trial failed too: {exc}") from exc
+    raise CommitError(f"{chan.host}: {problem} (trial aborted)")
 
 
 def confirm_trial(chan: VrpChannel) -> None:
@@ -120,6 +130,10 @@ def abort_trial(chan: VrpChannel) -> str:
     """``abort trial`` answering its Y/N question: the router reverts the trial commit."""
     chan.system_view()
     reply = chan.confirm("abort trial", "y", timeout=60)
+    # Fail closed like rollback/save: success is what VRP says (VRP8.md §3.2), not the
+    # absence of an error.
+    if "succeeded" not in reply.output.lower():
+        raise CommitError(f"{chan.host}: abort trial did not report success: {reply.output.strip()!r}")
     chan.user_view()
     return reply.output
 

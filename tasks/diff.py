@@ -7,6 +7,8 @@ import re
 from nornir.core.task import Result, Task
 
 from .channel import VrpChannel, channel_for
+from .discard import discard
+from .push import push_lines
 
 DIFF_COMMAND = "display configuration candidate changes"
 
@@ -32,6 +34,19 @@ def diff_is_empty(diff: str) -> bool:
 
 def read_diff(chan: VrpChannel) -> str:
     return chan.run(DIFF_COMMAND).output.strip("\n")
+
+
+def dry_run_diff(chan: VrpChannel, commands: list[str]) -> str:
+    """Load *commands* into the candidate, read the router's own diff, then discard the
+    candidate (nothing is committed). An unreadable diff raises here, inside the
+    router's task, so it can never count as "no change"."""
+    push_lines(chan, commands)
+    try:
+        diff = read_diff(chan)
+        diff_is_empty(diff)
+    finally:
+        discard(chan)
+    return diff
 
 
 def candidate_diff(task: Task) -> Result:

@@ -105,7 +105,8 @@ def test_rollback_of_a_converged_network_returns_to_its_previous_commit(h, lab_f
     assert after["PE1"] == before["PE1"]  # untouched routers: no commit at all
 
 
-def test_rollback_stage_policy_only_aborts_the_failing_stage(h, lab_factory, tmp_path):
+def _run_rollback_stage_with_wrong_pe3_import_target(h, lab_factory, tmp_path):
+    """A run with ``on_failure: rollback-stage`` whose stage 7 (ebgp) fails its VPN route gate."""
     import yaml
 
     inv = h.copy_inventory(tmp_path, {"PE3.data.vpn_instances.VPNA.import_targets": ["999:1"]})
@@ -115,11 +116,29 @@ def test_rollback_stage_policy_only_aborts_the_failing_stage(h, lab_factory, tmp
     rb_path.write_text(yaml.safe_dump(raw, sort_keys=False))
     running = lab_factory(inventory=inv)
     report, _root = h.run(running, tmp_path / "art", runbook=rb_path, inventory=inv)
+    return running, inv, report
+
+
+def test_rollback_stage_policy_only_aborts_the_failing_stage(h, lab_factory, tmp_path):
+    running, inv, report = _run_rollback_stage_with_wrong_pe3_import_target(h, lab_factory, tmp_path)
     assert report.exit_code == 4 and report.status == "failed" and report.rollback == {}
     assert report.stages[6].hosts["PE3"].status == "aborted"
     configs = h.device_configs(running, inventory=inv)
     assert "sysname PE3" in configs["PE3"] and "ip vpn-instance VPNA" in configs["PE3"]  # stages 1-6 kept
     assert "peer 10.3.1.2 as-number 65410" not in configs["PE3"]  # stage 7 reverted by abort trial
+
+
+def test_rollback_stage_policy_with_a_failed_abort_is_a_device_error(h, lab_factory, tmp_path, monkeypatch):
+    """Exit code 4 promises the change was undone; when the stage's abort fails it is 3."""
+    import vrpbook.runbooks.engine as engine
+
+    def abort(chan):
+        raise RuntimeError("abort trial: session lost")
+
+    monkeypatch.setattr(engine, "abort_trial", abort)
+    _running, _inv, report = _run_rollback_stage_with_wrong_pe3_import_target(h, lab_factory, tmp_path)
+    assert report.failure.kind == "gate" and report.stages[6].hosts["PE3"].status == "abort-failed"
+    assert report.exit_code == 3 and "PE3" in report.rollback["errors"]
 
 
 def test_rejection_in_the_middle_of_the_run_discards_aborts_and_rolls_back(h, lab_factory, tmp_path, monkeypatch):

@@ -19,7 +19,7 @@ from vrpbook.runbooks.redact import Redactor
 from vrpbook.runbooks.schema import RunbookError, load_runbook
 from vrpbook.tasks.channel import END_PATTERN, CommandError, VrpChannel
 from vrpbook.tasks.collect import Observation
-from vrpbook.tasks.commit import parse_commit_list, validate_description, validate_label
+from vrpbook.tasks.commit import CommitError, abort_trial, commit_trial, parse_commit_list, validate_description, validate_label
 from vrpbook.tasks.diff import diff_is_empty
 from vrpbook.tasks.render import render_commands
 from vrpbook.tasks.snapshot import normalise_config
@@ -163,6 +163,16 @@ def test_gate_with_nothing_to_judge_is_an_error_not_a_pass():
     assert evaluate(g, ctx).status == "error"
 
 
+def test_ospf_gate_with_no_other_loopback_to_judge_is_an_error_not_a_pass():
+    # Only PE1 in the intent: no other router's loopback to look for, so nothing is proven.
+    g = GATES["ospf-loopback-routes"]
+    table = {"routes": [_route("3.3.3.3/32", "OSPF", "33.33.33.2")]}
+    observed = {"PE1": {"display ip routing-table": Observation("display ip routing-table", "", table)}}
+    ctx = GateContext(["PE1"], {"PE1": load_intent(LAB)["PE1"]}, g.params_model(), observed)
+    res = evaluate(g, ctx)
+    assert res.status == "error" and "nothing to judge" in res.message
+
+
 def test_vpn_route_ecmp_expects_one_path_per_originating_pe():
     cmd = "display ip routing-table vpn-instance VPNA"
     one = {"routes": [_route("1.1.1.1/32", "IBGP", "2.2.2.2")]}
@@ -255,6 +265,30 @@ def test_commit_list_parses_the_ne40e_sample():
         parse_commit_list(text + "\nsomething unexpected\n")
 
 
+_TRIAL = "commit trial 60 label run-01 description ticket"
+_ABORT = ["system-view\r\nEnter system view, return user view with return command.\r\n[~PE1]",
+          "abort trial\r\nWarning: The trial configuration will be rolled back. Continue? [Y/N]:"]
+
+
+def test_trial_that_cannot_be_identified_is_aborted_not_left_running():
+    # The commit list does not show our label: the trial is reverted at once, then the commit fails.
+    conn = FakeConn([f"{_TRIAL}\r\nInfo: The system enters the trial configuration mode.\r\n[~PE1]",
+                     "return\r\n<PE1>",
+                     "display configuration commit list verbose\r\n1) CommitId: 1000000001\r\n        Label: other\r\n<PE1>",
+                     *_ABORT,
+                     "y\r\nInfo: The trial configuration rollback succeeded.\r\n[~PE1]",
+                     "return\r\n<PE1>"])
+    with pytest.raises(CommitError, match="run-01 not found.*trial aborted"):
+        commit_trial(VrpChannel(conn, "PE1"), 60, "run-01", "ticket")
+    assert "abort trial\n" in conn.written and "y\n" in conn.written
+
+
+def test_abort_trial_without_the_success_message_fails():
+    conn = FakeConn(["\r\n<PE1>", *_ABORT, "y\r\n[~PE1]"])
+    with pytest.raises(CommitError, match="did not report success"):
+        abort_trial(VrpChannel(conn, "PE1"))
+
+
 def test_labels_and_descriptions_follow_vrp_rules():
     assert validate_label("vrpbook-20261125T020501Z-bfd-static-vpn-1a2b-01-ospf")
     for bad in ("1abc", "-abc", "has space", "x" * 257, ""):
@@ -343,3 +377,26 @@ def test_lab_inventory_refuses_non_loopback_hosts(tmp_path):
     hosts.write_text(hosts.read_text().replace("PE2:\n  hostname: 127.0.0.1", "PE2:\n  hostname: 192.0.2.10", 1))
     with pytest.raises(InventoryError, match=r"hosts\.yaml: host PE2: hostname '192\.0\.2\.10' is not a loopback"):
         inspect_inventory(inv)
+
+
+def test_production_inventory_refuses_a_password_on_a_host_or_group(tmp_path):
+    """No password may sit in any file of a production inventory, not only defaults.yaml."""
+    import shutil
+
+    import pytest
+
+    from vrpbook.paths import PROJECT_ROOT
+    from vrpbook.runbooks.inventory import InventoryError, inspect_inventory
+
+    import yaml
+
+    for file, entry, kind in (("hosts.yaml", "PE3", "host PE3"), ("groups.yaml", "pe", "group pe")):
+        inv = tmp_path / file / "prod"
+        shutil.copytree(PROJECT_ROOT / "inventory/production-example", inv)
+        assert not inspect_inventory(inv).is_lab
+        target = inv / file
+        entries = yaml.safe_load(target.read_text())
+        entries[entry] = {**(entries[entry] or {}), "password": "s3cret"}
+        target.write_text(yaml.safe_dump(entries))
+        with pytest.raises(InventoryError, match=rf"{file}: {kind}: a production inventory must not hold a password"):
+            inspect_inventory(inv)
