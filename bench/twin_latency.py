@@ -61,7 +61,8 @@ def main() -> None:
                     "quit",
                     f"ip route-static 192.168.{i % 250}.0 24 10.0.0.{i % 250 + 1}",
                 ):
-                    results.setdefault("config: " + line.split()[0] + " ...", []).append(timed(conn, line))
+                    # two words name the command ("ip address" and "ip route-static" apart)
+                    results.setdefault("config: " + " ".join(line.split()[:2]) + " ...", []).append(timed(conn, line))
                 if i % 20 == 19:
                     results.setdefault("commit (20 changes)", []).append(timed(conn, "commit"))
             timed(conn, "commit")

@@ -184,14 +184,17 @@ class Lab:
             key_root = Path(self._tmp.name)
         acceptors: dict[str, asyncssh.SSHAcceptor] = {}
         addresses: dict[str, tuple[str, int]] = {}
+        keys: dict[str, asyncssh.SSHKey] = {}
         try:
             for name, spec in self.hosts.items():
                 host = bind or spec.hostname
                 if bind is None and not is_loopback(host):
                     raise LabError(f"{name}: refusing to listen on non-loopback {host} without an explicit bind")
-                key = load_or_create_host_key(key_root / name / HOST_KEY_NAME)
+                keys[name] = load_or_create_host_key(key_root / name / HOST_KEY_NAME)
                 port = 0 if ephemeral_ports else spec.port
-                acc = await start_server(self.routers[name], self.network, host, port, key, self.username, self._password)
+                acc = await start_server(
+                    self.routers[name], self.network, host, port, keys[name], self.username, self._password
+                )
                 acceptors[name] = acc
                 addresses[name] = (host if host != "0.0.0.0" else "127.0.0.1", acc.get_port())
         except BaseException:
@@ -201,7 +204,7 @@ class Lab:
         known = key_root / "known_hosts"
         lines = []
         for name, (host, port) in addresses.items():
-            pub = load_or_create_host_key(key_root / name / HOST_KEY_NAME).export_public_key("openssh").decode().strip()
+            pub = keys[name].export_public_key("openssh").decode().strip()
             algo, blob = pub.split()[:2]
             lines.append(f"[{host}]:{port} {algo} {blob}")
         known.parent.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from .config.model import RouterConfig
 from .config.render import render_body, render_header
-from .config.validate import CommitError, validate_commit
+from .config.validate import CommitError, validate_commit, validate_config
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +131,11 @@ class Router:
         Returns None when *new* equals running (nothing to commit: no point)."""
         if sid is not None:
             self.check_lock(sid)
-        validate_commit(self.running, new)
-        if label is not None and any(p.label == label for p in self.history):
+        if kind == "ROLLBACK":
+            validate_config(new)  # restores a committed configuration: no transition rules
+        else:
+            validate_commit(self.running, new)
+        if label is not None and self.labelled(label) is not None:
             raise CommitError(f"Error: The label {label} already exists.")  # twin's choice text
         if new == self.running and kind == "CLI":
             return None
@@ -161,6 +164,9 @@ class Router:
     def point(self, commit_id: int) -> CommitPoint | None:
         return next((p for p in self.history if p.commit_id == commit_id), None)
 
+    def labelled(self, label: str) -> CommitPoint | None:
+        return next((p for p in self.history if p.label == label), None)
+
     # ------------------------------------------------------------ trial
 
     def start_trial(self, sid: int, point: CommitPoint, seconds: int) -> None:
@@ -183,10 +189,15 @@ class Router:
         if trial is None:
             return
         self.trial = None
-        self.revert_to(trial.point.before, user="SYSTEM", user_intf="-")
+        try:
+            self.revert_to(trial.point.before, user="SYSTEM", user_intf="-")
+        except CommitError as exc:  # never silently: the trial's change stays in force
+            log.error("%s: trial %s expired but could not be reverted: %s",
+                      self.name, trial.point.commit_id, exc)
 
     def revert_to(self, target: RouterConfig, *, user: str, user_intf: str) -> CommitPoint | None:
-        return self.commit(target.clone(), user=user, user_intf=user_intf, sid=None, kind="ROLLBACK")
+        # commit() stores its own copy of *target* (CommitPoint.after): no clone here.
+        return self.commit(target, user=user, user_intf=user_intf, sid=None, kind="ROLLBACK")
 
     def trial_time_left(self) -> int:
         if self.trial is None:

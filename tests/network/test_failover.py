@@ -162,3 +162,27 @@ def test_bfd_alone_withdraws_the_tracked_route_after_detect_time(ref_lab):
     ref_lab.clock.advance(0.01)
     assert "8192  8192   10.1.1.2        Up" in net.display_bfd_session("CE1", verbose=False)
     assert "Static" in net.display_ip_routing_table("PE1", "VPNA")
+
+
+def test_cable_pull_logs_link_events_for_every_port_type():
+    """Port names may start with a digit (``100GE0/1/0``): their pulls are logged too."""
+    from ipaddress import IPv4Interface
+
+    from vrpbook.twin.config.model import RouterConfig
+    from vrpbook.twin.network.engine import Network
+    from vrpbook.twin.topology import Topology
+
+    for port in ("GigabitEthernet0/1/0", "100GE0/1/0", "10GE0/1/0"):
+        topo = Topology.from_dict({"devices": {"A": {"interfaces": [port]}, "B": {"interfaces": [port]}},
+                                   "cables": [[f"A:{port}", f"B:{port}"]]})
+        cfgs = {}
+        for i, name in enumerate("AB", 1):
+            cfg = RouterConfig.factory(topo.devices[name].interfaces)
+            cfg.interfaces[port].address = IPv4Interface(f"10.0.0.{i}/30")
+            cfgs[name] = cfg
+        net = Network(topo, lambda cfgs=cfgs: cfgs, time_scale=0.0)
+        net.state()
+        net.set_cable("A", port, False)
+        net.set_cable("A", port, True)
+        got = sorted((e.router, e.kind) for e in net.events() if e.kind.startswith("link"))
+        assert got == [("A", "link-down"), ("A", "link-up"), ("B", "link-down"), ("B", "link-up")], port

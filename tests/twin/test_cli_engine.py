@@ -369,3 +369,78 @@ def test_ip_binding_clears_the_address_and_static_route_key_replaces() -> None:
     assert run(s, "commit") == []
     routes = s.router.running.static_routes
     assert [(str(r.nexthop), r.track_bfd_session) for r in routes] == [("10.1.1.1", "s1"), ("10.1.1.9", None)]
+
+
+def test_foreign_lock_refuses_lock_unlock_and_rollback_with_the_commit_text() -> None:
+    a = new_session()
+    b = CliSession(a.router, None, "other")
+    run(a, "system-view")
+    run(a, "sysname LOCKED")
+    run(a, "commit")
+    run(a, "configuration exclusive")
+    refusal = [f"Error: The configuration is locked by other user. [Session ID = {a.sid}]"]
+    assert run(b, "configuration exclusive") == refusal
+    assert run(b, "undo configuration exclusive") == refusal
+    assert b.handle_line("rollback configuration last 1").endswith("[Y/N]:")
+    assert run(b, "y") == refusal
+    assert a.router.running.sysname == "LOCKED" and a.router.lock_holder == a.sid
+    run(b, "configuration exclusive")  # still refused: holder unchanged
+    assert a.router.lock_holder == a.sid
+    run(a, "undo configuration exclusive")
+    assert a.router.lock_holder is None
+    assert run(b, "undo configuration exclusive") == []  # nobody holds it: nothing to say
+    assert b.handle_line("rollback configuration last 1").endswith("[Y/N]:")
+    assert run(b, "y")[-1] == "Please use 'display configuration commit changes last 1' to view the changes."
+    assert a.router.running.sysname == "R1"
+
+
+def test_block_selection_matches_whole_words_only() -> None:
+    """``interface LoopBack1`` is not ``interface LoopBack10``, ``ospf 1`` not ``ospf 10``."""
+    s = new_session()
+    run(s, "system-view")
+    for line in ("interface LoopBack1", "ip address 1.1.1.1 32", "quit", "interface LoopBack10",
+                 "ip address 1.1.1.10 32", "quit", "ospf 1", "quit", "ospf 10", "quit",
+                 "ip vpn-instance A", "quit", "ip vpn-instance AB", "quit", "commit"):
+        run(s, line)
+    lo1 = ["#", "interface LoopBack1", " ip address 1.1.1.1 255.255.255.255", "#", "return"]
+    assert run(s, "display current-configuration interface LoopBack1") == lo1
+    run(s, "interface LoopBack1")
+    assert run(s, "display this") == lo1
+    run(s, "quit")
+    run(s, "ospf 1")
+    assert run(s, "display this") == ["#", "ospf 1", "#", "return"]
+    run(s, "quit")
+    run(s, "ip vpn-instance A")
+    assert run(s, "display this") == ["#", "ip vpn-instance A", "#", "return"]
+    run(s, "quit")
+    # the section form still selects every block of its kind
+    assert run(s, "display current-configuration configuration ospf") == ["#", "ospf 1", "#", "ospf 10", "#", "return"]
+
+
+def test_expired_trial_reverts_even_across_an_rd_change_by_another_session() -> None:
+    """A trial revert restores a committed configuration: the operator rule
+    "undo the old RD before setting a new one" must not block it (found in
+    review: the revert was refused and the unconfirmed change silently stayed).
+    The operator rule itself still applies to CLI commits."""
+    import asyncio
+
+    async def scenario() -> None:
+        a = new_session()
+        a.router.trial_time_scale = 0.001
+        b = CliSession(a.router, None, "other")
+        for line in ["system-view", "ip vpn-instance V", "ipv4-family", "route-distinguisher 100:1", "commit",
+                     "undo route-distinguisher", "commit trial 60"]:
+            assert not any(l.startswith("Error") for l in run(a, line)), line
+        for line in ["system-view", "ip vpn-instance V", "ipv4-family", "route-distinguisher 100:2", "commit"]:
+            assert not any(l.startswith("Error") for l in run(b, line)), line
+        # the operator rule still refuses an in-place RD change typed at the CLI
+        refused = run(b, "route-distinguisher 100:3") + run(b, "commit")
+        assert any("cannot be changed" in l for l in refused)
+        assert a.router.running.vpn_instances["V"].route_distinguisher == "100:2"
+        assert a.router.trial is not None
+        await asyncio.sleep(0.2)  # 60 s x 0.001 = 60 ms
+        assert a.router.trial is None
+        assert a.router.running.vpn_instances["V"].route_distinguisher == "100:1"
+        assert a.router.history[0].type == "ROLLBACK" and a.router.history[0].user == "SYSTEM"
+
+    asyncio.run(scenario())

@@ -7,7 +7,7 @@ import hashlib
 from ipaddress import IPv4Address
 
 from ..config.diff import changed_blocks, diff_lines
-from ..config.render import render_blocks
+from ..config.render import frame, render_blocks
 from ..state import SOFTWARE_VERSION, timestamp
 from . import views as v
 from .grammar import Args, CliSyntaxError, tokenize
@@ -31,25 +31,33 @@ def current_configuration(s: CliSession, a: Args) -> None:
     s.print(*s.router.config_text(header=not s.filtering))
 
 
+# A block is selected by the words its first line starts with: the whole line
+# (exact), or whole words followed by more ("interface LoopBack1" must not pick
+# "interface LoopBack10", "ospf 1" not "ospf 10").
+Selector = tuple[str, bool]  # (words, exact)
+
+
+def _selected(blocks: list[list[str]], selector: Selector) -> list[list[str]]:
+    words, exact = selector
+    return [b for b in blocks if b[0] == words or (not exact and b[0].startswith(words + " "))]
+
+
 # Block selectors for "display current-configuration configuration <type>".
-_SECTIONS = {
-    "bgp": ("bgp ",),
-    "ospf": ("ospf ",),
-    "vpn-instance": ("ip vpn-instance ",),
-    "bfd": ("bfd",),
-    "mpls": ("mpls",),
-    "interface": ("interface ",),
-    "static": ("ip route-static",),
+_SECTIONS: dict[str, Selector] = {
+    "bgp": ("bgp", False),
+    "ospf": ("ospf", False),
+    "vpn-instance": ("ip vpn-instance", False),
+    "bfd": ("bfd", False),
+    "mpls": ("mpls", False),
+    "interface": ("interface", False),
+    "static": ("ip route-static", False),
 }
 
 
-def _section(blocks: list[list[str]], starts: tuple[str, ...]) -> list[str]:
+def _section(blocks: list[list[str]], selector: Selector) -> list[str]:
     """``#``, each selected block, ``#``, ``return`` (twin's choice, like the interface form)."""
-    out: list[str] = []
-    for block in blocks:
-        if block[0].startswith(starts):
-            out += ["#"] + block
-    return out + ["#", "return"] if out else []
+    selected = _selected(blocks, selector)
+    return frame(selected) if selected else []
 
 
 @command("display current-configuration configuration <kind:WORD>", *DISPLAY_VIEWS, pipe=True)
@@ -66,28 +74,30 @@ def current_configuration_interface(s: CliSession, a: Args) -> None:
     name = str(a["ifname"])
     if name not in s.router.running.interfaces:
         raise CliSyntaxError("Wrong parameter", a.offsets["ifname"])
-    _lines(s, _section(render_blocks(s.router.running), (f"interface {name}",)))
+    _lines(s, _section(render_blocks(s.router.running), (f"interface {name}", True)))
 
 
-def _this_selector(view: v.View) -> tuple[str, ...] | None:
+def _this_selector(view: v.View) -> Selector | None:
     # twin's choice: protocol sub-views (area, address families) show their
     # protocol's block; system view shows the whole configuration.
     while view.parent is not None and view.parent.kind not in (v.SYSTEM, v.USER):
         view = view.parent
     if view.kind == v.INTERFACE:
-        return (f"interface {view.name}",)
+        return (f"interface {view.name}", True)
     if view.kind == v.OSPF:
-        return (f"ospf {view.number}",)
+        return (f"ospf {view.number}", False)  # "ospf 1 router-id ..."
     if view.kind == v.BGP:
-        return ("bgp ",)
+        return ("bgp", False)
     if view.kind == v.VPN:
-        return (f"ip vpn-instance {view.name}",)
+        return (f"ip vpn-instance {view.name}", True)
     if view.kind == v.BFD_SESSION:
-        return (f"bfd {view.name} ",)
+        return (f"bfd {view.name}", False)  # "bfd NAME bind peer-ip ..."
     if view.kind == v.BFD:
-        return ("bfd",)
-    if view.kind in (v.MPLS, v.MPLS_LDP):
-        return ("mpls ldp",) if view.kind == v.MPLS_LDP else ("mpls",)
+        return ("bfd", True)
+    if view.kind == v.MPLS:
+        return ("mpls", True)
+    if view.kind == v.MPLS_LDP:
+        return ("mpls ldp", True)
     return None
 
 
@@ -97,13 +107,7 @@ def display_this(s: CliSession, a: Args) -> None:
     if selector is None:
         s.print(*s.router.config_text(header=False))
         return
-    blocks = [b for b in render_blocks(s.router.running) if b[0] == selector[0] or b[0].startswith(selector)]
-    if selector == ("bfd",) or selector == ("mpls",):
-        blocks = [b for b in blocks if b[0] == selector[0]]
-    out: list[str] = []
-    for block in blocks:
-        out += ["#"] + block
-    s.print(*(out + ["#", "return"]))
+    s.print(*frame(_selected(render_blocks(s.router.running), selector)))
 
 
 @command("display saved-configuration", *DISPLAY_VIEWS, pipe=True)

@@ -30,7 +30,7 @@ def interface(s: CliSession, a: Args) -> None:
         def create(cfg: RouterConfig) -> None:
             cfg.interfaces.setdefault(name, Interface(name=name, physical=False))
 
-        s.stage(create, f"interface {name}")
+        s.stage(create)
     s.enter(v.interface_view(name))
 
 
@@ -47,14 +47,14 @@ def undo_interface(s: CliSession, a: Args) -> None:
     s.stage(op)
 
 
-def _on_interface(s: CliSession, fn, text: str = "") -> None:  # type: ignore[no-untyped-def]
+def _on_interface(s: CliSession, fn) -> None:  # type: ignore[no-untyped-def]
     name = s.view.name
     assert name is not None
 
     def op(cfg: RouterConfig) -> None:
         fn(_ifc(cfg, name))
 
-    s.stage(op, text)
+    s.stage(op)
 
 
 @command("ip address <ip:IPV4> <mask:MASK>", v.INTERFACE)

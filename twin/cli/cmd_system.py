@@ -49,7 +49,7 @@ def sysname(s: CliSession, a: Args) -> None:
     def op(cfg: RouterConfig) -> None:
         cfg.sysname = name
 
-    s.stage(op, f"sysname {name}")
+    s.stage(op)
 
 
 @command("undo sysname", v.SYSTEM)
@@ -111,22 +111,15 @@ def clear_candidate(s: CliSession, a: Args) -> None:
 
 @command("configuration exclusive", v.USER, ANY)
 def lock(s: CliSession, a: Args) -> None:
-    holder = s.router.lock_holder
-    if holder is not None and holder != s.sid:
-        # twin's choice: same text as the commit refusal (VRP8.md 2)
-        raise ConfigError(f"Error: The configuration is locked by other user. [Session ID = {holder}]")
+    s.router.check_lock(s.sid)  # twin's choice: the commit refusal's text (VRP8.md 2)
     s.router.lock_holder = s.sid
     s.lock_time = s.router.clock()
 
 
 @command("undo configuration exclusive", v.USER, ANY)
 def unlock(s: CliSession, a: Args) -> None:
-    if s.router.lock_holder == s.sid:
-        s.router.lock_holder = None
-    elif s.router.lock_holder is not None:
-        raise ConfigError(
-            f"Error: The configuration is locked by other user. [Session ID = {s.router.lock_holder}]"
-        )
+    s.router.check_lock(s.sid)
+    s.router.lock_holder = None
 
 
 # ---------------------------------------------------------------- rollback
@@ -146,7 +139,7 @@ def rollback(s: CliSession, a: Args) -> None:
             raise CliSyntaxError("Wrong parameter", a.offsets["n"])
         target = router.history[n - 1].before
     else:
-        point = next((p for p in router.history if p.label == a["label"]), None)
+        point = router.labelled(str(a["label"]))
         if point is None:
             raise CliSyntaxError("Wrong parameter", a.offsets["label"])
         target = point.after
@@ -154,13 +147,9 @@ def rollback(s: CliSession, a: Args) -> None:
     def answer(choice: str) -> None:
         if choice != "y":
             return
-        try:
-            router.check_lock(s.sid)
-            router.cancel_trial()
-            router.revert_to(target, user=s.user, user_intf=s.user_intf)
-        except Exception as exc:  # CommitError: print it, nothing changed
-            s.print(str(exc))
-            return
+        router.check_lock(s.sid)  # a refusal is printed by the session; nothing changed
+        router.cancel_trial()
+        router.revert_to(target, user=s.user, user_intf=s.user_intf)
         s.print(
             "Checking changes...",
             "Loading rollback changes",

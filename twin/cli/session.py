@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..config.model import RouterConfig
 from ..config.validate import CommitError
+from ..state import MAX_VTY
 from . import views as v
 from .grammar import CliSyntaxError, match
 from .registry import Command, commands_for
@@ -41,6 +42,10 @@ class ConfigError(Exception):
 
 
 Op = Callable[[RouterConfig], None]
+
+# What a handler (or a question's answer) may raise to refuse: the message is
+# printed as is. CommitError comes from the router (lock, validation).
+REFUSALS = (ConfigError, CommitError)
 
 
 @dataclass
@@ -64,7 +69,7 @@ class CliSession:
         self.login_time = router.clock()
         self.lock_time = self.login_time  # set by "configuration exclusive"
         self.view: v.View = v.USER_VIEW
-        self.ops: list[tuple[Op, str]] = []
+        self.ops: list[Op] = []
         self._cand: RouterConfig | None = None
         self._cand_base: RouterConfig | None = None
         self._conflict = False
@@ -80,7 +85,7 @@ class CliSession:
     def banner(self) -> str:
         """What the router prints after login, ending with the prompt."""
         return (
-            f"Info: The max number of VTY users is 21, the number of current VTY users online is "
+            f"Info: The max number of VTY users is {MAX_VTY}, the number of current VTY users online is "
             f"{self.router.users_online}.\r\n" + self.prompt()
         )
 
@@ -107,7 +112,7 @@ class CliSession:
         if self._cand is None or self._cand_base is not running:
             cand = running.clone()
             self._conflict = False
-            for op, _text in self.ops:
+            for op in self.ops:
                 try:
                     op(cand)
                 except ConfigError:
@@ -122,13 +127,13 @@ class CliSession:
         cand = self.candidate
         return self._conflict or cand != self.router.running
 
-    def stage(self, op: Op, text: str = "") -> None:
+    def stage(self, op: Op) -> None:
         """Apply *op* to the candidate and remember it for commit; a
         :class:`ConfigError` leaves the candidate untouched."""
         trial = self.candidate.clone()
         op(trial)
         self._cand = trial
-        self.ops.append((op, text))
+        self.ops.append(op)
 
     def discard(self) -> None:
         self.ops.clear()
@@ -137,7 +142,7 @@ class CliSession:
     def build_commit(self) -> RouterConfig:
         """Re-apply the operations onto the current running configuration."""
         new = self.router.running.clone()
-        for op, _text in self.ops:
+        for op in self.ops:
             try:
                 op(new)
             except ConfigError as exc:
@@ -242,7 +247,7 @@ class CliSession:
         self.question = None
         try:
             q.on_answer(choice)
-        except ConfigError as exc:
+        except REFUSALS as exc:
             self.print(str(exc))
 
     def _run(self, line: str) -> None:
@@ -277,7 +282,7 @@ class CliSession:
             del self._out[mark:]
             self._syntax_error(prompt, exc)
             return
-        except ConfigError as exc:
+        except REFUSALS as exc:
             self.print(str(exc))
             return
         if filt is not None:

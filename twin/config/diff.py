@@ -46,22 +46,21 @@ def _all(node: Node, mark: str) -> list[str]:
     return out
 
 
-def _diff_children(old: list[Node], new: list[Node]) -> list[str]:
-    out: list[str] = []
+def _diff_sections(old: list[Node], new: list[Node]) -> list[list[str]]:
+    """One section per changed sibling: an unchanged parent with its changed
+    children as context, or a removed (``-``) / added (``+``) subtree."""
+    sections: list[list[str]] = []
     sm = difflib.SequenceMatcher(a=[n.line for n in old], b=[n.line for n in new], autojunk=False)
     for op, i1, i2, j1, j2 in sm.get_opcodes():
         if op == "equal":
             for a, b in zip(old[i1:i2], new[j1:j2]):
-                inner = _diff_children(a.children, b.children)
+                inner = [line for section in _diff_sections(a.children, b.children) for line in section]
                 if inner:
-                    out.append(f"  {a.line}")
-                    out += inner
+                    sections.append([f"  {a.line}"] + inner)
             continue
-        for a in old[i1:i2]:
-            out += _all(a, "-")
-        for b in new[j1:j2]:
-            out += _all(b, "+")
-    return out
+        sections += [_all(a, "-") for a in old[i1:i2]]
+        sections += [_all(b, "+") for b in new[j1:j2]]
+    return sections
 
 
 def diff_lines(old: RouterConfig, new: RouterConfig) -> list[str]:
@@ -69,18 +68,7 @@ def diff_lines(old: RouterConfig, new: RouterConfig) -> list[str]:
     old_tree = to_tree([ln for block in render_blocks(old) for ln in block])
     new_tree = to_tree([ln for block in render_blocks(new) for ln in block])
     out: list[str] = []
-    sm = difflib.SequenceMatcher(a=[n.line for n in old_tree], b=[n.line for n in new_tree], autojunk=False)
-    sections: list[list[str]] = []
-    for op, i1, i2, j1, j2 in sm.get_opcodes():
-        if op == "equal":
-            for a, b in zip(old_tree[i1:i2], new_tree[j1:j2]):
-                inner = _diff_children(a.children, b.children)
-                if inner:
-                    sections.append([f"  {a.line}"] + inner)
-            continue
-        sections += [_all(a, "-") for a in old_tree[i1:i2]]
-        sections += [_all(b, "+") for b in new_tree[j1:j2]]
-    for section in sections:
+    for section in _diff_sections(old_tree, new_tree):
         out.append("  #")
         out += section
     if out:

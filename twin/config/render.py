@@ -167,14 +167,19 @@ def render_blocks(cfg: RouterConfig) -> list[Block]:
     return blocks
 
 
-def render_body(cfg: RouterConfig) -> list[str]:
-    """From the first ``#`` to ``return`` (what the reference's files show)."""
+def frame(blocks: list[Block]) -> list[str]:
+    """Blocks as VRP prints a configuration: each after a ``#``, then ``#``, ``return``."""
     lines: list[str] = []
-    for block in render_blocks(cfg):
+    for block in blocks:
         lines.append("#")
         lines += block
     lines += ["#", "return"]
     return lines
+
+
+def render_body(cfg: RouterConfig) -> list[str]:
+    """From the first ``#`` to ``return`` (what the reference's files show)."""
+    return frame(render_blocks(cfg))
 
 
 def render_header(version: str, updated_at: str) -> list[str]:

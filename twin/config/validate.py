@@ -19,7 +19,17 @@ class CommitError(Exception):
 
 
 def validate_commit(old: RouterConfig, new: RouterConfig) -> None:
-    """Raise :class:`CommitError` naming the first problem in *new*."""
+    """Raise :class:`CommitError` naming the first problem in an operator's
+    commit from *old* to *new*: the transition rules, then consistency."""
+    validate_transition(old, new)
+    validate_config(new)
+
+
+def validate_transition(old: RouterConfig, new: RouterConfig) -> None:
+    """Rules on how an operator may change a value (VRP wants the old RD undone
+    before a new one is set). They do not apply to a rollback or a trial revert,
+    which restore a configuration that was itself committed: VRP's rollback
+    sequences the undo/redo itself."""
     for name, vpn in new.vpn_instances.items():
         before = old.vpn_instances.get(name)
         if before and before.route_distinguisher and vpn.route_distinguisher not in (None, before.route_distinguisher):
@@ -28,6 +38,10 @@ def validate_commit(old: RouterConfig, new: RouterConfig) -> None:
                 f"Error: The route-distinguisher of VPN instance {name} cannot be changed; "
                 f"undo the existing one ({before.route_distinguisher}) first."
             )
+
+
+def validate_config(new: RouterConfig) -> None:
+    """Consistency rules every running configuration must satisfy."""
     for ifc in new.interfaces.values():
         if ifc.vpn_instance and ifc.vpn_instance not in new.vpn_instances:
             raise CommitError(f"Error: The VPN instance {ifc.vpn_instance} does not exist.")  # twin's choice

@@ -20,6 +20,7 @@ from ipaddress import IPv4Address
 
 from ..config.model import Bgp, BgpPeer, RouterConfig
 from .links import PUBLIC, LinkMap, table_of
+from .ospf import router_id as default_router_id
 from .rib import Table
 
 
@@ -50,14 +51,9 @@ class PeerView:
 
 
 def router_id(cfg: RouterConfig) -> IPv4Address:
-    """BGP router ID: configured, else highest LoopBack address, else highest address."""
-    if cfg.bgp is not None and cfg.bgp.router_id is not None:
-        return cfg.bgp.router_id
-    loops = [i.address.ip for i in cfg.interfaces.values() if i.address and i.name.startswith("LoopBack")]
-    addrs = [i.address.ip for i in cfg.interfaces.values() if i.address]
-    if loops:
-        return max(loops)
-    return max(addrs) if addrs else IPv4Address("0.0.0.0")
+    """BGP router ID: configured, else the router's default (the rule OSPF uses), else 0.0.0.0."""
+    configured = cfg.bgp.router_id if cfg.bgp is not None else None
+    return default_router_id(cfg, configured) or IPv4Address("0.0.0.0")
 
 
 def peer_table(bgp: Bgp, table: str) -> dict[IPv4Address, BgpPeer]:

@@ -92,11 +92,13 @@ def evaluate(
         ever = bool(memory.get(("bfd-ever",) + key)) or up
         memory[("bfd-ever",) + key] = ever
         bfd_states.append(BfdState(v, up, remote_disc, timers if up else None, ever))
-    bfd_up = {r: {s.view.cfg.name for s in bfd_states if s.up and s.view.router == r} for r in configs}
-    bfd_vpn = {
-        r: {s.view.cfg.vpn_instance for s in bfd_states if s.up and s.view.router == r and s.view.cfg.vpn_instance}
-        for r in configs
-    }
+    bfd_up: dict[str, set[str]] = {r: set() for r in configs}
+    bfd_vpn: dict[str, set[str]] = {r: set() for r in configs}
+    for s in bfd_states:
+        if s.up:
+            bfd_up[s.view.router].add(s.view.cfg.name)
+            if s.view.cfg.vpn_instance:
+                bfd_vpn[s.view.router].add(s.view.cfg.vpn_instance)
 
     direct = {r: direct_routes(r, c, links, bfd_vpn[r]) for r, c in configs.items()}
     statics = {r: static_routes(c, direct[r], links, r, bfd_up[r]) for r, c in configs.items()}
@@ -107,10 +109,12 @@ def evaluate(
     # tears its adjacency down and forms a new one.
     ospf_state = [(a, timeline.ready(("ospf", a.router, a.process, a.interface), True, DELAY_OSPF * scale))
                   for a in adjs]
-    full_pairs = {a.key for a, up in ospf_state if up}
     # An adjacency is Full only when both ends consider it so.
-    ospf_state = [(a, up and a.key in full_pairs and _both(a, ospf_state)) for a, up in ospf_state]
+    up_at_end = {(a.router, a.interface, a.process): up for a, up in ospf_state}
+    ospf_state = [(a, up and up_at_end.get((a.neighbour, a.neighbour_if, a.neighbour_process), False))
+                  for a, up in ospf_state]
     full = [a for a, up in ospf_state if up]
+    ospf_routes = ospf.spf_routes(ospf_ifs, full)
 
     base: dict[str, dict[str, Table]] = {}
     for r, cfg in configs.items():
@@ -118,7 +122,7 @@ def evaluate(
         for s in statics[r]:
             if s.route is not None:
                 tables.setdefault(s.config.vpn_instance or PUBLIC, Table(s.config.vpn_instance or PUBLIC)).candidates.append(s.route)
-        tables[PUBLIC].candidates.extend(ospf.spf(r, ospf_ifs, full))
+        tables[PUBLIC].candidates.extend(ospf_routes.get(r, []))
         base[r] = tables
 
     ldp_cands = ldp.candidates(configs, links, base)
@@ -163,9 +167,3 @@ def evaluate(
     return NetState(t, configs, links, bfd_states, ospf_state, ldp_state, peer_state, bgp_res, statics, final,
                     base, ldp_up)
 
-
-def _both(a: ospf.Adjacency, states: list[tuple[ospf.Adjacency, bool]]) -> bool:
-    for b, up in states:
-        if b.router == a.neighbour and b.interface == a.neighbour_if and b.process == a.neighbour_process:
-            return up
-    return False

@@ -38,6 +38,7 @@ from . import display_bfd, display_bgp, display_proto, display_routing, forwardi
 from .api import BgpPeerScope, LabEvent, RunningConfigs
 from .compute import NetState, evaluate
 from .links import PUBLIC
+from .rib import Table
 from .timeline import Timeline
 
 LDP_KEEPALIVE_S = 15.0  # VRP default keepalive send interval (hold time 45 s / 3)
@@ -97,10 +98,14 @@ class Network:
         assert self._state is not None
         return self._state
 
-    def _current(self) -> tuple[NetState, float]:
+    def _current(self, router: str | None = None) -> tuple[NetState, float]:
+        """The state now (and the time); with *router*, it must be a router of the lab."""
         with self._lock:
             now = self.clock()
-            return self._advance(now), now
+            st = self._advance(now)
+        if router is not None and router not in st.configs:
+            raise KeyError(f"unknown router {router!r}")
+        return st, now
 
     def recompute(self) -> NetState:
         """Force a full evaluation now (benchmarks; the lab never needs it)."""
@@ -157,10 +162,9 @@ class Network:
 
     def _record(self, old: NetState | None, new: NetState) -> None:
         t = new.t
-        for (router, name), inst in ((k, v) for r, c in new.configs.items() for k, v in
-                                     (((r, n), i) for n, i in c.vpn_instances.items())):
-            self._first_seen.setdefault((router, name), t)
         live = {(r, n) for r, c in new.configs.items() for n in c.vpn_instances}
+        for key in live:
+            self._first_seen.setdefault(key, t)
         for key in [k for k in self._first_seen if k not in live]:
             del self._first_seen[key]
         for pv, state in new.bgp_peers:
@@ -171,7 +175,7 @@ class Network:
             return
         for key, port in new.links.ports.items():
             before = old.links.ports.get(key)
-            if before is None or not port.name[:1].isupper() or not new.configs[key[0]].interfaces[key[1]].physical:
+            if before is None or not new.configs[key[0]].interfaces[key[1]].physical:
                 continue
             if before.phy == "up" and port.phy != "up":
                 self._emit(t, key[0], "link-down", f"{port.name} physical down")
@@ -223,25 +227,15 @@ class Network:
             return PUBLIC
         return vpn_instance if vpn_instance in st.configs[router].vpn_instances else None
 
-    @staticmethod
-    def _check(st: NetState, router: str) -> None:
-        if router not in st.configs:
-            raise KeyError(f"unknown router {router!r}")
-
     # -------------------------------------------------------------- displays
     def display_ip_routing_table(
         self, router: str, vpn_instance: str | None = None, protocol: str | None = None
     ) -> str:
-        st, _now = self._current()
-        self._check(st, router)
+        st, _now = self._current(router)
         name = self._table(st, router, vpn_instance)
         if name is None:
             return ERR_NO_VPN
-        table = st.tables[router].get(name)
-        if table is None:
-            from .rib import Table
-
-            table = Table(name)
+        table = st.tables[router].get(name) or Table(name)
         if protocol is None:
             return display_routing.routing_table(table)
         proto = protocol.lower()
@@ -253,8 +247,7 @@ class Network:
         return "Error: Unrecognized command found at '^' position.\n"
 
     def display_ip_vpn_instance_verbose(self, router: str) -> str:
-        st, now = self._current()
-        self._check(st, router)
+        st, now = self._current(router)
         with self._lock:
             first_seen = dict(self._first_seen)
         return display_proto.vpn_instance_verbose(
@@ -262,20 +255,17 @@ class Network:
         )
 
     def display_interface_brief(self, router: str) -> str:
-        st, _ = self._current()
-        self._check(st, router)
+        st, _ = self._current(router)
         return display_proto.interface_brief(st, router)
 
     def display_ospf_peer_brief(self, router: str) -> str:
-        st, _ = self._current()
-        self._check(st, router)
+        st, _ = self._current(router)
         if not st.configs[router].ospf:
             return ""  # twin's choice: VRP prints nothing when OSPF is not configured
         return display_proto.ospf_peer_brief(st, router)
 
     def display_mpls_ldp_session(self, router: str) -> str:
-        st, now = self._current()
-        self._check(st, router)
+        st, now = self._current(router)
         cfg = st.configs[router]
         if not (cfg.mpls_enabled and cfg.mpls_ldp_enabled):
             return "Error: The MPLS LDP is not enabled.\n"  # twin's choice of text
@@ -284,8 +274,7 @@ class Network:
         return display_proto.mpls_ldp_session(st, router, now, up_at, self._ka(LDP_KEEPALIVE_S))
 
     def display_bgp_peer(self, router: str, scope: BgpPeerScope, vpn_instance: str | None = None) -> str:
-        st, now = self._current()
-        self._check(st, router)
+        st, now = self._current(router)
         cfg = st.configs[router]
         if cfg.bgp is None:
             return display_bgp.no_bgp()
@@ -312,15 +301,13 @@ class Network:
         return display_bgp.vpnv4_all(public, vrfs, st, router)
 
     def display_bgp_vpnv4_routing_table(self, router: str) -> str:
-        st, _ = self._current()
-        self._check(st, router)
+        st, _ = self._current(router)
         if st.configs[router].bgp is None:
             return display_bgp.no_bgp()
         return display_bgp.routing_table(st, router)
 
     def display_bfd_session(self, router: str, verbose: bool) -> str:
-        st, _ = self._current()
-        self._check(st, router)
+        st, _ = self._current(router)
         mine = [s for s in st.bfd if s.view.router == router]
         return display_bfd.verbose(mine) if verbose else display_bfd.brief(mine)
 
@@ -339,8 +326,7 @@ class Network:
         size: int = 56,
         source: str | None = None,
     ) -> str:
-        st, _ = self._current()
-        self._check(st, router)
+        st, _ = self._current(router)
         table = self._table(st, router, vpn_instance)
         if table is None:
             return ERR_NO_VPN
@@ -352,8 +338,7 @@ class Network:
         return forwarding.ping(st, router, dest, table, count, size, src, self._seed(router, destination))
 
     def tracert(self, router: str, destination: str, vpn_instance: str | None = None) -> str:
-        st, _ = self._current()
-        self._check(st, router)
+        st, _ = self._current(router)
         table = self._table(st, router, vpn_instance)
         if table is None:
             return ERR_NO_VPN

@@ -144,19 +144,21 @@ def candidate_adjacencies(
     return out
 
 
-def spf(source: str, ifs: dict[Node, list[OspfIf]], full: list[Adjacency]) -> list[Route]:
-    """The routes of every OSPF process of *source*, each from its own SPF.
+def spf_routes(ifs: dict[Node, list[OspfIf]], full: list[Adjacency]) -> dict[str, list[Route]]:
+    """The routes of every OSPF process of every router, each from its own SPF.
 
-    Routes of different processes are all returned (tagged with their process);
-    the RIB chooses between them.
+    The graph (Full adjacencies, interface costs) is built once per evaluation
+    and shared by every router's SPF. Routes of different processes of one
+    router are all returned (tagged with their process, in process order); the
+    RIB chooses between them.
     """
     edges: dict[Node, list[Adjacency]] = {}
     for adj in full:
         edges.setdefault((adj.router, adj.process), []).append(adj)
     cost_of = {(o.router, o.iface.name): o.cost for lst in ifs.values() for o in lst}
-    routes: list[Route] = []
-    for node in sorted(n for n in ifs if n[0] == source):
-        routes.extend(_process_spf(node, ifs, edges, cost_of))
+    routes: dict[str, list[Route]] = {}
+    for node in sorted(ifs):
+        routes.setdefault(node[0], []).extend(_process_spf(node, ifs, edges, cost_of))
     return routes
 
 
