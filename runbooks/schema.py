@@ -71,6 +71,10 @@ class Stage(_Strict):
     def _shape(self) -> "Stage":
         if self.action == "push" and not self.templates:
             raise ValueError("a push stage needs templates")
+        if self.action == "push" and not self.gates:
+            # Fail closed: a stage is confirmed only on what its gates saw, so a
+            # stage without a gate would be committed with nothing checked.
+            raise ValueError("a push stage needs at least one gate (its trial commit is confirmed only when they pass)")
         if self.action == "save" and (self.templates or self.gates):
             raise ValueError("a save stage takes no templates or gates")
         return self

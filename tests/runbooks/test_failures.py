@@ -54,7 +54,7 @@ def test_rejected_command_stops_the_stage_before_commit(h, lab_factory, tmp_path
         "name: bad-command\n"
         "stages:\n"
         "  - {name: ospf, hosts: [pe], templates: [01_ospf.j2], gates: [{check: ospf-loopback-routes}]}\n"
-        "  - {name: broken, hosts: [PE1], templates: [bad.j2]}\n"
+        "  - {name: broken, hosts: [PE1], templates: [bad.j2], gates: [{check: ospf-loopback-routes}]}\n"
     )
     running = lab_factory()
     before = h.commit_ids(running)

@@ -400,3 +400,13 @@ def test_production_inventory_refuses_a_password_on_a_host_or_group(tmp_path):
         target.write_text(yaml.safe_dump(entries))
         with pytest.raises(InventoryError, match=rf"{file}: {kind}: a production inventory must not hold a password"):
             inspect_inventory(inv)
+
+
+def test_a_push_stage_without_gates_is_refused(tmp_path):
+    """A stage is confirmed only on what its gates saw: no gate, no stage."""
+    from vrpbook.runbooks.schema import RunbookError, load_runbook
+
+    rb = tmp_path / "nogate.yaml"
+    rb.write_text("name: nogate\nstages:\n  - {name: ospf, hosts: [pe], templates: [01_ospf.j2]}\n")
+    with pytest.raises(RunbookError, match=r"stages\.0 \(stage 'ospf'\).*needs at least one gate"):
+        load_runbook(rb)
