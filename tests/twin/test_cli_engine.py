@@ -444,3 +444,22 @@ def test_expired_trial_reverts_even_across_an_rd_change_by_another_session() -> 
         assert a.router.history[0].type == "ROLLBACK" and a.router.history[0].user == "SYSTEM"
 
     asyncio.run(scenario())
+
+
+def test_undo_bfd_timers_restores_the_factory_values() -> None:
+    """`undo min-tx-interval` / `min-rx-interval` / `detect-multiplier` put the
+    session back exactly as a freshly bound one (compared with a session that
+    never had the timers set, not with literals)."""
+    s = new_session()
+    for line in ["system-view", "bfd", "quit",
+                 "bfd fresh bind peer-ip 10.9.9.9 source-ip 10.9.9.8 auto", "quit",
+                 "bfd tuned bind peer-ip 10.9.9.9 source-ip 10.9.9.8 auto",
+                 "min-tx-interval 100", "min-rx-interval 200", "detect-multiplier 7", "commit"]:
+        assert not any(l.startswith("Error") for l in run(s, line)), line
+    tuned = s.router.running.bfd_sessions["tuned"]
+    assert (tuned.min_tx_interval, tuned.min_rx_interval, tuned.detect_multiplier) == (100, 200, 7)
+    for line in ["undo min-tx-interval", "undo min-rx-interval", "undo detect-multiplier", "commit"]:
+        assert not any(l.startswith("Error") for l in run(s, line)), line
+    fresh, tuned = s.router.running.bfd_sessions["fresh"], s.router.running.bfd_sessions["tuned"]
+    assert (tuned.min_tx_interval, tuned.min_rx_interval, tuned.detect_multiplier) == (
+        fresh.min_tx_interval, fresh.min_rx_interval, fresh.detect_multiplier)

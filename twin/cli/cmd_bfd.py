@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from ..config.model import BfdSession, RouterConfig
 from . import views as v
 from .grammar import Args, CliSyntaxError
@@ -82,6 +84,14 @@ def _set(s: CliSession, attr: str, value: object) -> None:
     s.stage(lambda cfg: setattr(_sess(cfg, view), attr, value))
 
 
+#: Factory values of the session timers: the model holds them, `undo` restores them.
+_DEFAULTS = {f.name: f.default for f in dataclasses.fields(BfdSession)}
+
+
+def _reset(s: CliSession, attr: str) -> None:
+    _set(s, attr, _DEFAULTS[attr])
+
+
 @command("min-tx-interval <ms:INT(3-20000)>", v.BFD_SESSION)
 def min_tx(s: CliSession, a: Args) -> None:
     _set(s, "min_tx_interval", a["ms"])
@@ -89,7 +99,7 @@ def min_tx(s: CliSession, a: Args) -> None:
 
 @command("undo min-tx-interval", v.BFD_SESSION)
 def undo_min_tx(s: CliSession, a: Args) -> None:
-    _set(s, "min_tx_interval", 10)
+    _reset(s, "min_tx_interval")
 
 
 @command("min-rx-interval <ms:INT(3-20000)>", v.BFD_SESSION)
@@ -99,7 +109,7 @@ def min_rx(s: CliSession, a: Args) -> None:
 
 @command("undo min-rx-interval", v.BFD_SESSION)
 def undo_min_rx(s: CliSession, a: Args) -> None:
-    _set(s, "min_rx_interval", 10)
+    _reset(s, "min_rx_interval")
 
 
 @command("detect-multiplier <n:INT(3-50)>", v.BFD_SESSION)
@@ -109,7 +119,7 @@ def detect_multiplier(s: CliSession, a: Args) -> None:
 
 @command("undo detect-multiplier", v.BFD_SESSION)
 def undo_detect_multiplier(s: CliSession, a: Args) -> None:
-    _set(s, "detect_multiplier", 3)
+    _reset(s, "detect_multiplier")
 
 
 @command("discriminator { local | remote } <n:INT(1-16383)>", v.BFD_SESSION)
