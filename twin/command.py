@@ -17,13 +17,16 @@ DEFAULT_STATE_DIR = ".lab-state"  # gitignored; keeps host keys and saved config
 
 @lab_app.command("up")
 def up(
-    inventory: str = typer.Option("inventory/lab", help="Lab inventory dir (hosts.yaml, defaults.yaml, topology.yaml)."),
+    inventory: str = typer.Option(
+        "inventory/lab", help="Lab inventory dir (hosts.yaml, defaults.yaml, topology.yaml)."
+    ),
     state_dir: Path = typer.Option(Path(DEFAULT_STATE_DIR), help="Host keys and saved configurations live here."),
     bind: str = typer.Option(None, help="Listen address for every router (default: each host's loopback hostname)."),
     time_scale: float = typer.Option(1.0, help="Protocol delay multiplier (0 = instant convergence)."),
 ) -> None:
     """Serve one SSH router per inventory host until SIGINT/SIGTERM."""
-    from .lab import Lab, LabError, is_loopback
+    # Imported here so `vrpbook --help` does not load asyncssh and the whole twin.
+    from .lab import Lab, LabError, is_loopback  # noqa: PLC0415
 
     console = Console()
     try:

@@ -20,13 +20,16 @@ import ipaddress
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 import asyncssh
 import yaml
+
+from vrpbook.paths import resolve_data_path
 
 from .cli.replay import replay_config
 from .config.model import RouterConfig
@@ -121,12 +124,10 @@ class Lab:
         state_dir: str | Path | None = None,
         time_scale: float = 0.0,
         trial_time_scale: float = 1.0,
-    ) -> "Lab":
+    ) -> Lab:
         """Read hosts.yaml / defaults.yaml / topology.yaml of a lab inventory dir."""
         inv = Path(inventory)
         if not inv.is_dir():
-            from vrpbook.paths import resolve_data_path
-
             inv = resolve_data_path(inventory)
         if not inv.is_dir():
             raise LabError(f"{inventory}: not an inventory directory")
@@ -135,10 +136,12 @@ class Lab:
         if not isinstance(hosts_raw, dict) or not hosts_raw:
             raise LabError(f"{inv / 'hosts.yaml'}: expected a mapping of hosts")
         hosts: dict[str, HostSpec] = {}
-        for name, spec in hosts_raw.items():
-            spec = spec or {}
+        for name, raw_spec in hosts_raw.items():
+            spec = raw_spec or {}
             try:
-                hosts[str(name)] = HostSpec(str(name), str(spec.get("hostname", "127.0.0.1")), int(spec.get("port", 22)))
+                hosts[str(name)] = HostSpec(
+                    str(name), str(spec.get("hostname", "127.0.0.1")), int(spec.get("port", 22))
+                )
             except (TypeError, ValueError) as exc:
                 raise LabError(f"{inv / 'hosts.yaml'}: {name}.port: {exc}") from exc
         user, password = defaults.get("username"), defaults.get("password")
@@ -169,14 +172,14 @@ class Lab:
 
     def running_config(self, name: str) -> RouterConfig:
         """A copy of the committed configuration of router *name*."""
-        return self.call(lambda: self.routers[name].running.clone())
+        return self.call(self.routers[name].running.clone)
 
     def events(self) -> list[LabEvent]:
         return self.call(lambda: list(self.network.events()))
 
     # ------------------------------------------------------------ serving
 
-    async def serve(self, ephemeral_ports: bool = False, bind: str | None = None) -> "Servers":
+    async def serve(self, ephemeral_ports: bool = False, bind: str | None = None) -> Servers:
         """Start one SSH server per router on the current loop."""
         key_root = self.state_dir
         if key_root is None:
@@ -211,7 +214,7 @@ class Lab:
         known.write_text("\n".join(lines) + "\n")
         return Servers(acceptors, addresses, known)
 
-    async def shutdown(self, servers: "Servers") -> None:
+    async def shutdown(self, servers: Servers) -> None:
         for router in self.routers.values():
             router.cancel_trial()
         for acc in servers.acceptors.values():
@@ -223,7 +226,7 @@ class Lab:
             self._tmp = None
 
     @contextmanager
-    def running(self, ephemeral_ports: bool = False, bind: str | None = None) -> Iterator["RunningLab"]:
+    def running(self, ephemeral_ports: bool = False, bind: str | None = None) -> Iterator[RunningLab]:
         """Serve all routers from a background thread for the duration of the block."""
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=loop.run_forever, name="vrpbook-lab", daemon=True)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .config.model import RouterConfig
 from .config.render import render_body, render_header
@@ -32,7 +33,7 @@ HOST_KEY_NAME = "ssh_host_ed25519_key"
 
 def timestamp(t: float) -> str:
     """VRP's commit-list time format (``2012-07-03 20:20:40``), local time."""
-    return dt.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M:%S")
+    return dt.datetime.fromtimestamp(t, dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def timestamp_tz(t: float) -> str:

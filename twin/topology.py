@@ -57,7 +57,7 @@ class Topology:
         return None
 
     @classmethod
-    def load(cls, path: str | Path) -> "Topology":
+    def load(cls, path: str | Path) -> Topology:
         path = Path(path)
         try:
             raw = yaml.safe_load(path.read_text())
@@ -66,12 +66,12 @@ class Topology:
         return cls.from_dict(raw, source=str(path))
 
     @classmethod
-    def from_dict(cls, raw: object, source: str = "<topology>") -> "Topology":
+    def from_dict(cls, raw: object, source: str = "<topology>") -> Topology:
         if not isinstance(raw, dict) or not isinstance(raw.get("devices"), dict):
             raise TopologyError(f"{source}: expected a mapping with 'devices' and 'cables'")
         topo = cls()
-        for name, spec in raw["devices"].items():
-            spec = spec or {}
+        for name, raw_spec in raw["devices"].items():
+            spec = raw_spec or {}
             ifaces = spec.get("interfaces") or []
             if not isinstance(ifaces, list):
                 raise TopologyError(f"{source}: devices.{name}.interfaces must be a list")

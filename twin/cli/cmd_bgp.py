@@ -41,7 +41,7 @@ def undo_bgp(s: CliSession, a: Args) -> None:
 
 @command("router-id <rid:IPV4>", v.BGP)
 def router_id(s: CliSession, a: Args) -> None:
-    rid = a["rid"]
+    rid = a.ip("rid")
     s.stage(lambda cfg: setattr(_bgp(cfg), "router_id", rid))
 
 
@@ -52,7 +52,7 @@ def undo_router_id(s: CliSession, a: Args) -> None:
 
 @command("peer <ip:IPV4> as-number <asn:AS>", v.BGP)
 def peer_as(s: CliSession, a: Args) -> None:
-    ip: IPv4Address = a["ip"]  # type: ignore[assignment]
+    ip = a.ip("ip")
     asn = str(a["asn"])
 
     def op(cfg: RouterConfig) -> None:
@@ -78,7 +78,7 @@ def _peer(cfg: RouterConfig, ip: IPv4Address) -> BgpPeer:
 
 @command("undo peer <ip:IPV4>", v.BGP)
 def undo_peer(s: CliSession, a: Args) -> None:
-    ip: IPv4Address = a["ip"]  # type: ignore[assignment]
+    ip = a.ip("ip")
 
     def op(cfg: RouterConfig) -> None:
         _peer(cfg, ip)
@@ -93,20 +93,20 @@ def undo_peer(s: CliSession, a: Args) -> None:
 
 @command("peer <ip:IPV4> connect-interface <ifname:IFNAME>", v.BGP)
 def peer_connect_interface(s: CliSession, a: Args) -> None:
-    ip: IPv4Address = a["ip"]  # type: ignore[assignment]
+    ip = a.ip("ip")
     name = str(a["ifname"])
     s.stage(lambda cfg: setattr(_peer(cfg, ip), "connect_interface", name))
 
 
 @command("undo peer <ip:IPV4> connect-interface [<ifname:IFNAME>]", v.BGP)
 def undo_peer_connect_interface(s: CliSession, a: Args) -> None:
-    ip: IPv4Address = a["ip"]  # type: ignore[assignment]
+    ip = a.ip("ip")
     s.stage(lambda cfg: setattr(_peer(cfg, ip), "connect_interface", None))
 
 
 @command("peer <ip:IPV4> description <text:TEXT>", v.BGP)
 def peer_description(s: CliSession, a: Args) -> None:
-    ip: IPv4Address = a["ip"]  # type: ignore[assignment]
+    ip = a.ip("ip")
     text = str(a["text"])
     s.stage(lambda cfg: setattr(_peer(cfg, ip), "description", text))
 
@@ -122,7 +122,7 @@ def _family_peers(cfg: RouterConfig, view: v.View) -> list[IPv4Address]:
 
 @command("peer <ip:IPV4> enable", v.BGP, v.BGP_UNICAST, v.BGP_VPNV4)
 def peer_enable(s: CliSession, a: Args) -> None:
-    ip: IPv4Address = a["ip"]  # type: ignore[assignment]
+    ip = a.ip("ip")
     view = s.view
 
     def op(cfg: RouterConfig) -> None:
@@ -136,7 +136,7 @@ def peer_enable(s: CliSession, a: Args) -> None:
 
 @command("undo peer <ip:IPV4> enable", v.BGP, v.BGP_UNICAST, v.BGP_VPNV4)
 def undo_peer_enable(s: CliSession, a: Args) -> None:
-    ip: IPv4Address = a["ip"]  # type: ignore[assignment]
+    ip = a.ip("ip")
     view = s.view
 
     def op(cfg: RouterConfig) -> None:
@@ -219,14 +219,22 @@ def undo_family_vpnv4(s: CliSession, a: Args) -> None:
 @command("ipv4-family vpn-instance <vpn:WORD>", v.BGP)
 def family_vrf(s: CliSession, a: Args) -> None:
     name = str(a["vpn"])
-    s.stage(lambda cfg: _bgp(cfg).vrfs.setdefault(name, BgpVrfFamily(vpn_instance=name)))
+
+    def op(cfg: RouterConfig) -> None:
+        _bgp(cfg).vrfs.setdefault(name, BgpVrfFamily(vpn_instance=name))
+
+    s.stage(op)
     s.enter(v.bgp_vrf_view(name))
 
 
 @command("undo ipv4-family vpn-instance <vpn:WORD>", v.BGP)
 def undo_family_vrf(s: CliSession, a: Args) -> None:
     name = str(a["vpn"])
-    s.stage(lambda cfg: _bgp(cfg).vrfs.pop(name, None))
+
+    def op(cfg: RouterConfig) -> None:
+        _bgp(cfg).vrfs.pop(name, None)
+
+    s.stage(op)
 
 
 @command("policy vpn-target", v.BGP_VPNV4)
@@ -249,7 +257,7 @@ def _vrf(cfg: RouterConfig, view: v.View) -> BgpVrfFamily:
 
 @command("peer <ip:IPV4> as-number <asn:AS>", v.BGP_VRF)
 def vrf_peer(s: CliSession, a: Args) -> None:
-    ip: IPv4Address = a["ip"]  # type: ignore[assignment]
+    ip = a.ip("ip")
     asn, view = str(a["asn"]), s.view
 
     def op(cfg: RouterConfig) -> None:
@@ -264,7 +272,7 @@ def vrf_peer(s: CliSession, a: Args) -> None:
 
 @command("undo peer <ip:IPV4>", v.BGP_VRF)
 def undo_vrf_peer(s: CliSession, a: Args) -> None:
-    ip: IPv4Address = a["ip"]  # type: ignore[assignment]
+    ip = a.ip("ip")
     view = s.view
 
     def op(cfg: RouterConfig) -> None:
@@ -276,7 +284,7 @@ def undo_vrf_peer(s: CliSession, a: Args) -> None:
 
 @command("maximum load-balancing <n:INT(1-64)>", v.BGP_VRF)
 def max_lb(s: CliSession, a: Args) -> None:
-    n, view = int(a["n"]), s.view  # type: ignore[arg-type]
+    n, view = a.num("n"), s.view
     s.stage(lambda cfg: setattr(_vrf(cfg, view), "maximum_load_balancing", n))
 
 
@@ -293,5 +301,5 @@ def synchronization(s: CliSession, a: Args) -> None:
 
 @command("undo peer <ip:IPV4> description", v.BGP)
 def undo_peer_description(s: CliSession, a: Args) -> None:
-    ip: IPv4Address = a["ip"]  # type: ignore[assignment]
+    ip = a.ip("ip")
     s.stage(lambda cfg: setattr(_peer(cfg, ip), "description", None))

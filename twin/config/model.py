@@ -179,11 +179,11 @@ class RouterConfig:
     static_routes: list[StaticRoute] = field(default_factory=list)
     bfd_sessions: dict[str, BfdSession] = field(default_factory=dict)
 
-    def clone(self) -> "RouterConfig":
+    def clone(self) -> RouterConfig:
         return copy.deepcopy(self)
 
     @classmethod
-    def factory(cls, physical_interfaces: list[str]) -> "RouterConfig":
+    def factory(cls, physical_interfaces: list[str]) -> RouterConfig:
         """A factory-fresh router: default sysname, physical ports present and up."""
         cfg = cls()
         for name in physical_interfaces:

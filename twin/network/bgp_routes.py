@@ -21,9 +21,9 @@ the IGP cost.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
-from typing import Callable
 
 from ..config.model import RouterConfig
 from .bgp_session import PeerView, router_id
@@ -98,7 +98,7 @@ def exchange(
     for router, cfg in configs.items():
         if cfg.bgp is None:
             continue
-        for table in [PUBLIC] + _vrf_tables(cfg):
+        for table in [PUBLIC, *_vrf_tables(cfg)]:
             origin[(router, table)] = originated(router, cfg, table, active[router].get(table, []))
     by_key = {(p.router, p.table, p.address): p for p in established}
     res = BgpResult()
@@ -113,7 +113,9 @@ def exchange(
     return res
 
 
-def _candidates(key: tuple[str, str], local: list[Path], res: BgpResult, configs: dict[str, RouterConfig]) -> list[Path]:
+def _candidates(
+    key: tuple[str, str], local: list[Path], res: BgpResult, configs: dict[str, RouterConfig]
+) -> list[Path]:
     router, table = key
     cands = list(local)
     for (r, t, _peer), paths in res.received.items():
@@ -152,13 +154,13 @@ def _select(
             return None
         return rows[0].cost
 
-    groups: dict[IPv4Network, list[tuple[tuple, Path]]] = {}
+    groups: dict[IPv4Network, list[tuple[tuple[int, ...], Path]]] = {}
     for p in _candidates(key, local, res, configs):
         cost = igp_cost(p)
         if cost is None:
             continue
         rank = (0 if p.local else 1, len(p.as_path), 0, 0 if p.ebgp else 1, cost)
-        groups.setdefault(p.prefix, []).append((rank + (int(p.originator), int(p.peer or ZERO)), p))
+        groups.setdefault(p.prefix, []).append(((*rank, int(p.originator), int(p.peer or ZERO)), p))
     limit = 1
     if table != PUBLIC and cfg.bgp and cfg.bgp.vrfs[table].maximum_load_balancing:
         limit = cfg.bgp.vrfs[table].maximum_load_balancing or 1
@@ -176,7 +178,11 @@ def _send(
     established: list[PeerView],
     by_key: dict[tuple[str, str, IPv4Address], PeerView],
     res: BgpResult,
-) -> tuple[dict, dict, dict]:
+) -> tuple[
+    dict[tuple[str, str, IPv4Address], list[Path]],
+    dict[tuple[str, IPv4Address], list[Path]],
+    dict[tuple[str, str, IPv4Address], int],
+]:
     """What each Established session delivers to each side this round."""
     received: dict[tuple[str, str, IPv4Address], list[Path]] = {}
     vpnv4_in: dict[tuple[str, IPv4Address], list[Path]] = {}
@@ -200,7 +206,7 @@ def _send(
                     continue  # IBGP-learned paths stay off IBGP sessions
                 path = p.as_path
                 if ebgp:
-                    path = (tx.local_as,) + path
+                    path = (tx.local_as, *path)
                     if rx.local_as in path:
                         continue
                 out.append(Path(p.prefix, tx.source, path, False, ebgp, rx.address, tx_rid))
@@ -244,9 +250,8 @@ def install(
         for p in sorted(paths, key=lambda x: int(x.nexthop), reverse=True):
             if p.ebgp:
                 via = [r for r in base[router][table].lookup(p.nexthop) if r.kind == "connected"]
-                for r in via[:1]:
-                    rows.append(Route(prefix, "EBGP", PREF["EBGP"], 0, "D", p.nexthop, r.interface, "ip",
-                                      as_path=p.as_path))
+                rows.extend(Route(prefix, "EBGP", PREF["EBGP"], 0, "D", p.nexthop, r.interface, "ip",
+                                  as_path=p.as_path) for r in via[:1])
                 continue
             for r in base[router][PUBLIC].lookup(p.nexthop):
                 kind = "vpn" if p.rd is not None else "ip"

@@ -18,7 +18,7 @@ from . import bfd as bfd_mod
 from . import bgp_routes, bgp_session, ldp, ospf
 from .links import PUBLIC, LinkMap
 from .rib import Route, StaticResult, Table, direct_routes, static_routes
-from .timeline import Timeline
+from .timeline import Key, Timeline
 
 # Realistic bring-up times in seconds; multiplied by the lab's time scale.
 DELAY_OSPF = 6.0  # hello, 2-Way, ExStart..Loading to Full
@@ -35,6 +35,16 @@ class BfdState:
     remote_disc: int
     timers: tuple[int, int, int] | None  # negotiated tx, rx, detect (ms) while Up
     ever_up: bool
+
+
+@dataclass
+class BfdMemory:
+    """What BFD remembers across evaluations (a session's history, not its config)."""
+
+    discriminators: dict[str, dict[str, int]] = field(default_factory=dict)  # router -> session -> auto disc
+    timers: dict[Key, tuple[int, int, int]] = field(default_factory=dict)  # last negotiated tx, rx, detect
+    remote_disc: dict[Key, int] = field(default_factory=dict)  # last remote discriminator seen
+    ever_up: set[Key] = field(default_factory=set)
 
 
 @dataclass
@@ -62,36 +72,34 @@ def evaluate(
     pulled: set[Endpoint],
     timeline: Timeline,
     scale: float,
-    memory: dict[tuple, object],
+    memory: BfdMemory,
 ) -> NetState:
     """Compute the network at time *t*; *timeline* and *memory* persist across calls."""
     timeline.begin(t)
     links = LinkMap(topology, configs, pulled)
 
     # BFD first: it depends on links only, and static routes track it.
-    allocated = memory.setdefault(("bfd-discriminators",), {})
-    assert isinstance(allocated, dict)
-    views = bfd_mod.sessions(configs, links, allocated)
+    views = bfd_mod.sessions(configs, links, memory.discriminators)
     by_name = {(v.router, v.cfg.name): v for v in views}
     bfd_states: list[BfdState] = []
     for v in views:
-        key = ("bfd", v.router, v.cfg.name)
+        key: Key = ("bfd", v.router, v.cfg.name)
         timers = None
         if v.peer is not None:
             timers = bfd_mod.negotiated(v.cfg, configs[v.peer[0]].bfd_sessions[v.peer[1]])
-            memory[key] = timers
-        held = memory.get(key)
-        hold = held[2] / 1000.0 if isinstance(held, tuple) else 0.0
+            memory.timers[key] = timers
+        held = memory.timers.get(key)
+        hold = held[2] / 1000.0 if held is not None else 0.0
         up = timeline.ready(key, v.eligible, DELAY_BFD * scale, hold=hold)
-        if up and timers is None and isinstance(held, tuple):
+        if up and timers is None:
             timers = held
         remote = by_name.get(v.peer) if v.peer else None
         if remote is not None:
-            memory[("bfd-remote",) + key] = remote.local_disc
-        remote_disc = int(memory.get(("bfd-remote",) + key, 0)) if up else 0  # type: ignore[call-overload]
-        ever = bool(memory.get(("bfd-ever",) + key)) or up
-        memory[("bfd-ever",) + key] = ever
-        bfd_states.append(BfdState(v, up, remote_disc, timers if up else None, ever))
+            memory.remote_disc[key] = remote.local_disc
+        remote_disc = memory.remote_disc.get(key, 0) if up else 0
+        if up:
+            memory.ever_up.add(key)
+        bfd_states.append(BfdState(v, up, remote_disc, timers if up else None, key in memory.ever_up))
     bfd_up: dict[str, set[str]] = {r: set() for r in configs}
     bfd_vpn: dict[str, set[str]] = {r: set() for r in configs}
     for s in bfd_states:
@@ -117,11 +125,12 @@ def evaluate(
     ospf_routes = ospf.spf_routes(ospf_ifs, full)
 
     base: dict[str, dict[str, Table]] = {}
-    for r, cfg in configs.items():
+    for r in configs:
         tables = {name: Table(name, list(rows)) for name, rows in direct[r].items()}
-        for s in statics[r]:
-            if s.route is not None:
-                tables.setdefault(s.config.vpn_instance or PUBLIC, Table(s.config.vpn_instance or PUBLIC)).candidates.append(s.route)
+        for sr in statics[r]:
+            if sr.route is not None:
+                name = sr.config.vpn_instance or PUBLIC
+                tables.setdefault(name, Table(name)).candidates.append(sr.route)
         tables[PUBLIC].candidates.extend(ospf_routes.get(r, []))
         base[r] = tables
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 
+from .api import PeerKey
+from .bgp_routes import Path
 from .bgp_session import PeerView, router_id
 from .compute import NetState
 from .links import PUBLIC
@@ -47,12 +49,12 @@ def up_down(seconds: float) -> str:
 
 
 def _sample_row(r: PeerRow) -> str:
-    return (f"  {str(r.peer):<16}4{r.as_number:>12}{r.rcvd:>9}{r.sent:>9}{0:>6} {r.up_down:<8}"
+    return (f"  {r.peer!s:<16}4{r.as_number:>12}{r.rcvd:>9}{r.sent:>9}{0:>6} {r.up_down:<8}"
             f"{r.state:>12}{r.pref:>9}")
 
 
 def _ref_row(r: PeerRow) -> str:
-    return f"{str(r.peer):<16}4{r.as_number:>6}{r.rcvd:>9}{r.sent:>9}{0:>8} {r.up_down} {r.state}{r.pref:>8}"
+    return f"{r.peer!s:<16}4{r.as_number:>6}{r.rcvd:>9}{r.sent:>9}{0:>8} {r.up_down} {r.state}{r.pref:>8}"
 
 
 def _head(st: NetState, router: str, rows: list[PeerRow]) -> list[str]:
@@ -96,7 +98,7 @@ def routing_table(st: NetState, router: str) -> str:
     cfg = st.configs[router]
     assert cfg.bgp is not None
     rid = router_id(cfg)
-    by_rd: dict[str, list[tuple[str, object]]] = {}
+    by_rd: dict[str, list[tuple[str, Path]]] = {}
     for vrf in cfg.bgp.vrfs:
         inst = cfg.vpn_instances.get(vrf)
         if inst is None or not inst.route_distinguisher:
@@ -140,17 +142,18 @@ def routing_table(st: NetState, router: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _path_row(code: str, p) -> str:  # noqa: ANN001 - Path, kept loose to avoid an import cycle
+def _path_row(code: str, p: Path) -> str:
     net = f"{p.prefix.network_address}/{p.prefix.prefixlen}"
     locprf = "" if (p.local or p.ebgp) else "100"
-    path = " ".join(p.as_path + ("?",)) if p.as_path else "?"
-    return f" {code:<7}{net:<19}{str(p.nexthop):<30}{0:<11}{locprf:<10}{0:<8}{path}"
+    path = " ".join((*p.as_path, "?")) if p.as_path else "?"
+    return f" {code:<7}{net:<19}{p.nexthop!s:<30}{0:<11}{locprf:<10}{0:<8}{path}"
 
 
 def rows_for(st: NetState, router: str, views: list[tuple[PeerView, str]], now: float,
-             changed: dict, ka: float, family: str) -> list[PeerRow]:
+             changed: dict[PeerKey, tuple[str, float]], ka: float, family: str) -> list[PeerRow]:
     rows = []
-    for pv, state in sorted(views, key=lambda x: int(x[0].address)):
+    for pv, session_state in sorted(views, key=lambda x: int(x[0].address)):
+        state = session_state
         if family == "vpnv4" and state == "Established" and "vpnv4" not in pv.families:
             state = "Idle"
         since = changed.get(("bgp", pv.router, pv.table, pv.address), (state, now))[1]
@@ -170,7 +173,7 @@ def rows_for(st: NetState, router: str, views: list[tuple[PeerView, str]], now: 
     return rows
 
 
-def _accepted_vpnv4(st: NetState, router: str, peer: IPv4Address) -> list:
+def _accepted_vpnv4(st: NetState, router: str, peer: IPv4Address) -> list[Path]:
     cfg = st.configs[router]
     wanted = {t for v in cfg.vpn_instances.values() for t in v.import_targets}
     return [p for p in st.bgp.vpnv4_in.get((router, peer), []) if wanted & set(p.targets)]

@@ -28,15 +28,15 @@ from __future__ import annotations
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from ipaddress import AddressValueError, IPv4Address
-from typing import Callable
 
 from ..config.model import RouterConfig
 from ..interfaces import canonical_interface_name
 from ..topology import Endpoint, Topology
 from . import display_bfd, display_bgp, display_proto, display_routing, forwarding
-from .api import BgpPeerScope, LabEvent, RunningConfigs
-from .compute import NetState, evaluate
+from .api import BgpPeerScope, LabEvent, PeerKey, RunningConfigs
+from .compute import BfdMemory, NetState, evaluate
 from .links import PUBLIC
 from .rib import Table
 from .timeline import Timeline
@@ -72,10 +72,10 @@ class Network:
         self._snapshot: dict[str, RouterConfig] | None = None
         self._pulled: set[Endpoint] = set()
         self._timeline = Timeline()
-        self._memory: dict[tuple, object] = {}
+        self._memory = BfdMemory()
         self._state: NetState | None = None
         self._events: list[LabEvent] = []
-        self._changed: dict[tuple, tuple[str, float]] = {}
+        self._changed: dict[PeerKey, tuple[str, float]] = {}
         self._first_seen: dict[tuple[str, str], float] = {}
         self._calls = 0
 
@@ -168,9 +168,10 @@ class Network:
         for key in [k for k in self._first_seen if k not in live]:
             del self._first_seen[key]
         for pv, state in new.bgp_peers:
-            key = ("bgp", pv.router, pv.table, pv.address)
-            if self._changed.get(key, (None,))[0] != state:
-                self._changed[key] = (state, t)
+            pkey: PeerKey = ("bgp", pv.router, pv.table, pv.address)
+            seen = self._changed.get(pkey)
+            if seen is None or seen[0] != state:
+                self._changed[pkey] = (state, t)
         if old is None:
             return
         for key, port in new.links.ports.items():
@@ -184,7 +185,8 @@ class Network:
         self._diff(t, old, new)
 
     def _diff(self, t: float, old: NetState, new: NetState) -> None:
-        def flips(before: dict, after: dict, up_kind: str, down_kind: str, describe) -> None:
+        def flips(before: dict[tuple[str, ...], bool], after: dict[tuple[str, ...], bool], up_kind: str,
+                  down_kind: str, describe: Callable[[tuple[str, ...], bool], str]) -> None:
             for key in sorted(set(before) | set(after), key=str):
                 a, b = before.get(key, False), after.get(key, False)
                 if a != b:
@@ -199,9 +201,9 @@ class Network:
               {(p.router, p.table, str(p.address)): s == "Established" for p, s in new.bgp_peers},
               "bgp-up", "bgp-down", lambda k, up: f"peer {k[2]} ({k[1]}) {'Established' if up else 'down'}")
 
-        def bfd_detail(k: tuple, up: bool) -> str:
-            timers = self._memory.get(("bfd", k[0], k[1]))
-            det = timers[2] if isinstance(timers, tuple) else "-"
+        def bfd_detail(k: tuple[str, ...], up: bool) -> str:
+            timers = self._memory.timers.get(("bfd", k[0], k[1]))
+            det = timers[2] if timers is not None else "-"
             return f"{k[1]} Up" if up else f"{k[1]} Down (detect time {det} ms)"
 
         flips({(s.view.router, s.view.cfg.name): s.up for s in old.bfd},
@@ -294,7 +296,7 @@ class Network:
         public = display_bgp.rows_for(st, router, display_bgp.scope_views(st, router, "vpnv4_all", None), now,
                                       changed, ka, "vpnv4")
         vrfs = {}
-        for vrf, fam in cfg.bgp.vrfs.items():
+        for vrf in cfg.bgp.vrfs:
             views = display_bgp.scope_views(st, router, "vpn_instance", vrf)
             if views:
                 vrfs[vrf] = display_bgp.rows_for(st, router, views, now, changed, ka, "ipv4")
@@ -315,7 +317,7 @@ class Network:
     def _seed(self, *parts: object) -> int:
         with self._lock:
             self._calls += 1
-            return zlib.crc32(repr(parts + (self._calls,)).encode())
+            return zlib.crc32(repr((*parts, self._calls)).encode())
 
     def ping(
         self,

@@ -14,6 +14,7 @@ from ipaddress import IPv4Address
 from ..config.model import RouterConfig
 from .links import PUBLIC, LinkMap
 from .rib import Table
+from .timeline import Key
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class LdpPeer:
     peer: str
     lsr_id: IPv4Address
     peer_lsr_id: IPv4Address
-    key: tuple
+    key: Key
 
     @property
     def role(self) -> str:
@@ -53,7 +54,7 @@ def candidates(configs: dict[str, RouterConfig], links: LinkMap, base: dict[str,
             assert a is not None and b is not None
             if not (base[router][PUBLIC].lookup(b) and base[far][PUBLIC].lookup(a)):
                 continue
-            key = ("ldp",) + tuple(sorted([router, far]))
+            key = ("ldp", *sorted([router, far]))
             found[(router, far)] = LdpPeer(router, far, a, b, key)
             found[(far, router)] = LdpPeer(far, router, b, a, key)
     return list(found.values())

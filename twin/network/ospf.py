@@ -33,6 +33,7 @@ from ..config.model import Interface, RouterConfig
 from ..interfaces import interface_sort_key
 from .links import LinkMap
 from .rib import PREF, Route
+from .timeline import Key
 
 DEFAULT_COST = 1
 
@@ -45,6 +46,7 @@ class OspfIf:
     process: int
     area: IPv4Address
     iface: Interface
+    network: IPv4Network  # the interface's subnet (only addressed interfaces run OSPF)
 
     @property
     def cost(self) -> int:
@@ -64,7 +66,7 @@ class Adjacency:
     neighbour_if: str
     neighbour_addr: IPv4Address
     neighbour_rid: IPv4Address | None  # the router ID of the neighbour's process
-    key: tuple
+    key: Key
 
 
 def router_id(cfg: RouterConfig, configured: IPv4Address | None) -> IPv4Address | None:
@@ -94,7 +96,7 @@ def ospf_interfaces(router: str, cfg: RouterConfig, links: LinkMap) -> list[Ospf
         for proc in cfg.ospf.values():
             for area in proc.areas.values():
                 if any(n.covers(iface.address.ip) for n in area.networks):
-                    out.append(OspfIf(router, proc.process_id, area.area_id, iface))
+                    out.append(OspfIf(router, proc.process_id, area.area_id, iface, iface.address.network))
                     found = True
                     break
             if found:
@@ -133,9 +135,9 @@ def candidate_adjacencies(
         far = by_if.get((far_router, far_if.name))
         if far is None or far.area != oi.area or far_if.address is None:
             continue
-        if far_if.address.network != oi.iface.address.network:
+        if far_if.address.network != oi.network:
             continue
-        key = ("ospf",) + tuple(sorted([(router, name), (far_router, far_if.name)]))
+        key = ("ospf", *sorted([(router, name), (far_router, far_if.name)]))
         out.append(Adjacency(
             router=router, process=oi.process, interface=name, area=oi.area,
             neighbour=far_router, neighbour_process=far.process, neighbour_if=far_if.name,
@@ -185,13 +187,13 @@ def _process_spf(
                 heapq.heappush(heap, (nd, far))
             elif nd == dist[far] and far not in done:
                 hops[far] |= first
-    own = {o.iface.address.network for o in ifs[src]}
+    own = {o.network for o in ifs[src]}
     best: dict[IPv4Network, tuple[int, set[tuple[IPv4Address, str]]]] = {}
     for node, d in dist.items():
         if node == src:
             continue
         for o in ifs.get(node, []):
-            net = o.iface.address.network
+            net = o.network
             if net in own:
                 continue
             total = d + o.cost

@@ -116,10 +116,9 @@ def direct_routes(router: str, cfg: RouterConfig, links: LinkMap, bfd_vpn_tables
     for name, rows in tables.items():
         inloop = [("255.255.255.255/32", "local")]
         if name == PUBLIC:
-            inloop = [("127.0.0.0/8", "local"), ("127.0.0.1/32", "local"),
-                      ("127.255.255.255/32", "local")] + inloop
+            inloop = [("127.0.0.0/8", "local"), ("127.0.0.1/32", "local"), ("127.255.255.255/32", "local"), *inloop]
         elif name in bfd_vpn_tables:
-            inloop = [("127.0.0.0/8", "local")] + inloop
+            inloop = [("127.0.0.0/8", "local"), *inloop]
         for prefix, kind in inloop:
             rows.append(Route(IPv4Network(prefix), "Direct", 0, 0, "D", LOCALHOST, IN_LOOPBACK, kind))
     return tables
@@ -157,16 +156,18 @@ def static_routes(
             else:
                 out.append(StaticResult(sr, None, "interface down"))
             continue
+        nexthop = sr.nexthop
         via = None
-        for r in direct.get(table, []):
-            if r.kind == "connected" and sr.nexthop in r.prefix and r.nexthop != sr.nexthop:
-                if sr.interface is None or sr.interface == r.interface:
+        if nexthop is not None:
+            for r in direct.get(table, []):
+                if (r.kind == "connected" and nexthop in r.prefix and r.nexthop != nexthop
+                        and (sr.interface is None or sr.interface == r.interface)):
                     via = r
                     break
-        if via is None:
+        if via is None or nexthop is None:
             out.append(StaticResult(sr, None, "next hop unresolved"))
             continue
-        route = Route(sr.prefix, "Static", pre, 0, "RD", sr.nexthop, via.interface, "ip")
+        route = Route(sr.prefix, "Static", pre, 0, "RD", nexthop, via.interface, "ip")
         out.append(StaticResult(sr, route, "ok"))
     return out
 
