@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address
 
-from ..config.model import Bgp, BgpPeer, BgpVpnv4Family, BgpVrfFamily, RouterConfig
+from ..config.model import Bgp, BgpPeer, BgpUnicastFamily, BgpVpnv4Family, BgpVrfFamily, RouterConfig
 from . import views as v
 from .grammar import Args
 from .registry import command
@@ -87,6 +87,8 @@ def undo_peer(s: CliSession, a: Args) -> None:
         for fam in (b.unicast, b.vpnv4):
             if fam is not None and ip in fam.enabled_peers:
                 fam.enabled_peers.remove(ip)
+            if fam is not None and ip in fam.reflect_clients:
+                fam.reflect_clients.remove(ip)
 
     s.stage(op)
 
@@ -143,6 +145,70 @@ def undo_peer_enable(s: CliSession, a: Args) -> None:
         peers = _family_peers(cfg, view)
         if ip in peers:
             peers.remove(ip)
+        family = _family(cfg, view)
+        if ip in family.reflect_clients:  # a peer's per-family settings go with the family
+            family.reflect_clients.remove(ip)
+
+    s.stage(op)
+
+
+def _family(cfg: RouterConfig, view: v.View) -> BgpUnicastFamily | BgpVpnv4Family:
+    """The address family a per-family command typed in *view* configures."""
+    b = _bgp(cfg)
+    if view.kind == v.BGP_VPNV4:
+        if b.vpnv4 is None:
+            raise ConfigError("Error: The address family is not configured.")  # twin's choice
+        return b.vpnv4
+    return b.unicast  # the bgp view itself is the IPv4 unicast family
+
+
+@command("peer <ip:IPV4> reflect-client", v.BGP, v.BGP_UNICAST, v.BGP_VPNV4)
+def peer_reflect_client(s: CliSession, a: Args) -> None:
+    """Make the peer a route-reflector client in this family (VRP: IBGP peers only)."""
+    ip = a.ip("ip")
+    view = s.view
+
+    def op(cfg: RouterConfig) -> None:
+        peer = _peer(cfg, ip)
+        if peer.as_number != _bgp(cfg).as_number:
+            # twin's choice text: reflection applies to IBGP peers only
+            raise ConfigError(f"Error: The peer {ip} is not an IBGP peer.")
+        clients = _family(cfg, view).reflect_clients
+        if ip not in clients:
+            clients.append(ip)
+
+    s.stage(op)
+
+
+@command("undo peer <ip:IPV4> reflect-client", v.BGP, v.BGP_UNICAST, v.BGP_VPNV4)
+def undo_peer_reflect_client(s: CliSession, a: Args) -> None:
+    ip = a.ip("ip")
+    view = s.view
+
+    def op(cfg: RouterConfig) -> None:
+        clients = _family(cfg, view).reflect_clients
+        if ip in clients:
+            clients.remove(ip)
+
+    s.stage(op)
+
+
+@command("reflector cluster-id <cid:CLUSTER>", v.BGP, v.BGP_UNICAST, v.BGP_VPNV4)
+def reflector_cluster_id(s: CliSession, a: Args) -> None:
+    cid, view = a.text("cid"), s.view
+
+    def op(cfg: RouterConfig) -> None:
+        _family(cfg, view).cluster_id = cid
+
+    s.stage(op)
+
+
+@command("undo reflector cluster-id [<cid:CLUSTER>]", v.BGP, v.BGP_UNICAST, v.BGP_VPNV4)
+def undo_reflector_cluster_id(s: CliSession, a: Args) -> None:
+    view = s.view
+
+    def op(cfg: RouterConfig) -> None:
+        _family(cfg, view).cluster_id = None
 
     s.stage(op)
 

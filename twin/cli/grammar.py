@@ -92,6 +92,13 @@ def _area(tok: str) -> IPv4Address | None:
     return _ipv4(tok)
 
 
+def _cluster_id(tok: str) -> str | None:
+    """Route reflector cluster ID: 1-4294967295 or dotted IPv4, kept as typed."""
+    if tok.isdigit():
+        return tok if 1 <= int(tok) <= 4294967295 else None
+    return tok if _ipv4(tok) is not None else None
+
+
 def _label(tok: str) -> str | None:
     """Commit label: not starting with a digit or '-' (VRP8.md 3.1), quotes allowed."""
     text = tok[1:-1] if len(tok) >= 2 and tok[0] == tok[-1] == '"' else tok
@@ -109,6 +116,7 @@ PARAM_TYPES: dict[str, Callable[[str], object | None]] = {
     "AS": _as_number,
     "AREA": _area,
     "LABEL": _label,
+    "CLUSTER": _cluster_id,
 }
 
 

@@ -118,12 +118,12 @@ def peers(configs: dict[str, RouterConfig], links: LinkMap, base: dict[str, dict
             continue
         tables = [PUBLIC] + [v for v in bgp.vrfs if v in cfg.vpn_instances]
         for table in tables:
-            out.extend(_view(router, cfg, table, pcfg, configs, links, base)
+            out.extend(view(router, cfg, table, pcfg, configs, links, base)
                        for pcfg in peer_table(bgp, table).values())
     return out
 
 
-def _view(
+def view(
     router: str,
     cfg: RouterConfig,
     table: str,

@@ -17,7 +17,7 @@ the VPNv4 tables so that a check on this display fails closed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv4Network
 
 from .api import PeerKey
 from .bgp_routes import Path
@@ -107,10 +107,22 @@ def routing_table(st: NetState, router: str) -> str:
             for p in paths:
                 if p.local or p.ebgp:
                     by_rd.setdefault(inst.route_distinguisher, []).append(("*>", p))
+    # Received routes, best first per (RD, prefix) as the router's VPNv4 table ranks
+    # them: "*>i" best, "* i" valid (e.g. the same route from a second reflector,
+    # samples2/bgp_vpnv4_all_routing_table/01), twin's choice "  i" for a route
+    # whose next hop does not resolve.
+    rib = st.bgp.vpnv4_rib.get(router, {})
+    received: dict[tuple[str, IPv4Network], list[Path]] = {}
     for (r, _peer), paths in st.bgp.vpnv4_in.items():
         if r == router:
             for p in paths:
-                by_rd.setdefault(p.rd or "-", []).append(("*>i", p))
+                received.setdefault((p.rd or "-", p.prefix), []).append(p)
+    for (rd, prefix), paths in received.items():
+        ranked = rib.get((rd, prefix), [])
+        paths.sort(key=lambda p: ranked.index(p) if p in ranked else len(ranked))
+        for i, p in enumerate(paths):
+            code = ("*>i" if i == 0 else "* i") if p in ranked else "  i"
+            by_rd.setdefault(rd, []).append((code, p))
     total = sum(len(v) for v in by_rd.values())
     hdr = "        Network            NextHop                       MED        LocPrf    PrefVal Path/Ogn"
     lines = [
@@ -126,8 +138,10 @@ def routing_table(st: NetState, router: str) -> str:
     ]
     for rd in sorted(by_rd):
         lines += [f" Route Distinguisher: {rd}", "", "", hdr, ""]
+        previous = None
         for code, p in sorted(by_rd[rd], key=lambda x: (int(x[1].prefix.network_address), x[1].prefix.prefixlen)):
-            lines.append(_path_row(code, p))
+            lines.append(_path_row(code, p, show_network=p.prefix != previous))
+            previous = p.prefix
         lines.append("")
     for vrf in cfg.bgp.vrfs:
         best = st.bgp.best.get((router, vrf), {})
@@ -142,8 +156,8 @@ def routing_table(st: NetState, router: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _path_row(code: str, p: Path) -> str:
-    net = f"{p.prefix.network_address}/{p.prefix.prefixlen}"
+def _path_row(code: str, p: Path, show_network: bool = True) -> str:
+    net = f"{p.prefix.network_address}/{p.prefix.prefixlen}" if show_network else ""
     locprf = "" if (p.local or p.ebgp) else "100"
     path = " ".join((*p.as_path, "?")) if p.as_path else "?"
     return f" {code:<7}{net:<19}{p.nexthop!s:<30}{0:<11}{locprf:<10}{0:<8}{path}"
@@ -175,8 +189,11 @@ def rows_for(st: NetState, router: str, views: list[tuple[PeerView, str]], now: 
 
 def _accepted_vpnv4(st: NetState, router: str, peer: IPv4Address) -> list[Path]:
     cfg = st.configs[router]
+    paths = st.bgp.vpnv4_in.get((router, peer), [])
+    if cfg.bgp is not None and cfg.bgp.vpnv4 is not None and not cfg.bgp.vpnv4.policy_vpn_target:
+        return paths  # "undo policy vpn-target" (a reflector): every VPNv4 route is kept
     wanted = {t for v in cfg.vpn_instances.values() for t in v.import_targets}
-    return [p for p in st.bgp.vpnv4_in.get((router, peer), []) if wanted & set(p.targets)]
+    return [p for p in paths if wanted & set(p.targets)]
 
 
 def scope_views(st: NetState, router: str, scope: str, vpn: str | None) -> list[tuple[PeerView, str]]:

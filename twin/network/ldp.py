@@ -68,12 +68,35 @@ def has_lsp(
     tables: dict[str, dict[str, Table]],
     operational: set[tuple[str, str]],
     seen: frozenset[str] = frozenset(),
+    memo: dict[tuple[str, IPv4Address], bool] | None = None,
 ) -> bool:
     """Is there a label-switched path from *router* to the /32 *dest*?
 
     Hop by hop along the IGP: each next hop must be an LDP peer with an
     Operational session that itself has an LSP to *dest* (or owns it).
+    *memo* shares the answers of every router along the way (one walk per
+    (router, destination) for the whole network, not one per asking router).
     """
+    if memo is not None and (router, dest) in memo:
+        return memo[(router, dest)]
+    found = _lsp_walk(router, dest, configs, links, tables, operational, seen, memo)
+    if memo is not None and not seen:
+        memo[(router, dest)] = found
+    elif memo is not None and found:
+        memo[(router, dest)] = True  # a path found is a path, whatever the walk that found it
+    return found
+
+
+def _lsp_walk(
+    router: str,
+    dest: IPv4Address,
+    configs: dict[str, RouterConfig],
+    links: LinkMap,
+    tables: dict[str, dict[str, Table]],
+    operational: set[tuple[str, str]],
+    seen: frozenset[str],
+    memo: dict[tuple[str, IPv4Address], bool] | None,
+) -> bool:
     if any(i.address and i.address.ip == dest and not i.vpn_instance for i in configs[router].interfaces.values()):
         return True
     if router in seen:
@@ -84,6 +107,6 @@ def has_lsp(
         nb = links.neighbour(router, route.interface)
         if nb is None or (router, nb[0]) not in operational:
             continue
-        if has_lsp(nb[0], dest, configs, links, tables, operational, seen | {router}):
+        if has_lsp(nb[0], dest, configs, links, tables, operational, seen | {router}, memo):
             return True
     return False

@@ -42,51 +42,126 @@ class Route:
         return (int(self.prefix.network_address), self.prefix.prefixlen)
 
 
+def _mask(plen: int) -> int:
+    return (0xFFFFFFFF << (32 - plen)) & 0xFFFFFFFF
+
+
+def best_rows(rows: list[Route]) -> dict[IPv4Network, list[Route]]:
+    """Best routes per prefix of *rows*: lowest preference, then cost, wins; equal
+    rows of the same protocol (and OSPF process) are ECMP, in the order given."""
+    best: dict[IPv4Network, list[Route]] = {}
+    for r in rows:
+        cur = best.get(r.prefix)
+        if cur is None or (r.pre, r.cost) < (cur[0].pre, cur[0].cost):
+            best[r.prefix] = [r]
+        elif (r.pre, r.cost) == (cur[0].pre, cur[0].cost) and r.proto == cur[0].proto:
+            if r.process == cur[0].process:
+                if r not in cur:
+                    cur.append(r)
+            elif r.process < cur[0].process:
+                # twin's choice: two OSPF processes with the same preference and
+                # cost do not load-balance; the lower process ID wins.
+                best[r.prefix] = [r]
+    return best
+
+
 @dataclass
 class Table:
-    """All candidate routes of one routing table; ``active`` are the ones VRP shows."""
+    """All candidate routes of one routing table; ``active`` are the ones VRP shows.
+
+    The index (best rows per prefix, longest-prefix-match dicts) is built when
+    first needed and kept until the candidate list grows (tables are only ever
+    appended to); :meth:`patched` derives a table from its predecessor by
+    re-ranking only the prefixes that changed.
+    """
 
     name: str
     candidates: list[Route] = field(default_factory=list)
-    _cache: tuple[int, list[Route]] | None = field(default=None, repr=False, compare=False)
+    _n: int = field(default=-1, repr=False, compare=False)  # len(candidates) the index was built for
+    _best: dict[IPv4Network, list[Route]] = field(default_factory=dict, repr=False, compare=False)
+    # Longest-prefix-match index: prefix length -> network address -> rows.
+    _by_len: dict[int, dict[int, list[Route]]] = field(default_factory=dict, repr=False, compare=False)
+    _lpm: list[tuple[int, dict[int, list[Route]]]] = field(default_factory=list, repr=False, compare=False)
+    _rows: list[Route] | None = field(default=None, repr=False, compare=False)
+    _by_prefix_all: tuple[int, dict[IPv4Network, list[Route]]] | None = field(default=None, repr=False, compare=False)
+    # (the table this one was patched from, the prefixes re-ranked): lets a diff
+    # look at those prefixes only.
+    patched_from: tuple[Table, frozenset[IPv4Network]] | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def patched(cls, name: str, candidates: list[Route], previous: Table,
+                changed: dict[IPv4Network, list[Route]]) -> Table:
+        """The table ``Table(name, candidates)``, computed from *previous* (whose
+        candidates differ only in the prefixes of *changed*, given with all
+        their candidate rows in table order)."""
+        previous._index()
+        t = cls(name, candidates)
+        best = dict(previous._best)
+        by_len = dict(previous._by_len)
+        copied: set[int] = set()
+        for prefix, rows in changed.items():
+            plen, key = prefix.prefixlen, int(prefix.network_address)
+            if plen not in copied:
+                by_len[plen] = dict(by_len.get(plen, {}))
+                copied.add(plen)
+            chosen = best_rows(rows).get(prefix)
+            if chosen:
+                best[prefix] = chosen
+                by_len[plen][key] = chosen
+            else:
+                best.pop(prefix, None)
+                by_len[plen].pop(key, None)
+        t._set_index(best, {plen: nets for plen, nets in by_len.items() if nets})
+        t.patched_from = (previous, frozenset(changed))
+        return t
+
+    def _set_index(self, best: dict[IPv4Network, list[Route]], by_len: dict[int, dict[int, list[Route]]]) -> None:
+        self._best, self._by_len, self._rows, self._n = best, by_len, None, len(self.candidates)
+        self._lpm = [(_mask(plen), nets) for plen, nets in sorted(by_len.items(), reverse=True)]
+
+    def _index(self) -> None:
+        if self._n == len(self.candidates):
+            return
+        best = best_rows(self.candidates)
+        by_len: dict[int, dict[int, list[Route]]] = {}
+        for prefix, rows in best.items():
+            by_len.setdefault(prefix.prefixlen, {})[int(prefix.network_address)] = rows
+        self._set_index(best, by_len)
+        self.patched_from = None
 
     def active(self) -> list[Route]:
-        """Best routes per prefix: lowest preference, then cost, wins; equal rows of
-        the same protocol (and OSPF process) are ECMP.
+        """Best routes per prefix, sorted by prefix (the rows VRP shows)."""
+        self._index()
+        if self._rows is None:
+            rows: list[Route] = []
+            for prefix in sorted(self._best, key=lambda p: (int(p.network_address), p.prefixlen)):
+                rows.extend(self._best[prefix])
+            self._rows = rows
+        return self._rows
 
-        Cached until the candidate list grows (tables are only ever appended to).
-        """
-        if self._cache is not None and self._cache[0] == len(self.candidates):
-            return self._cache[1]
-        best: dict[IPv4Network, list[Route]] = {}
-        for r in self.candidates:
-            cur = best.get(r.prefix)
-            if cur is None or (r.pre, r.cost) < (cur[0].pre, cur[0].cost):
-                best[r.prefix] = [r]
-            elif (r.pre, r.cost) == (cur[0].pre, cur[0].cost) and r.proto == cur[0].proto:
-                if r.process == cur[0].process:
-                    if r not in cur:
-                        cur.append(r)
-                elif r.process < cur[0].process:
-                    # twin's choice: two OSPF processes with the same preference and
-                    # cost do not load-balance; the lower process ID wins.
-                    best[r.prefix] = [r]
-        rows: list[Route] = []
-        for prefix in sorted(best, key=lambda p: (int(p.network_address), p.prefixlen)):
-            rows.extend(best[prefix])
-        self._cache = (len(self.candidates), rows)
-        return rows
+    def by_prefix(self) -> dict[IPv4Network, list[Route]]:
+        """The active rows of each prefix (read-only)."""
+        self._index()
+        return self._best
+
+    def candidates_by_prefix(self) -> dict[IPv4Network, list[Route]]:
+        """Every candidate row of each prefix, in table order (read-only; built once)."""
+        if self._by_prefix_all is None or self._by_prefix_all[0] != len(self.candidates):
+            out: dict[IPv4Network, list[Route]] = {}
+            for r in self.candidates:
+                out.setdefault(r.prefix, []).append(r)
+            self._by_prefix_all = (len(self.candidates), out)
+        return self._by_prefix_all[1]
 
     def lookup(self, dest: IPv4Address) -> list[Route]:
         """Longest-prefix match among active routes (ECMP rows in table order)."""
-        match: list[Route] = []
-        length = -1
-        for r in self.active():
-            if dest in r.prefix and r.prefix.prefixlen >= length:
-                if r.prefix.prefixlen > length:
-                    match, length = [], r.prefix.prefixlen
-                match.append(r)
-        return match
+        self._index()
+        addr = int(dest)
+        for mask, nets in self._lpm:
+            rows = nets.get(addr & mask)
+            if rows is not None:
+                return list(rows)
+        return []
 
 
 def direct_routes(router: str, cfg: RouterConfig, links: LinkMap, bfd_vpn_tables: set[str]) -> dict[str, list[Route]]:
