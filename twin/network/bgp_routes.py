@@ -46,7 +46,7 @@ among paths whose next hop is reachable.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Address, IPv4Network
 
@@ -162,6 +162,7 @@ class _Router:
         self.name = name
         self.cfg = cfg
         self.rid = router_id(cfg)
+        self.vrfs = vrf_tables(cfg)
         self.tables: dict[str, Table] = {}  # base tables seen at the last evaluation
         self.origin: dict[str, dict[IPv4Network, Path]] = {}
         self.cands: dict[str, dict[IPv4Network, dict[Source, Path]]] = {}
@@ -171,10 +172,11 @@ class _Router:
         self.exports: dict[tuple[str, IPv4Network], Path] = {}  # (VRF, prefix) -> own VPNv4 route
         self.nh_cost: dict[NhKey, int | None] = {}
         self.nh_users: dict[NhKey, set[tuple[str, object]]] = {}  # -> {(table, prefix) | (VPNV4, VpnKey)}
+        self.nh_by_addr: dict[IPv4Address, set[NhKey]] = {}
 
     # configuration-derived facts
     def bgp_tables(self) -> list[str]:
-        return [PUBLIC, *vrf_tables(self.cfg)] if self.cfg.bgp is not None else []
+        return [PUBLIC, *self.vrfs] if self.cfg.bgp is not None else []
 
     def family(self, name: str) -> BgpUnicastFamily | BgpVpnv4Family | None:
         bgp = self.cfg.bgp
@@ -215,6 +217,7 @@ class BgpExchange:
         self._result = BgpResult()
         self._touched_in: set[SessionKey] = set()
         self._touched_vpn: set[tuple[str, IPv4Address]] = set()
+        self._sessions_changed = False
         self.changed_tables: set[LocKey] = set()  # (router, table) whose best paths changed in the last step
         self.changed_prefixes: dict[LocKey, set[IPv4Network]] = {}  # ... and which prefixes
         self.steps = 0  # work of the last step (selections + sends), for benchmarks
@@ -226,20 +229,31 @@ class BgpExchange:
         tables: dict[str, dict[str, Table]],
         established: list[PeerView],
         lsp_ok: Callable[[str, IPv4Address], bool],
-        lsp_changed: bool,
+        lsp_flips: set[tuple[str, IPv4Address]],
+        public_hints: dict[str, set[IPv4Network]] | None = None,
     ) -> BgpResult:
-        """Bring the RIBs up to date with the configs, base tables and sessions of this evaluation."""
+        """Bring the RIBs up to date with the configs, base tables and sessions of this evaluation.
+
+        *lsp_flips*: (router, destination) whose LSP appeared or vanished;
+        *public_hints*: for a router whose public table changed only in some
+        networks (an SPF update), those networks (next hops elsewhere resolve
+        as before).
+        """
         self._lsp_ok = lsp_ok
         self.changed_tables = set()
         self.changed_prefixes = {}
         self.steps = 0
         self._sync_routers(configs)
-        self._sync_tables(tables)
-        if lsp_changed:
-            for st in self.routers.values():
-                self._refresh_nexthops(st, lambda key: key[2] == "vpn")
+        self._sync_tables(tables, public_hints or {})
+        for router, dest in lsp_flips:
+            st = self.routers.get(router)
+            if st is not None:
+                self._refresh_nexthops(st, [(PUBLIC, dest, "vpn")])
+        self._sessions_changed = False
         self._sync_sessions(established)
         self._run()
+        if not (self.changed_tables or self._touched_in or self._touched_vpn or self._sessions_changed):
+            return self._result  # nothing moved: the previous result still holds
         return self._snapshot()
 
     # ------------------------------------------------------------ inputs
@@ -264,6 +278,7 @@ class BgpExchange:
     def _reset_router(self, st: _Router) -> None:
         """The router's BGP configuration changed: rebuild its state from its Adj-RIBs-In."""
         st.rid = router_id(st.cfg)
+        st.vrfs = vrf_tables(st.cfg)
         keep = set(st.bgp_tables())
         for table in [t for t in st.loc if t not in keep]:
             self._drop_table(st, table)
@@ -294,7 +309,7 @@ class BgpExchange:
         st.cands.pop(table, None)
         st.origin.pop(table, None)
 
-    def _sync_tables(self, tables: dict[str, dict[str, Table]]) -> None:
+    def _sync_tables(self, tables: dict[str, dict[str, Table]], hints: dict[str, set[IPv4Network]]) -> None:
         for name, st in self.routers.items():
             mine = tables.get(name, {})
             if st.tables is mine:
@@ -306,17 +321,26 @@ class BgpExchange:
                 continue
             for table in changed & set(st.bgp_tables()):
                 self._originate(st, table)
-
-            def in_changed(key: NhKey, tables: set[str] = changed) -> bool:
-                return key[0] in tables
-
-            self._refresh_nexthops(st, in_changed)
+            keys: list[NhKey] = [k for k in st.nh_cost if k[0] in changed and k[0] != PUBLIC]
+            if PUBLIC in changed:
+                hint = hints.get(name)
+                if hint is None:
+                    keys += [k for k in st.nh_cost if k[0] == PUBLIC]
+                else:  # only next hops inside the networks that changed can resolve differently
+                    for net in hint:
+                        if net.prefixlen == 32:
+                            keys += st.nh_by_addr.get(net.network_address, ())
+                        else:
+                            keys += [k for a, ks in st.nh_by_addr.items() if a in net for k in ks]
+            self._refresh_nexthops(st, keys)
 
     def _originate(self, st: _Router, table: str) -> None:
         cfg = st.cfg
         base = st.tables.get(table)
-        rows = base.active() if base is not None else []
-        new = {p.prefix: p for p in originated(st.name, cfg, table, rows)} if cfg.bgp is not None else {}
+        bgp = cfg.bgp
+        imports = (bgp.unicast.import_routes if table == PUBLIC else bgp.vrfs[table].import_routes) if bgp else []
+        rows = base.active() if base is not None and imports else []
+        new = {p.prefix: p for p in originated(st.name, cfg, table, rows)} if bgp is not None else {}
         old = st.origin.get(table, {})
         if new == old:
             return
@@ -355,13 +379,18 @@ class BgpExchange:
             if tx is None or tx.source is None:
                 continue
             new[(rx.router, rx.table, rx.address)] = Session(rx, tx)
-        for skey in [k for k, s in self.sessions.items() if new.get(k) != s]:
+
+        def same(old: Session, now: Session | None) -> bool:
+            return now is not None and ((old.rx is now.rx and old.tx is now.tx) or old == now)
+
+        for skey in [k for k, s in self.sessions.items() if not same(s, new.get(k))]:
             self._close(skey)
         for skey, s in new.items():
             if skey not in self.sessions:
                 self._open(s)
 
     def _open(self, s: Session) -> None:
+        self._sessions_changed = True
         skey = s.key
         self.sessions[skey] = s
         if "unicast" in s.rx.families:
@@ -371,6 +400,7 @@ class BgpExchange:
         self._resend(skey)
 
     def _close(self, skey: SessionKey) -> None:
+        self._sessions_changed = True
         s = self.sessions.pop(skey)
         self.out_unicast.get((s.tx.router, s.tx.table), set()).discard(skey)
         self.out_vpn.get(s.tx.router, set()).discard(skey)
@@ -400,6 +430,7 @@ class BgpExchange:
     def _cost(self, st: _Router, key: NhKey) -> int | None:
         if key not in st.nh_cost:
             st.nh_cost[key] = self._resolve(st, key)
+            st.nh_by_addr.setdefault(key[1], set()).add(key)
         return st.nh_cost[key]
 
     def _resolve(self, st: _Router, key: NhKey) -> int | None:
@@ -416,8 +447,10 @@ class BgpExchange:
             return None
         return rows[0].cost
 
-    def _refresh_nexthops(self, st: _Router, which: Callable[[NhKey], bool]) -> None:
-        for key in [k for k in st.nh_cost if which(k)]:
+    def _refresh_nexthops(self, st: _Router, keys: Iterable[NhKey]) -> None:
+        for key in set(keys):
+            if key not in st.nh_cost:
+                continue
             old = st.nh_cost[key]
             new = self._resolve(st, key)
             if new == old:
@@ -551,7 +584,7 @@ class BgpExchange:
         with the instance's RD and export targets."""
         inst = st.cfg.vpn_instances.get(table)
         new = None
-        if inst is not None and inst.route_distinguisher and table in vrf_tables(st.cfg):
+        if inst is not None and inst.route_distinguisher and table in st.vrfs:
             paths = st.loc.get(table, {}).get(prefix)
             p = paths[0] if paths else None
             if p is not None and (p.local or p.ebgp):
@@ -647,7 +680,7 @@ class BgpExchange:
         src: Source = ("vpn", s.rx.address, key[0])
         self._set_vpn_cand(rx, key, src, p)
         targets = set(p.targets if p is not None else ()) | set(old.targets if old is not None else ())
-        for table in vrf_tables(rx.cfg):
+        for table in rx.vrfs:
             imports = set(rx.cfg.vpn_instances[table].import_targets)
             if imports & targets:
                 self._set_cand(rx, table, key[1], src, p if p is not None and imports & set(p.targets) else None)

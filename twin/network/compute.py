@@ -96,14 +96,19 @@ class Evaluator:
         self._ospf_ifs: dict[str, tuple[tuple[Any, ...], list[ospf.OspfIf]]] = {}
         self._spf_sig: object = None
         self._spf: dict[str, list[Route]] = {}
+        self._ispf = ospf.IncrementalSpf()
+        self.spf_changed: dict[str, set[IPv4Network]] = {}  # per router: OSPF networks re-ranked this evaluation
         self._base: dict[str, tuple[tuple[Any, ...], dict[str, Table]]] = {}
         self._peers: dict[tuple[str, str, IPv4Address], tuple[tuple[Any, ...], bgp_session.PeerView]] = {}
-        self._ldp_up: set[tuple[str, str]] | None = None
-        self._lsp_memo: dict[tuple[str, IPv4Address], bool] = {}
+        self._peer_inputs: dict[str, tuple[Any, ...]] = {}
+        self._peer_routers: dict[str, tuple[list[bgp_session.PeerView], set[str]]] = {}
+        self._owners: object = None
         self._final: dict[str, tuple[dict[str, Table], dict[str, Table]]] = {}
         # Installed rows per (router, table, prefix), with the best-path list and public
         # table they came from: a prefix whose best paths did not change keeps its rows.
         self._installed: dict[tuple[str, str], dict[IPv4Network, tuple[list[bgp_routes.Path], Table, list[Route]]]] = {}
+        self._nh_index: dict[tuple[str, str], dict[IPv4Address, set[IPv4Network]]] = {}  # next hop -> prefixes
+        self._lsp = ldp.LspReach()
         self._neighbours: dict[str, list[str]] = {}
 
     def evaluate(self, t: float, configs: dict[str, RouterConfig], pulled: set[Endpoint]) -> NetState:
@@ -131,7 +136,9 @@ class Evaluator:
             hit = self._ribs.get(r)
             if hit is None or not _same(hit[0], key):
                 d = direct_routes(r, cfg, links, bfd_vpn[r])
-                hit = (key, d, static_routes(cfg, d, links, r, bfd_up[r]))
+                sr = static_routes(cfg, d, links, r, bfd_up[r])
+                # Same rows as before (a neighbour's unrelated change): downstream keeps its tables.
+                hit = (key, hit[1], hit[2]) if hit is not None and hit[1] == d and hit[2] == sr else (key, d, sr)
                 self._ribs[r] = hit
             direct[r], statics[r] = hit[1], hit[2]
 
@@ -148,15 +155,35 @@ class Evaluator:
         spf = self._spf_routes(ospf_ifs, [a for a, up in ospf_state if up])
 
         base: dict[str, dict[str, Table]] = {}
-        public_changed = False  # the public table of an LSR changed (LSPs follow those tables)
-        for r in configs:
+        hints: dict[str, set[IPv4Network]] = {}  # router -> the only public networks that changed (SPF)
+        lsr_nets: set[IPv4Network] | None = set()  # public networks changed on LSRs (None: unknown)
+        for r, cfg in configs.items():
             bkey = (direct[r], statics[r], spf.get(r))
             bhit = self._base.get(r)
             if bhit is None or not _same(bhit[0], bkey):
-                tables = _base_tables(direct[r], statics[r], spf.get(r, []),
-                                      bhit[1] if bhit is not None else {})
-                if bhit is None or bhit[1].get(PUBLIC) is not tables.get(PUBLIC):
-                    public_changed = public_changed or configs[r].mpls_ldp_enabled or bhit is None
+                nets = self.spf_changed.get(r)
+                old_tables = bhit[1] if bhit is not None else {}
+                if (bhit is not None and bhit[0][0] is direct[r] and bhit[0][1] is statics[r] and nets is not None
+                        and PUBLIC in old_tables):
+                    tables = dict(old_tables)
+                    tables[PUBLIC] = self._patch_public(r, old_tables[PUBLIC], direct[r], statics[r],
+                                                        spf.get(r, []), nets)
+                    hints[r] = nets
+                    if lsr_nets is not None and cfg.mpls_ldp_enabled:
+                        lsr_nets |= nets
+                else:
+                    tables = _base_tables(direct[r], statics[r], spf.get(r, []), old_tables)
+                    old_public, new_public = old_tables.get(PUBLIC), tables.get(PUBLIC)
+                    if old_public is not new_public:
+                        if old_public is None or new_public is None:
+                            if cfg.mpls_ldp_enabled:
+                                lsr_nets = None
+                        else:
+                            was, now = old_public.by_prefix(), new_public.by_prefix()
+                            moved = {p for p in was.keys() | now.keys() if was.get(p) != now.get(p)}
+                            hints[r] = moved
+                            if lsr_nets is not None and cfg.mpls_ldp_enabled:
+                                lsr_nets |= moved
                 bhit = (bkey, tables)
                 self._base[r] = bhit
             base[r] = bhit[1]
@@ -168,14 +195,11 @@ class Evaluator:
         ldp_up = {(p.router, p.peer) for p, up in ldp_state if up}
         ldp_up = {(a, b) for a, b in ldp_up if (b, a) in ldp_up}
         ldp_state = [(p, (p.router, p.peer) in ldp_up) for p, _ in ldp_state]
-        lsp_changed = public_changed or ldp_up != self._ldp_up
-        if lsp_changed:
-            self._lsp_memo = {}
-            self._ldp_up = ldp_up
-        memo = self._lsp_memo
+        lsp_flips = self._lsp.update(configs, links, base, ldp_up, lsr_nets)
+        lsp = self._lsp
 
         def lsp_ok(router: str, dest: IPv4Address) -> bool:
-            return ldp.has_lsp(router, dest, configs, links, base, ldp_up, memo=memo)
+            return lsp.reaches(router, dest, configs, links, base, ldp_up)
 
         peer_state: list[tuple[bgp_session.PeerView, str]] = []
         for pv in self._peer_views(configs, links, base):
@@ -192,8 +216,8 @@ class Evaluator:
             peer_state.append((pv, state))
         established = [pv for pv, st in peer_state if st == "Established"]
 
-        bgp_res = self.bgp.step(configs, base, established, lsp_ok, lsp_changed)
-        final = self._final_tables(configs, base, bgp_res)
+        bgp_res = self.bgp.step(configs, base, established, lsp_ok, lsp_flips, hints)
+        final = self._final_tables(configs, base, bgp_res, hints)
         timeline.end()
         return NetState(t, configs, links, bfd_states, ospf_state, ldp_state, peer_state, bgp_res, statics, final,
                         base, ldp_up)
@@ -225,12 +249,10 @@ class Evaluator:
             frozenset((node, tuple((o.iface.name, o.network, o.cost) for o in lst)) for node, lst in ifs.items()),
         )
         if sig == self._spf_sig:
+            self.spf_changed = {}
             return self._spf
-        routes = ospf.spf_routes(ifs, full)
-        for r, rows in routes.items():
-            old = self._spf.get(r)
-            if old is not None and old == rows:
-                routes[r] = old
+        routes = dict(self._ispf.update(ifs, full))
+        self.spf_changed = self._ispf.changed_nets
         self._spf_sig, self._spf = sig, routes
         return routes
 
@@ -239,10 +261,31 @@ class Evaluator:
         """Every configured peer's view; recomputed only when one of its two ends changed."""
         out: list[bgp_session.PeerView] = []
         seen: set[tuple[str, str, IPv4Address]] = set()
+        # Routers whose own inputs changed since the last evaluation: a router's views
+        # are reused whole when neither it nor any router its peers live on changed.
+        changed = set()
+        for r, cfg in configs.items():
+            inputs = self._peer_inputs.get(r)
+            if inputs is None or inputs[0] is not cfg or inputs[1] is not base[r] \
+                    or inputs[2] is not links.by_router[r]:
+                changed.add(r)
+        for r in changed:
+            self._peer_inputs[r] = (configs[r], base[r], links.by_router[r])
+        for gone in [r for r in self._peer_inputs if r not in configs]:
+            del self._peer_inputs[gone]
+        owners_same = links.owners is self._owners
+        self._owners = links.owners
         for r, cfg in configs.items():
             bgp = cfg.bgp
             if bgp is None:
                 continue
+            whole = self._peer_routers.get(r)
+            if (whole is not None and owners_same and r not in changed
+                    and not any(n in changed for n in self._cabled(r)) and not (whole[1] & changed)):
+                out.extend(whole[0])
+                seen.update((v.router, v.table, v.address) for v in whole[0])
+                continue
+            mine_start = len(out)
             near = (cfg, base[r], links.by_router[r], *[links.by_router.get(n) for n in self._cabled(r)])
             for table in [PUBLIC] + [v for v in bgp.vrfs if v in cfg.vpn_instances]:
                 for pcfg in bgp_session.peer_table(bgp, table).values():
@@ -257,6 +300,8 @@ class Evaluator:
                     view = bgp_session.view(r, cfg, table, pcfg, configs, links, base)
                     self._peers[key] = ((*deps, *_far_deps(view, configs, links, base)), view)
                     out.append(view)
+            mine = out[mine_start:]
+            self._peer_routers[r] = (mine, {v.remote[0] for v in mine if v.remote is not None})
         for key in [k for k in self._peers if k not in seen]:
             del self._peers[key]
         return out
@@ -269,12 +314,19 @@ class Evaluator:
         return self._neighbours[router]
 
     def _final_tables(self, configs: dict[str, RouterConfig], base: dict[str, dict[str, Table]],
-                      bgp_res: bgp_routes.BgpResult) -> dict[str, dict[str, Table]]:
-        """Base tables plus installed BGP rows; a table is rebuilt only when its base
-        table, its BGP best paths or (for IBGP rows) the public table changed."""
+                      bgp_res: bgp_routes.BgpResult, hints: dict[str, set[IPv4Network]]) -> dict[str, dict[str, Table]]:
+        """Base tables plus installed BGP rows. A table is reused when neither its base
+        table nor its BGP best paths changed; patched (only the prefixes concerned
+        re-ranked) when its BGP paths changed or its base changed only in known
+        networks (an SPF update: the public table, and the BGP rows whose next hops
+        lie in those networks); rebuilt otherwise."""
         changed: dict[str, set[str]] = {}
         for r, t in self.bgp.changed_tables:
             changed.setdefault(r, set()).add(t)
+        bgp_tables: dict[str, list[str]] = {}
+        if len(self._final) < len(configs):  # routers new to the network: find their BGP tables once
+            for r, t in bgp_res.best:
+                bgp_tables.setdefault(r, []).append(t)
         final: dict[str, dict[str, Table]] = {}
         for r in configs:
             tabs = base[r]
@@ -283,27 +335,27 @@ class Evaluator:
             if prev is not None and prev[0] is tabs and not mine:
                 final[r] = prev[1]
                 continue
+            hint = self._public_hint(r, prev[0] if prev is not None else None, tabs, hints)
             public_same = prev is not None and prev[0].get(PUBLIC) is tabs.get(PUBLIC)
-            names = list(tabs) + [t for (rr, t) in bgp_res.best if rr == r and t not in tabs] \
-                if prev is None else list(tabs) + [t for t in mine if t not in tabs and t != bgp_routes.VPNV4]
+            extra = [t for t in (bgp_tables.get(r, []) if prev is None else mine) if t not in tabs
+                     and t != bgp_routes.VPNV4]
             out: dict[str, Table] = {}
-            for name in names:
+            for name in list(tabs) + extra:
                 old_final = prev[1].get(name) if prev is not None else None
-                same_base = old_final is not None and public_same and prev is not None \
-                    and prev[0].get(name) is tabs.get(name)
-                if same_base and name not in mine:
-                    assert old_final is not None
-                    out[name] = old_final
-                    continue
                 tb = tabs.get(name)
-                if same_base and tb is not None and (r, name) in self._installed:
-                    assert old_final is not None
-                    out[name] = self._patch(r, name, tb, old_final, bgp_res, base)
-                    continue
+                old_base = prev[0].get(name) if prev is not None else None
+                if old_final is not None and tb is not None and (r, name) in self._installed and (
+                        public_same or hint is not None):
+                    if old_base is tb and public_same and name not in mine:
+                        out[name] = old_final
+                        continue
+                    base_moved = hint if (hint is not None and name == PUBLIC) else set()
+                    if old_base is tb or base_moved:
+                        out[name] = self._patch(r, name, tb, old_final, bgp_res, base, hint or set(), base_moved)
+                        continue
                 table = Table(name, list(tb.candidates) if tb is not None else [])
                 best = bgp_res.best.get((r, name))
-                if best:
-                    table.candidates.extend(self._install(r, name, best, base))
+                table.candidates.extend(self._install(r, name, best or {}, base))
                 out[name] = table
             final[r] = out
             self._final[r] = (tabs, out)
@@ -311,12 +363,43 @@ class Evaluator:
             del self._final[r]
         return final
 
+    def _patch_public(self, r: str, old: Table, direct: dict[str, list[Route]], statics: list[StaticResult],
+                      spf: list[Route], nets: set[IPv4Network]) -> Table:
+        """The public table after an SPF update that changed only *nets* for this router."""
+        before = old.candidates_by_prefix()
+        changed = {net: [x for x in before.get(net, []) if x.proto != "OSPF"] + self._ispf.router_rows(r, net)
+                   for net in nets}
+        return Table.patched(PUBLIC, lambda: _public_rows(direct, statics, spf), old, changed)
+
+    @staticmethod
+    def _public_hint(r: str, old: dict[str, Table] | None, tabs: dict[str, Table],
+                     hints: dict[str, set[IPv4Network]]) -> set[IPv4Network] | None:
+        """The networks in which the public table changed, when that is all that changed."""
+        if old is None or r not in hints:
+            return None
+        new_public = tabs.get(PUBLIC)
+        if new_public is None or new_public.patched_from is None or new_public.patched_from[0] is not old.get(PUBLIC):
+            return None
+        if any(tabs.get(n) is not old.get(n) for n in set(tabs) | set(old) if n != PUBLIC):
+            return None
+        return hints[r]
 
     def _patch(self, r: str, name: str, tb: Table, old_final: Table, bgp_res: bgp_routes.BgpResult,
-               base: dict[str, dict[str, Table]]) -> Table:
-        """The final table when only some BGP prefixes changed: re-install and re-rank those."""
+               base: dict[str, dict[str, Table]], moved_nets: set[IPv4Network],
+               base_moved: set[IPv4Network]) -> Table:
+        """Re-install and re-rank only the prefixes that changed: BGP best paths that
+        changed, BGP rows whose next hop lies in *moved_nets* (the public table changed
+        there), and *base_moved* prefixes of the base table itself."""
         best = bgp_res.best.get((r, name), {})
-        prefixes = self.bgp.changed_prefixes.get((r, name), set())
+        prefixes = set(self.bgp.changed_prefixes.get((r, name), set()))
+        index = self._nh_index.setdefault((r, name), {})
+        for net in moved_nets:
+            if net.prefixlen == 32:
+                prefixes |= index.get(net.network_address, set())
+            else:
+                for addr, users in index.items():
+                    if addr in net:
+                        prefixes |= users
         installed = dict(self._installed[(r, name)])
         for prefix in prefixes:
             paths = best.get(prefix)
@@ -325,12 +408,19 @@ class Evaluator:
                 continue
             via = base[r][PUBLIC] if not paths[0].ebgp else tb
             installed[prefix] = (paths, via, bgp_routes.install(r, name, {prefix: paths}, base))
+            for p in paths:
+                index.setdefault(p.nexthop, set()).add(prefix)
         self._installed[(r, name)] = installed
-        candidates = list(tb.candidates)
-        for entry in installed.values():
-            candidates.extend(entry[2])
+
+        def candidates() -> list[Route]:
+            rows = list(tb.candidates)
+            for entry in installed.values():
+                rows.extend(entry[2])
+            return rows
+
         base_rows = tb.candidates_by_prefix()
-        changed = {p: base_rows.get(p, []) + (installed[p][2] if p in installed else []) for p in prefixes}
+        changed = {p: base_rows.get(p, []) + (installed[p][2] if p in installed else [])
+                   for p in prefixes | base_moved}
         return Table.patched(name, candidates, old_final, changed)
 
     def _install(self, r: str, name: str, best: dict[IPv4Network, list[bgp_routes.Path]],
@@ -340,6 +430,7 @@ class Evaluator:
         public = base[r].get(PUBLIC)
         table = base[r].get(name)
         fresh: dict[IPv4Network, tuple[list[bgp_routes.Path], Table, list[Route]]] = {}
+        index: dict[IPv4Address, set[IPv4Network]] = {}
         rows: list[Route] = []
         for prefix, paths in best.items():
             hit = cache.get(prefix)
@@ -349,7 +440,10 @@ class Evaluator:
                 hit = (paths, via, bgp_routes.install(r, name, {prefix: paths}, base))
             fresh[prefix] = hit
             rows.extend(hit[2])
+            for p in paths:
+                index.setdefault(p.nexthop, set()).add(prefix)
         self._installed[(r, name)] = fresh
+        self._nh_index[(r, name)] = index
         return rows
 
 
@@ -357,6 +451,8 @@ def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
     """Same inputs: identical objects (configs, tables, port maps), equal values (sets, tuples)."""
     if len(a) != len(b):
         return False
+    if all(x is y for x, y in zip(a, b, strict=True)):
+        return True
     for x, y in zip(a, b, strict=True):
         if x is y:
             continue
@@ -372,6 +468,12 @@ def _far_deps(view: bgp_session.PeerView, configs: dict[str, RouterConfig], link
         return ()
     far = view.remote[0]
     return (configs.get(far), base.get(far), links.by_router.get(far))
+
+
+def _public_rows(direct: dict[str, list[Route]], statics: list[StaticResult], spf: list[Route]) -> list[Route]:
+    rows = list(direct.get(PUBLIC, []))
+    rows += [sr.route for sr in statics if sr.route is not None and not sr.config.vpn_instance]
+    return rows + spf
 
 
 def _base_tables(direct: dict[str, list[Route]], statics: list[StaticResult], spf: list[Route],

@@ -3,24 +3,30 @@
 How it works: the engine keeps a snapshot of every router's running
 configuration (refreshed on :meth:`Network.config_changed`), the set of
 pulled cables, and a :class:`~.timeline.Timeline` of when each adjacency
-became eligible. It evaluates the whole network (:func:`.compute.evaluate`)
-only at discrete instants: a configuration change, a cable pull, or the next
+became eligible. It evaluates the network (:class:`.compute.Evaluator`) only
+at discrete instants: a configuration change, a cable pull, or the next
 pending protocol transition (an adjacency's bring-up delay or a BFD detection
 timer expiring). Displays between those instants reuse the cached state and
 only compute ages and counters from the recorded times. State changes between
 consecutive evaluations become the event log.
 
-Growing to hundreds of routers: the evaluation is a full recompute, linear in
-links and sessions except for SPF (one Dijkstra per router, O(R * E log R))
-and the BGP exchange (rounds x sessions x routes). The structure allows
-incremental work without changing the displays: keep per-area LSDBs and rerun
-SPF only in areas whose adjacencies or stubs changed (incremental SPF for
-leaf changes), invalidate per-router RIBs from a dependency map (a config
-change touches the router and its link neighbours; a SPF change touches that
-area's routers; a BGP change touches the routers that import the affected
-route targets), keep the BGP exchange as per-prefix Adj-RIB deltas instead of
-fixed-point rounds, and index address owners and prefix lookups with a radix
-trie instead of linear scans.
+Growing to hundreds of routers: an evaluation redoes only what its change
+reaches. Every layer keeps its per-router results with the inputs they came
+from and hands on the same objects when nothing changed (a committed router
+gets a new configuration object; the others keep theirs), so ports, direct
+and static routes, OSPF interfaces, base tables and BGP peer views are
+recomputed for the routers whose inputs changed; SPF runs only when the OSPF
+graph changed; the BGP exchange (:class:`.bgp_routes.BgpExchange`) keeps the
+RIBs and propagates changes prefix by prefix, with next-hop tracking for IGP
+and LSP changes; final tables are patched per changed prefix; and the
+event-log diff looks only at the tables and prefixes that changed. What is
+still linear in the network per evaluation: a pass over the routers to find
+what changed (identity checks), the adjacency lists handed to the timeline,
+and the BGP result snapshot; what is still quadratic: SPF after an OSPF
+topology change (one Dijkstra per router, O(R * E log R)) and re-checking
+the LSPs behind tracked VPN next hops when an LSR's public table changed.
+:meth:`Network.recompute` drops every cache (a full recompute, which
+``bench/twin_scale.py`` compares with the incremental one).
 """
 
 from __future__ import annotations
@@ -77,6 +83,7 @@ class Network:
         self._events: list[LabEvent] = []
         self._changed: dict[PeerKey, tuple[str, float]] = {}
         self._first_seen: dict[tuple[str, str], float] = {}
+        self._flip_cache: dict[str, tuple[object, dict[tuple[str, ...], bool]]] = {}
         self._calls = 0
 
     # ----------------------------------------------------------------- state
@@ -190,21 +197,43 @@ class Network:
                     self._emit(t, router, "link-up", f"{port.name} physical up")
         self._diff(t, old, new)
 
+    def _flip_keys(self, kind: str, source: object, build: Callable[[], dict[tuple[str, ...], bool]]
+                   ) -> dict[tuple[str, ...], bool]:
+        """Up/down per adjacency of one kind for one state; the previous evaluation's
+        map is kept, so each state's map is built once."""
+        cached = self._flip_cache.get(kind)
+        if cached is not None and cached[0] is source:
+            return cached[1]
+        built = build()
+        self._flip_cache[kind] = (source, built)
+        return built
+
     def _diff(self, t: float, old: NetState, new: NetState) -> None:
         def flips(before: dict[tuple[str, ...], bool], after: dict[tuple[str, ...], bool], up_kind: str,
                   down_kind: str, describe: Callable[[tuple[str, ...], bool], str]) -> None:
-            for key in sorted(set(before) | set(after), key=str):
-                a, b = before.get(key, False), after.get(key, False)
-                if a != b:
-                    self._emit(t, key[0], up_kind if b else down_kind, describe(key, b))
+            moved = [k for k, b in after.items() if before.get(k, False) != b]
+            moved += [k for k, a in before.items() if a and k not in after]
+            for key in sorted(moved, key=str):
+                up = after.get(key, False)
+                self._emit(t, key[0], up_kind if up else down_kind, describe(key, up))
 
-        flips({(a.router, a.interface, a.neighbour): up for a, up in old.ospf_adj},
-              {(a.router, a.interface, a.neighbour): up for a, up in new.ospf_adj},
+        def ospf(st: NetState) -> Callable[[], dict[tuple[str, ...], bool]]:
+            return lambda: {(a.router, a.interface, a.neighbour): up for a, up in st.ospf_adj}
+
+        def ldp(st: NetState) -> Callable[[], dict[tuple[str, ...], bool]]:
+            return lambda: {(p.router, p.peer): up for p, up in st.ldp}
+
+        def bgp(st: NetState) -> Callable[[], dict[tuple[str, ...], bool]]:
+            return lambda: {(p.router, p.table, str(p.address)): s == "Established" for p, s in st.bgp_peers}
+
+        before_ospf = self._flip_keys("ospf", old.ospf_adj, ospf(old))
+        flips(before_ospf, self._flip_keys("ospf", new.ospf_adj, ospf(new)),
               "ospf-full", "ospf-down", lambda k, up: f"neighbour {k[2]} on {k[1]} {'Full' if up else 'Down'}")
-        flips({(p.router, p.peer): up for p, up in old.ldp}, {(p.router, p.peer): up for p, up in new.ldp},
+        before_ldp = self._flip_keys("ldp", old.ldp, ldp(old))
+        flips(before_ldp, self._flip_keys("ldp", new.ldp, ldp(new)),
               "ldp-up", "ldp-down", lambda k, up: f"LDP session with {k[1]} {'Operational' if up else 'down'}")
-        flips({(p.router, p.table, str(p.address)): s == "Established" for p, s in old.bgp_peers},
-              {(p.router, p.table, str(p.address)): s == "Established" for p, s in new.bgp_peers},
+        before_bgp = self._flip_keys("bgp", old.bgp_peers, bgp(old))
+        flips(before_bgp, self._flip_keys("bgp", new.bgp_peers, bgp(new)),
               "bgp-up", "bgp-down", lambda k, up: f"peer {k[2]} ({k[1]}) {'Established' if up else 'down'}")
 
         def bfd_detail(k: tuple[str, ...], up: bool) -> str:

@@ -58,8 +58,11 @@ class LinkMap:
             if previous is not None and _same(previous._inputs.get(router), inputs):
                 self.by_router[router] = previous.by_router[router]
             else:
-                self.by_router[router] = {name: self._state(router, iface, pulled)
-                                          for name, iface in cfg.interfaces.items()}
+                ports = {name: self._state(router, iface, pulled) for name, iface in cfg.interfaces.items()}
+                old = previous.by_router.get(router) if previous is not None else None
+                # Same states (a neighbour's unrelated change): keep the old map, so
+                # nothing downstream of this router's ports is recomputed.
+                self.by_router[router] = old if old is not None and old == ports else ports
             self._inputs[router] = inputs
         # Who holds each address (router, interface): BGP peers are found this way.
         if previous is not None and all(previous.configs.get(r) is c for r, c in configs.items()) \

@@ -8,6 +8,7 @@ the MPLS core to another PE's VPN instance).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
 
@@ -76,7 +77,9 @@ class Table:
     """
 
     name: str
-    candidates: list[Route] = field(default_factory=list)
+    _candidates: list[Route] = field(default_factory=list)
+    # A patched table builds its candidate list only when somebody reads it.
+    _make: Callable[[], list[Route]] | None = field(default=None, repr=False, compare=False)
     _n: int = field(default=-1, repr=False, compare=False)  # len(candidates) the index was built for
     _best: dict[IPv4Network, list[Route]] = field(default_factory=dict, repr=False, compare=False)
     # Longest-prefix-match index: prefix length -> network address -> rows.
@@ -88,14 +91,27 @@ class Table:
     # look at those prefixes only.
     patched_from: tuple[Table, frozenset[IPv4Network]] | None = field(default=None, repr=False, compare=False)
 
+    @property
+    def candidates(self) -> list[Route]:
+        """Every row offered to this table (direct, static, OSPF, BGP), in table order."""
+        if self._make is not None:
+            self._candidates, self._make = self._make(), None
+            self._n = len(self._candidates)  # the index was built for exactly these
+        return self._candidates
+
+    @candidates.setter
+    def candidates(self, rows: list[Route]) -> None:
+        self._candidates, self._make, self._n = rows, None, -1
+
     @classmethod
-    def patched(cls, name: str, candidates: list[Route], previous: Table,
+    def patched(cls, name: str, candidates: Callable[[], list[Route]], previous: Table,
                 changed: dict[IPv4Network, list[Route]]) -> Table:
-        """The table ``Table(name, candidates)``, computed from *previous* (whose
+        """The table ``Table(name, candidates())``, computed from *previous* (whose
         candidates differ only in the prefixes of *changed*, given with all
-        their candidate rows in table order)."""
+        their candidate rows in table order); *candidates* runs when first read."""
         previous._index()
-        t = cls(name, candidates)
+        t = cls(name)
+        t._make = candidates
         best = dict(previous._best)
         by_len = dict(previous._by_len)
         copied: set[int] = set()
@@ -113,14 +129,22 @@ class Table:
                 by_len[plen].pop(key, None)
         t._set_index(best, {plen: nets for plen, nets in by_len.items() if nets})
         t.patched_from = (previous, frozenset(changed))
+        rows_of = dict(previous.candidates_by_prefix())
+        for prefix, rows in changed.items():
+            if rows:
+                rows_of[prefix] = rows
+            else:
+                rows_of.pop(prefix, None)
+        t._by_prefix_all = (-1, rows_of)  # -1: derived with the table, valid as long as nobody appends
         return t
 
     def _set_index(self, best: dict[IPv4Network, list[Route]], by_len: dict[int, dict[int, list[Route]]]) -> None:
-        self._best, self._by_len, self._rows, self._n = best, by_len, None, len(self.candidates)
+        self._best, self._by_len, self._rows = best, by_len, None
+        self._n = len(self._candidates) if self._make is None else -2
         self._lpm = [(_mask(plen), nets) for plen, nets in sorted(by_len.items(), reverse=True)]
 
     def _index(self) -> None:
-        if self._n == len(self.candidates):
+        if self._make is not None or self._n == len(self._candidates):
             return
         best = best_rows(self.candidates)
         by_len: dict[int, dict[int, list[Route]]] = {}
@@ -146,7 +170,9 @@ class Table:
 
     def candidates_by_prefix(self) -> dict[IPv4Network, list[Route]]:
         """Every candidate row of each prefix, in table order (read-only; built once)."""
-        if self._by_prefix_all is None or self._by_prefix_all[0] != len(self.candidates):
+        if self._by_prefix_all is not None and self._by_prefix_all[0] == -1 and self._make is not None:
+            return self._by_prefix_all[1]
+        if self._by_prefix_all is None or self._by_prefix_all[0] not in (-1, len(self.candidates)):
             out: dict[IPv4Network, list[Route]] = {}
             for r in self.candidates:
                 out.setdefault(r.prefix, []).append(r)
