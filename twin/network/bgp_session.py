@@ -109,20 +109,6 @@ def _remote(
     return None
 
 
-def peers(configs: dict[str, RouterConfig], links: LinkMap, base: dict[str, dict[str, Table]]) -> list[PeerView]:
-    """Every configured peer of every router, with its preconditions evaluated."""
-    out: list[PeerView] = []
-    for router, cfg in configs.items():
-        bgp = cfg.bgp
-        if bgp is None:
-            continue
-        tables = [PUBLIC] + [v for v in bgp.vrfs if v in cfg.vpn_instances]
-        for table in tables:
-            out.extend(view(router, cfg, table, pcfg, configs, links, base)
-                       for pcfg in peer_table(bgp, table).values())
-    return out
-
-
 def view(
     router: str,
     cfg: RouterConfig,

@@ -516,18 +516,3 @@ def _bfd(configs: dict[str, RouterConfig], links: LinkMap, timeline: Timeline, s
             memory.ever_up.add(key)
         bfd_states.append(BfdState(v, up, remote_disc, timers if up else None, key in memory.ever_up))
     return bfd_states
-
-
-def evaluate(
-    t: float,
-    topology: Topology,
-    configs: dict[str, RouterConfig],
-    pulled: set[Endpoint],
-    timeline: Timeline,
-    scale: float,
-    memory: BfdMemory,
-) -> NetState:
-    """One full evaluation with the given timeline and BFD memory (no cached layers)."""
-    ev = Evaluator(topology, scale)
-    ev.timeline, ev.memory = timeline, memory
-    return ev.evaluate(t, configs, pulled)

@@ -151,7 +151,8 @@ def candidate_adjacencies(
 
 
 def spf_routes(ifs: dict[Node, list[OspfIf]], full: list[Adjacency]) -> dict[str, list[Route]]:
-    """The routes of every OSPF process of every router, each from its own SPF.
+    """The routes of every OSPF process of every router, each from its own SPF
+    (the reference :class:`IncrementalSpf` is tested against).
 
     The graph (Full adjacencies, interface costs) is built once per evaluation
     and shared by every router's SPF. Routes of different processes of one

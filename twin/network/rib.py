@@ -129,6 +129,7 @@ class Table:
                 by_len[plen].pop(key, None)
         t._set_index(best, {plen: nets for plen, nets in by_len.items() if nets})
         t.patched_from = (previous, frozenset(changed))
+        previous.patched_from = None  # one step back is all a diff needs: no chain of old tables
         rows_of = dict(previous.candidates_by_prefix())
         for prefix, rows in changed.items():
             if rows:
