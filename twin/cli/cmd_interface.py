@@ -5,7 +5,7 @@ from __future__ import annotations
 from ipaddress import IPv4Interface
 
 from ..config.model import Interface, RouterConfig
-from ..interfaces import is_physical
+from vrpbook.vrp import is_physical
 from . import views as v
 from .grammar import Args, CliSyntaxError
 from .registry import command

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 from typing import Callable
 
-from ..interfaces import canonical_from_parts, canonical_interface_name, interface_types_matching
+from vrpbook.vrp import canonical_from_parts, canonical_interface_name, interface_types_matching
 
 UNRECOGNIZED = "Unrecognized command"
 INCOMPLETE = "Incomplete command"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address
 
-from ..interfaces import interface_sort_key
+from vrpbook.vrp import interface_sort_key
 from .model import Bgp, BfdSession, Interface, RouterConfig, StaticRoute, VpnInstance
 
 Block = list[str]

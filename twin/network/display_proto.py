@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from ..interfaces import interface_sort_key
+from vrpbook.vrp import interface_sort_key
 from .compute import NetState
 from .ospf import process_router_id
 

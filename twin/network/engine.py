@@ -32,7 +32,7 @@ from ipaddress import AddressValueError, IPv4Address
 from typing import Callable
 
 from ..config.model import RouterConfig
-from ..interfaces import canonical_interface_name
+from vrpbook.vrp import canonical_interface_name
 from ..topology import Endpoint, Topology
 from . import display_bfd, display_bgp, display_proto, display_routing, forwarding
 from .api import BgpPeerScope, LabEvent, RunningConfigs

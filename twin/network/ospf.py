@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
 from ..config.model import Interface, RouterConfig
-from ..interfaces import interface_sort_key
+from vrpbook.vrp import interface_sort_key
 from .links import LinkMap
 from .rib import PREF, Route
 
