@@ -1,33 +1,49 @@
 """The network's intent: what each router should be, validated before anything connects.
 
-Intent lives in the Nornir SimpleInventory as ``data`` (defaults, then groups in
-the host's order, then the host itself, deep-merged: a host only states what
-differs from its groups). It is validated with strict pydantic models so that a
-typo or a missing field is reported with the file, the host and the field,
-before a single SSH session opens.
+Intent lives in the Nornir SimpleInventory as ``data`` and is built from the
+Nornir objects the one inventory read produced (:mod:`vrpbook.inventory`).
+Nornir's own lookup (``host["key"]``) returns the first mapping that has a key
+and does not merge nested mappings, so vrpbook merges ``data`` deeply itself,
+in Nornir's resolution order, lowest priority first:
 
-One intent, several inventories: an inventory whose ``defaults.yaml`` data says
+1. ``defaults.data``;
+2. each group of ``host.extended_groups()`` (the host's groups and their
+   parents, nearest first) in reverse, so a host's first group wins over its
+   later groups and over their parents;
+3. the host's own ``data``.
+
+Mappings merge key by key; anything else (lists, scalars) replaces. The result
+is validated with strict pydantic models, so a typo or a missing field is
+reported with the file, the host and the field, before a single SSH session
+opens.
+
+One intent, several inventories: an inventory whose defaults data says
 ``intent_from: ../lab`` takes its intent from that inventory's host and group
 data and keeps only its own connection details (see
 ``inventory/production-example``).
+
+The facts both templates and checks derive from the intent (IBGP/EBGP peers,
+LDP neighbours, the routers a VPN route is learnt from...) are methods here,
+written once.
 """
 
 from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator, Mapping
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import AfterValidator, BeforeValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from nornir.core.inventory import Host
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from vrpbook.twin.interfaces import canonical_interface_name
+from vrpbook.errors import IntentError
+from vrpbook.inventory import Inventory, InventoryFiles, read_nornir
+from vrpbook.vrp import canonical_interface_name
 
-
-class IntentError(ValueError):
-    """Intent that cannot describe a network; the message names file, host and field."""
+__all__ = ["HostIntent", "IntentError", "NetworkIntent", "load_intent"]
 
 
 # --- constrained types -----------------------------------------------------
@@ -157,6 +173,21 @@ class BgpIntent(_Strict):
     import_routes: list[Literal["direct", "static"]] = Field(default_factory=list)
     vpn_instances: dict[ObjectName, BgpVrfIntent] = Field(default_factory=dict)
 
+    @property
+    def ibgp_peers(self) -> list[BgpPeerIntent]:
+        """Peers in this router's own AS."""
+        return [p for p in self.peers if p.as_number == self.as_number]
+
+    @property
+    def ebgp_peers(self) -> list[BgpPeerIntent]:
+        """Public peers in another AS (the CE side of a PE-CE EBGP session)."""
+        return [p for p in self.peers if p.as_number != self.as_number]
+
+    @property
+    def ebgp_vpn_instances(self) -> dict[str, BgpVrfIntent]:
+        """VPN instances with peers (the PE side of a PE-CE EBGP session)."""
+        return {name: vrf for name, vrf in self.vpn_instances.items() if vrf.peers}
+
 
 class BfdSessionIntent(_Strict):
     """``bfd NAME bind peer-ip P [vpn-instance V] interface I source-ip S auto``."""
@@ -215,7 +246,7 @@ class HostIntent(_Strict):
                     raise ValueError(f"bgp.vpn_instances.{vrf}: no vpn_instances.{vrf}")
         return self
 
-    # Convenience views used by templates and gates ---------------------------
+    # Facts used by templates and checks ---------------------------------------
 
     def all_addresses(self) -> dict[str, IPv4Interface]:
         """Every configured interface address by interface name."""
@@ -223,23 +254,122 @@ class HostIntent(_Strict):
         out.update({name: itf.address for name, itf in self.interfaces.items()})
         return out
 
+    def ospf_loopbacks(self) -> list[str]:
+        """Loopback /32s the router advertises into OSPF (covered by a network statement)."""
+        if not self.ospf:
+            return []
+        out = []
+        for addr in self.loopbacks.values():
+            for nets in self.ospf.areas.values():
+                if any(addr.ip in n.network for n in nets):
+                    out.append(f"{addr.ip}/{addr.network.prefixlen}")
+                    break
+        return out
+
+    @property
+    def runs_ldp(self) -> bool:
+        """MPLS with LDP enabled on at least one interface."""
+        return self.mpls is not None and any(i.mpls_ldp for i in self.interfaces.values())
+
+    def public_static_routes(self) -> dict[str, set[str]]:
+        """Public static routes: prefix -> every intended next hop (ECMP)."""
+        out: dict[str, set[str]] = {}
+        for r in self.static_routes:
+            if r.vpn_instance is None:
+                out.setdefault(str(r.prefix), set()).add(str(r.nexthop))
+        return out
+
+    def vpn_static_routes(self) -> dict[str, dict[str, set[str]]]:
+        """VPN static routes: VPN instance -> prefix -> next hops."""
+        out: dict[str, dict[str, set[str]]] = {}
+        for r in self.static_routes:
+            if r.vpn_instance:
+                out.setdefault(r.vpn_instance, {}).setdefault(str(r.prefix), set()).add(str(r.nexthop))
+        return out
+
+    def ebgp_public_peers(self) -> list[str]:
+        """Addresses of public EBGP peers."""
+        return [str(p.address) for p in self.bgp.ebgp_peers] if self.bgp else []
+
+    def ebgp_vpn_peers(self) -> dict[str, list[str]]:
+        """VPN instance -> addresses of its EBGP peers."""
+        if not self.bgp:
+            return {}
+        return {v: [str(p.address) for p in f.peers] for v, f in self.bgp.ebgp_vpn_instances.items()}
+
+    def ecmp_vpn_instances(self) -> dict[str, int]:
+        """VPN instance -> its ``maximum load-balancing`` (where set)."""
+        if not self.bgp:
+            return {}
+        return {v: f.maximum_load_balancing for v, f in self.bgp.vpn_instances.items() if f.maximum_load_balancing}
+
+
+class NetworkIntent(Mapping[str, HostIntent]):
+    """Every router's intent (in inventory order), and the facts that span routers."""
+
+    def __init__(self, hosts: Mapping[str, HostIntent]) -> None:
+        self._hosts = dict(hosts)
+
+    def __getitem__(self, name: str) -> HostIntent:
+        return self._hosts[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._hosts)
+
+    def __len__(self) -> int:
+        return len(self._hosts)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, NetworkIntent):
+            return self._hosts == other._hosts
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking mapping: not hashable
+
+    def subset(self, names: list[str]) -> "NetworkIntent":
+        return NetworkIntent({n: self._hosts[n] for n in names})
+
+    def ldp_neighbours(self, host: str) -> dict[str, str]:
+        """Intended LDP peers of *host*: routers with LDP on an interface in the same
+        subnet as one of *host*'s LDP interfaces → their LSR ID → router name."""
+        me = self._hosts[host]
+        peers: dict[str, str] = {}
+        for itf in me.interfaces.values():
+            if not itf.mpls_ldp:
+                continue
+            for other, it in self._hosts.items():
+                if other == host or not it.mpls:
+                    continue
+                for oitf in it.interfaces.values():
+                    if oitf.mpls_ldp and oitf.address.network == itf.address.network:
+                        peers[str(it.mpls.lsr_id)] = other
+        return peers
+
+    def vpn_route_originators(self, host: str, vrf: str) -> dict[str, dict[str, str]]:
+        """prefix -> {originating router: the address *host* peers with it on} for VPN
+        static routes that other routers import into BGP in a VPN instance named *vrf*."""
+        me = self._hosts[host]
+        my_peers = {str(p.address) for p in (me.bgp.peers if me.bgp else [])}
+        out: dict[str, dict[str, str]] = {}
+        for other, it in self._hosts.items():
+            if other == host or not it.bgp or vrf not in it.bgp.vpn_instances:
+                continue
+            if "static" not in it.bgp.vpn_instances[vrf].import_routes:
+                continue
+            addrs = {str(a.ip) for a in it.all_addresses().values()}
+            peer_addr = next(iter(sorted(addrs & my_peers)), None)
+            if peer_addr is None:
+                continue
+            for r in it.static_routes:
+                if r.vpn_instance == vrf:
+                    out.setdefault(str(r.prefix), {})[other] = peer_addr
+        return out
+
 
 # --- loading ---------------------------------------------------------------
 
-# Keys of a Nornir host/group that are connection details, never intent.
-_NON_INTENT_DATA = {"lab", "intent_from"}
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {}
-    try:
-        raw = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise IntentError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise IntentError(f"{path}: expected a mapping at the top level")
-    return raw
+# Keys of inventory data that are connection details or policy, never intent.
+_NON_INTENT_DATA = {"lab", "intent_from", "known_hosts"}
 
 
 def _deep_merge(base: dict[str, Any], over: dict[str, Any], origin: dict[str, str], src: str, prefix: str = "") -> dict[str, Any]:
@@ -285,65 +415,61 @@ def _origin_of(path: str, origin: dict[str, str], default: str) -> str:
     return default
 
 
-def load_intent(inventory_dir: str | Path) -> dict[str, HostIntent]:
-    """Read, merge and validate every host's intent in *inventory_dir*.
+def _merged_data(host: Host, files: InventoryFiles, origin: dict[str, str]) -> dict[str, Any]:
+    """*host*'s data deep-merged in Nornir's resolution order (see the module doc)."""
+    merged = _deep_merge({}, dict(host.defaults.data), origin, str(files.defaults))
+    for group in reversed(host.extended_groups()):
+        merged = _deep_merge(merged, dict(group.data), origin, str(files.groups))
+    merged = _deep_merge(merged, dict(host.data), origin, str(files.hosts))
+    for key in _NON_INTENT_DATA:
+        merged.pop(key, None)
+    return merged
+
+
+def intent_of(inv: Inventory) -> NetworkIntent:
+    """Merge and validate every host's intent from the inventory's Nornir objects.
 
     Raises :class:`IntentError` naming the file, host and field at fault.
     """
-    inv = Path(inventory_dir)
-    defaults_path = inv / "defaults.yaml"
-    defaults = _read_yaml(defaults_path)
-    source_dir = inv
-    redirect = (defaults.get("data") or {}).get("intent_from")
+    source_files = inv.files
+    source_hosts = inv.nr.inventory.hosts
+    redirect = inv.data.get("intent_from")
     if redirect:
-        source_dir = (inv / str(redirect)).resolve()
+        source_dir = (inv.path / str(redirect)).resolve()
         if not (source_dir / "hosts.yaml").exists():
-            raise IntentError(f"{defaults_path}: data.intent_from: no inventory at {source_dir}")
-        defaults = _read_yaml(source_dir / "defaults.yaml")
-        local_hosts = set(_read_yaml(inv / "hosts.yaml"))
-    hosts_path = source_dir / "hosts.yaml"
-    groups_path = source_dir / "groups.yaml"
-    hosts = _read_yaml(hosts_path)
-    groups = _read_yaml(groups_path)
-    if redirect:
-        missing = local_hosts - set(hosts)
+            raise IntentError(f"{inv.files.defaults}: data.intent_from: no inventory at {source_dir}")
+        source_files = InventoryFiles.of(source_dir)
+        source_hosts = read_nornir(source_dir).inventory.hosts
+        missing = sorted(set(inv.nr.inventory.hosts) - set(source_hosts))
         if missing:
-            raise IntentError(f"{inv / 'hosts.yaml'}: hosts {sorted(missing)} have no intent in {hosts_path}")
-        hosts = {name: spec for name, spec in hosts.items() if name in local_hosts}
-    if not hosts:
-        raise IntentError(f"{hosts_path}: no hosts")
+            raise IntentError(f"{inv.files.hosts}: hosts {missing} have no intent in {source_files.hosts}")
+    if not inv.nr.inventory.hosts:
+        raise IntentError(f"{inv.files.hosts}: no hosts")
 
     result: dict[str, HostIntent] = {}
-    for name, spec in hosts.items():
-        spec = spec or {}
-        if not isinstance(spec, dict):
-            raise IntentError(f"{hosts_path}: host {name}: expected a mapping")
+    for name in inv.nr.inventory.hosts:
         origin: dict[str, str] = {}
-        merged = _deep_merge({}, (defaults.get("data") or {}), origin, str(defaults_path))
-        for group in spec.get("groups") or []:
-            if group not in groups:
-                raise IntentError(f"{hosts_path}: host {name}: groups: unknown group {group!r} (not in {groups_path})")
-            merged = _deep_merge(merged, (groups[group] or {}).get("data") or {}, origin, str(groups_path))
-        host_data = spec.get("data") or {}
-        if not isinstance(host_data, dict):
-            raise IntentError(f"{hosts_path}: host {name}: data: expected a mapping")
-        merged = _deep_merge(merged, host_data, origin, str(hosts_path))
-        for key in _NON_INTENT_DATA:
-            merged.pop(key, None)
+        merged = _merged_data(source_hosts[name], source_files, origin)
         try:
             result[str(name)] = HostIntent.model_validate(merged)
         except ValidationError as exc:
             lines = []
             for err in exc.errors():
                 field = _loc_to_path(tuple(err["loc"]))
-                where = _origin_of(field, origin, str(hosts_path)) if field else str(hosts_path)
-                msg = err["msg"]
+                where = _origin_of(field, origin, str(source_files.hosts)) if field else str(source_files.hosts)
                 if err["type"] == "missing":
-                    where = str(hosts_path)
-                lines.append(f"{where}: host {name}: field {field or '(host data)'}: {msg}")
+                    where = str(source_files.hosts)
+                lines.append(f"{where}: host {name}: field {field or '(host data)'}: {err['msg']}")
             raise IntentError("invalid intent:\n  " + "\n  ".join(lines)) from None
-    _check_network(result, str(hosts_path))
-    return result
+    _check_network(result, str(source_files.hosts))
+    return NetworkIntent(result)
+
+
+def load_intent(inventory_dir: str | Path) -> NetworkIntent:
+    """Read an inventory (through Nornir) and return its validated intent."""
+    from vrpbook.inventory import load_inventory
+
+    return intent_of(load_inventory(inventory_dir))
 
 
 def _check_network(intents: dict[str, HostIntent], where: str) -> None:
