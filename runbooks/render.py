@@ -1,5 +1,7 @@
 """Render a stage's VRP commands for one router from its intent (Jinja2 templates).
 
+Templates belong to runbooks (``runbooks/templates/``, or a ``templates/``
+folder beside a runbook given by path); the tasks receive rendered commands.
 Templates are plain VRP command text, one command per line, indented like the
 reference procedure for readability; indentation and blank lines are dropped
 when pushing (VRP reads each line in the current view).
@@ -7,17 +9,15 @@ when pushing (VRP reads each line in the current view).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
 
 import jinja2
-from nornir.core.task import Result, Task
 
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "runbooks" / "templates"
+from vrpbook.errors import RenderError
+from vrpbook.intent import HostIntent, NetworkIntent
 
-
-class RenderError(ValueError):
-    """A template that cannot be rendered for a host (missing file or variable)."""
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def _env(template_dirs: Sequence[Path]) -> jinja2.Environment:
@@ -32,7 +32,7 @@ def _env(template_dirs: Sequence[Path]) -> jinja2.Environment:
 
 
 def render_commands(
-    templates: Sequence[str], intent: Any, host: str, intents: dict[str, Any], template_dirs: Sequence[Path] = ()
+    templates: Sequence[str], intent: HostIntent, host: str, intents: NetworkIntent, template_dirs: Sequence[Path] = ()
 ) -> list[str]:
     """Render *templates* in order for *host*; return the command lines (stripped, no blanks)."""
     dirs = [*template_dirs, PACKAGE_TEMPLATES]
@@ -47,11 +47,3 @@ def render_commands(
             raise RenderError(f"{host}: template {name}: {exc}") from exc
         lines.extend(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("!"))
     return lines
-
-
-def render_stage(
-    task: Task, templates: Sequence[str], intents: dict[str, Any], template_dirs: Sequence[Path] = ()
-) -> Result:
-    """Nornir task: the stage's command lines for ``task.host`` (``result`` is a list)."""
-    cmds = render_commands(templates, intents[task.host.name], task.host.name, intents, template_dirs)
-    return Result(host=task.host, result=cmds, changed=False)
