@@ -31,7 +31,7 @@ from vrpbook.paths import PROJECT_ROOT
 from vrpbook.runbooks.inventory import Credentials, build_nornir, inspect_inventory
 from vrpbook.tasks.channel import channel_for
 from vrpbook.tasks.push import push_lines
-from vrpbook.twin.lab import Lab
+from vrpbook.lab import boot_lab
 
 INVENTORY = PROJECT_ROOT / "inventory" / "lab"
 
@@ -66,7 +66,7 @@ def main() -> None:
     ap.add_argument("--host", default="PE1")
     args = ap.parse_args()
 
-    lab = Lab.from_inventory(INVENTORY, state_dir=None, time_scale=0.0)
+    lab = boot_lab(INVENTORY, state_dir=None, time_scale=0.0)
     with lab.running(ephemeral_ports=True) as running:
         user, password = running.credentials
         info = inspect_inventory(INVENTORY)

@@ -28,9 +28,9 @@ def read_commit_list(chan: VrpChannel) -> list[CommitPoint]:
     try:
         parsed = parse(COMMIT_LIST_VERBOSE, text)
     except ParseError as exc:
-        raise ReadError(f"{chan.host}: cannot read the commit list: {exc}") from exc
+        raise ReadError(f"cannot read the commit list: {exc}", router=chan.host) from exc
     if not isinstance(parsed, CommitList):  # pragma: no cover - parser registry guarantees it
-        raise ReadError(f"{chan.host}: commit list parsed as {type(parsed).__name__}")
+        raise ReadError(f"commit list parsed as {type(parsed).__name__}", router=chan.host)
     return list(parsed.commits)
 
 

@@ -58,7 +58,7 @@ def trial_commit(chan: VrpChannel, seconds: int, label: str, description: str) -
                 return entry.commit_id
         problem = f"commit label {label} not found in the commit list"
     except (ChannelError, CommandError, ReadError) as exc:
-        problem = f"cannot read the commit list: {exc}"
+        problem = f"cannot read the commit list: {exc.message}"
     # The trial is in but cannot be identified, so the caller cannot track it:
     # revert it now rather than leave it running until its timer expires.
     try:

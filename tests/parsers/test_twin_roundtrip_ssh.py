@@ -55,6 +55,7 @@ import pytest
 from vrpbook.parsers import ParseError, ParseErrorKind, parse
 from vrpbook.twin.config.model import BfdSession, RouterConfig
 from vrpbook.twin.config.render import render_body
+from vrpbook.lab import boot_lab
 from vrpbook.twin.lab import HostSpec, Lab, RunningLab
 from vrpbook.twin.topology import Topology
 
@@ -168,7 +169,7 @@ def _view(prompt: str) -> str:
 
 @pytest.fixture(scope="module")
 def reference() -> Iterator[Converged]:
-    lab = Lab.from_inventory(ROOT / "inventory" / "lab", time_scale=0.0)
+    lab = boot_lab(ROOT / "inventory" / "lab", time_scale=0.0)
     with lab.running(ephemeral_ports=True) as run:
         sessions: dict[str, Any] = {}
         typed: dict[str, list[tuple[str | None, str]]] = {}
@@ -274,7 +275,7 @@ def quad() -> Iterator[Converged]:
 def three() -> Iterator[Converged]:
     """The triangle R-A/R-B/R-C (OSPF only: process 10, area 0.0.0.1, configured
     router IDs, ospf cost 20), typed as tests/twin/test_second_topology.py does."""
-    lab = Lab.from_inventory(TESTS / "fixtures" / "topologies" / "three", time_scale=0.0)
+    lab = boot_lab(TESTS / "fixtures" / "topologies" / "three", time_scale=0.0)
     with lab.running(ephemeral_ports=True) as run:
         sessions: dict[str, Any] = {}
         typed: dict[str, list[tuple[str | None, str]]] = {}

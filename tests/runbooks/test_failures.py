@@ -130,12 +130,12 @@ def test_rollback_stage_policy_only_aborts_the_failing_stage(h, lab_factory, tmp
 
 def test_rollback_stage_policy_with_a_failed_abort_is_a_device_error(h, lab_factory, tmp_path, monkeypatch):
     """Exit code 4 promises the change was undone; when the stage's abort fails it is 3."""
-    import vrpbook.runbooks.engine as engine
+    import vrpbook.tasks.abort_trial as abort_task
 
     def abort(chan):
         raise RuntimeError("abort trial: session lost")
 
-    monkeypatch.setattr(engine, "abort_trial", abort)
+    monkeypatch.setattr(abort_task, "abort", abort)
     _running, _inv, report = _run_rollback_stage_with_wrong_pe3_import_target(h, lab_factory, tmp_path)
     assert report.failure.kind == "gate" and report.stages[6].hosts["PE3"].status == "abort-failed"
     assert report.exit_code == 3 and "PE3" in report.rollback["errors"]
@@ -145,16 +145,16 @@ def test_rejection_in_the_middle_of_the_run_discards_aborts_and_rolls_back(h, la
     """A router rejects a line of stage 4 (after the preflight accepted everything, as when the
     network changes under the run): PE1's candidate is discarded before any commit, the other
     PEs' trial commits of that stage are aborted, and stages 1-3 are rolled back everywhere."""
-    import vrpbook.runbooks.engine as engine
+    import vrpbook.tasks.push_config as push_task
 
-    real = engine.push_lines
+    real = push_task.push_lines
 
     def push_lines(chan, commands):
         if chan.host == "PE1" and commands and commands[0].startswith("bgp "):
             commands = [*commands[:3], "ip address 300.1.1.1 32", *commands[3:]]  # the router will refuse it
         return real(chan, commands)
 
-    monkeypatch.setattr(engine, "push_lines", push_lines)
+    monkeypatch.setattr(push_task, "push_lines", push_lines)
     running = lab_factory()
     factory = h.device_configs(running)
     report, root = h.run(running, tmp_path / "art")
@@ -192,10 +192,10 @@ def test_internal_error_mid_run_aborts_the_trial_and_rolls_back(h, lab_factory, 
 
 
 def test_confirm_failing_on_one_router_still_rolls_back_the_others(h, lab_factory, tmp_path, monkeypatch):
-    import vrpbook.runbooks.engine as engine
-    from vrpbook.tasks.commit import CommitError
+    import vrpbook.tasks.confirm as confirm_task
+    from vrpbook.errors import CommitError
 
-    real = engine.confirm_trial
+    real = confirm_task.confirm_trial
     calls = {"PE2": 0}
 
     def confirm(chan):
@@ -205,7 +205,7 @@ def test_confirm_failing_on_one_router_still_rolls_back_the_others(h, lab_factor
                 raise CommitError("PE2: session lost while confirming (simulated)")
         return real(chan)
 
-    monkeypatch.setattr(engine, "confirm_trial", confirm)
+    monkeypatch.setattr(confirm_task, "confirm_trial", confirm)
     running = lab_factory()
     factory = h.device_configs(running)
     report, _root = h.run(running, tmp_path / "art")
