@@ -14,7 +14,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from vrpbook.errors import ExitCode, InventoryError, UsageError
+from vrpbook.errors import DeviceError, ExitCode, InventoryError, UsageError
 from vrpbook.events import EventBus
 
 from .progress import Progress, print_plan, print_summary
@@ -53,7 +53,9 @@ def plan_cmd(
         plans = plan_with_target(rb, intents, target, host_list)
     print_plan(console, plans, offline=False)
     errors = {h: p.error for h, p in plans.items() if p.error}
-    raise typer.Exit(int(ExitCode.DEVICE) if errors else 0)
+    if errors:
+        raise DeviceError("plan incomplete", routers=errors)
+    raise typer.Exit(0)
 
 
 def run_cmd(

@@ -93,10 +93,11 @@ def run_with_target(
     bus = bus or EventBus()
     ArtifactsWriter(art).subscribe(bus)
     handler = art.log_handler()
-    pkg_logger = logging.getLogger("vrpbook")
-    old_level = pkg_logger.level
-    pkg_logger.addHandler(handler)
-    pkg_logger.setLevel(logging.DEBUG)
+    loggers = [logging.getLogger("vrpbook"), logging.getLogger("nornir")]  # nornir logs failed tasks' tracebacks
+    old_levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.addHandler(handler)
+        lg.setLevel(logging.DEBUG)
     try:
         if rb.source:
             art.write_text(("runbook.yaml",), rb.source.read_text())
@@ -105,8 +106,9 @@ def run_with_target(
         engine = Engine(rb, intents, nr, bus, run_id=run_id, ticket=ticket, hosts=hosts, stage=stage)
         report = engine.run()
     finally:
-        pkg_logger.removeHandler(handler)
-        pkg_logger.setLevel(old_level)
+        for lg, level in zip(loggers, old_levels):
+            lg.removeHandler(handler)
+            lg.setLevel(level)
         handler.close()
     return report, root
 

@@ -40,6 +40,32 @@ DEFAULT_EXTRAS: dict[str, Any] = {
 }
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    out: list[BaseException] = []
+    cur: BaseException | None = exc
+    while cur is not None and cur not in out:
+        out.append(cur)
+        cur = cur.__cause__ or cur.__context__
+    return out
+
+
+def connection_error(exc: BaseException, where: str, username: str | None) -> ConnectionFailed:
+    """What a failed login means, as one typed error. netmiko re-raises paramiko's
+    errors as its own (a host-key mismatch arrives as a "timeout"), so the whole
+    cause chain and the message are read, most specific first."""
+    chain = _chain(exc)
+    text = " ".join(str(e) for e in chain)
+    if any(isinstance(e, paramiko.BadHostKeyException) for e in chain) or "does not match" in text and "Host key" in text:
+        return HostKeyMismatch(f"SSH host key of {where} differs from known_hosts (possible impersonation)")
+    if "known_hosts" in text or "not found in known" in text.lower():
+        return HostKeyMismatch(f"SSH host key of {where} is not in known_hosts")
+    if any(isinstance(e, NetmikoAuthenticationException | paramiko.AuthenticationException) for e in chain):
+        return AuthenticationFailed(f"authentication failed at {where} for user {username!r}")
+    if any(isinstance(e, NetmikoTimeoutException | OSError | socket.timeout) for e in chain):
+        return Unreachable(f"no SSH server answered at {where}: {describe_error(exc)}")
+    return ConnectionFailed(f"SSH to {where} failed: {describe_error(exc)}")
+
+
 class Vrp8Connection:
     """Nornir connection plugin; ``connection`` is the router's :class:`VrpChannel`."""
 
@@ -68,16 +94,8 @@ class Vrp8Connection:
         where = f"{hostname}:{params['port']}"
         try:
             conn = ConnectHandler(**params)
-        except NetmikoAuthenticationException as exc:
-            raise AuthenticationFailed(f"authentication failed at {where} for user {username!r}") from exc
-        except paramiko.BadHostKeyException as exc:
-            raise HostKeyMismatch(f"SSH host key of {where} differs from known_hosts (possible impersonation)") from exc
-        except paramiko.SSHException as exc:
-            if "known_hosts" in str(exc) or "host key" in str(exc).lower():
-                raise HostKeyMismatch(f"SSH host key of {where} is not in known_hosts: {describe_error(exc)}") from exc
-            raise ConnectionFailed(f"SSH to {where} failed: {describe_error(exc)}") from exc
-        except (NetmikoTimeoutException, socket.error) as exc:
-            raise Unreachable(f"no SSH server answered at {where}: {describe_error(exc)}") from exc
+        except Exception as exc:  # netmiko/paramiko/socket: classified into vrpbook's typed errors
+            raise connection_error(exc, where, username) from exc
         chan = VrpChannel(conn, hostname or "?")
         # netmiko's disconnect() calls cleanup() first, which waits ~2 s for silence;
         # the channel leaves at once (an uncommitted candidate is dropped by VRP).

@@ -94,6 +94,10 @@ _mount()
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script (standalone mode off: vrpbook owns every exit)."""
+    # Library loggers (nornir's failed-task tracebacks, paramiko's transport errors) must
+    # never reach the console through logging's last-resort handler: a run's log file
+    # receives them (runbooks/runner.py), the console only the boundary's lines.
+    logging.getLogger().addHandler(logging.NullHandler())
     try:
         rv = app(args=argv, prog_name="vrpbook", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0

@@ -50,7 +50,7 @@ def lab_from_inventory(
 ) -> Lab:
     """A twin router per inventory host, from the inventory's Nornir objects."""
     hosts = {
-        name: HostSpec(name, str(host.hostname or "127.0.0.1"), int(host.port or 22))
+        name: HostSpec(name, str(host.hostname or "127.0.0.1"), 22 if host.port is None else int(host.port))
         for name, host in inv.nr.inventory.hosts.items()
     }
     defaults = inv.nr.inventory.defaults

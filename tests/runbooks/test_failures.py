@@ -130,7 +130,9 @@ def test_rollback_stage_policy_only_aborts_the_failing_stage(h, lab_factory, tmp
 
 def test_rollback_stage_policy_with_a_failed_abort_is_a_device_error(h, lab_factory, tmp_path, monkeypatch):
     """Exit code 4 promises the change was undone; when the stage's abort fails it is 3."""
-    import vrpbook.tasks.abort_trial as abort_task
+    import importlib
+
+    abort_task = importlib.import_module("vrpbook.tasks.abort_trial")  # the module, not the task it exports
 
     def abort(chan):
         raise RuntimeError("abort trial: session lost")
@@ -145,7 +147,9 @@ def test_rejection_in_the_middle_of_the_run_discards_aborts_and_rolls_back(h, la
     """A router rejects a line of stage 4 (after the preflight accepted everything, as when the
     network changes under the run): PE1's candidate is discarded before any commit, the other
     PEs' trial commits of that stage are aborted, and stages 1-3 are rolled back everywhere."""
-    import vrpbook.tasks.push_config as push_task
+    import importlib
+
+    push_task = importlib.import_module("vrpbook.tasks.push_config")  # the module, not the task it exports
 
     real = push_task.push_lines
 
@@ -192,7 +196,9 @@ def test_internal_error_mid_run_aborts_the_trial_and_rolls_back(h, lab_factory, 
 
 
 def test_confirm_failing_on_one_router_still_rolls_back_the_others(h, lab_factory, tmp_path, monkeypatch):
-    import vrpbook.tasks.confirm as confirm_task
+    import importlib
+
+    confirm_task = importlib.import_module("vrpbook.tasks.confirm")  # the module, not the task it exports
     from vrpbook.errors import CommitError
 
     real = confirm_task.confirm_trial
