@@ -135,5 +135,6 @@ class VpnRouteEcmp(Check[EcmpParams]):
                         f"(intended {count} via {sorted(allowed)} from {', '.join(sorted(origins))})"
                     )
         if not seen:
-            raise ReadError("nothing to judge: no VPN static route of another PE is imported into BGP in these VPN instances", router=router)
+            why = "nothing to judge: no VPN static route of another PE is imported into BGP in these VPN instances"
+            raise ReadError(why, router=router)
         return verdict(failures, "VPN routes present with the intended number of paths", seen, expected)

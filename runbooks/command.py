@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -23,7 +22,7 @@ console = Console(stderr=False)
 err_console = Console(stderr=True)
 
 
-def _hosts(value: Optional[str]) -> list[str] | None:
+def _hosts(value: str | None) -> list[str] | None:
     if not value:
         return None
     return [h.strip() for h in value.split(",") if h.strip()]
@@ -31,11 +30,11 @@ def _hosts(value: Optional[str]) -> list[str] | None:
 
 def plan_cmd(
     runbook: str = typer.Argument(..., help="Runbook name (bfd-static-vpn) or path to a runbook YAML."),
-    inventory: Optional[Path] = typer.Option(None, "--inventory", "-i", help="Nornir inventory directory (default: inventory/lab)."),
+    inventory: Path | None = typer.Option(None, "--inventory", "-i", help="Nornir inventory directory (default: inventory/lab)."),
     lab: bool = typer.Option(False, "--lab", help="Boot the twin in-process (factory-fresh) and plan against it."),
-    lab_state: Optional[Path] = typer.Option(None, "--lab-state", help="With --lab: boot the twin from this state directory."),
+    lab_state: Path | None = typer.Option(None, "--lab-state", help="With --lab: boot the twin from this state directory."),
     offline: bool = typer.Option(False, "--offline", help="Render only; do not connect."),
-    hosts: Optional[str] = typer.Option(None, "--hosts", help="Comma-separated routers to plan for."),
+    hosts: str | None = typer.Option(None, "--hosts", help="Comma-separated routers to plan for."),
 ) -> None:
     """Show, per router, the commands of every stage and the change the router computes (commits nothing)."""
     from .plan import render_plan
@@ -60,14 +59,16 @@ def plan_cmd(
 
 def run_cmd(
     runbook: str = typer.Argument(..., help="Runbook name (bfd-static-vpn) or path to a runbook YAML."),
-    inventory: Optional[Path] = typer.Option(None, "--inventory", "-i", help="Nornir inventory directory (default: inventory/lab)."),
+    inventory: Path | None = typer.Option(None, "--inventory", "-i", help="Nornir inventory directory (default: inventory/lab)."),
     lab: bool = typer.Option(False, "--lab", help="Boot the twin in-process and run against it over SSH."),
-    lab_state: Optional[Path] = typer.Option(None, "--lab-state", help="With --lab: boot from (and keep state in) this directory."),
-    time_scale: Optional[float] = typer.Option(None, "--time-scale", help="With --lab: the twin's protocol time scale (default 0.05: delays at 5% of real time; 0 = instant)."),
-    hosts: Optional[str] = typer.Option(None, "--hosts", help="Comma-separated routers to change (default: all)."),
-    stage: Optional[str] = typer.Option(None, "--stage", help="Run only this stage."),
+    lab_state: Path | None = typer.Option(None, "--lab-state", help="With --lab: boot from (and keep state in) this directory."),
+    time_scale: float | None = typer.Option(
+        None, "--time-scale", help="With --lab: the twin's protocol time scale (default 0.05: delays at 5% of real time; 0 = instant)."
+    ),
+    hosts: str | None = typer.Option(None, "--hosts", help="Comma-separated routers to change (default: all)."),
+    stage: str | None = typer.Option(None, "--stage", help="Run only this stage."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
-    ticket: Optional[str] = typer.Option(None, "--ticket", help="Change ticket, recorded as the commit description (max 60 chars)."),
+    ticket: str | None = typer.Option(None, "--ticket", help="Change ticket, recorded as the commit description (max 60 chars)."),
     artifacts: Path = typer.Option(Path("artifacts"), "--artifacts", help="Directory for the run's artifacts."),
 ) -> None:
     """Run a runbook: push, commit trial, gate, confirm, stage by stage; roll back on failure."""
@@ -97,11 +98,10 @@ def run_cmd(
     progress = Progress(console, rb)
     bus = EventBus()
     progress.subscribe(bus)
-    with open_target(inv, lab=lab, lab_state=lab_state, time_scale=time_scale, hosts=host_list) as target:
-        with progress:
-            report, root = run_with_target(
-                rb, intents, target, artifacts_dir=artifacts, ticket=ticket, hosts=host_list, stage=stage, bus=bus
-            )
+    with open_target(inv, lab=lab, lab_state=lab_state, time_scale=time_scale, hosts=host_list) as target, progress:
+        report, root = run_with_target(
+            rb, intents, target, artifacts_dir=artifacts, ticket=ticket, hosts=host_list, stage=stage, bus=bus
+        )
     print_summary(console, report, root)
     raise typer.Exit(report.exit_code)
 

@@ -28,7 +28,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from nornir.core import Nornir
 from nornir.core.task import Result, Task
@@ -36,7 +36,14 @@ from nornir.core.task import Result, Task
 from vrpbook.checks.polling import Observed, ScheduledCheck, command_plan, poll, read_all
 from vrpbook.checks.registry import CHECKS
 from vrpbook.errors import (
-    CommitError, ConnectionFailed, DeviceError, ExitCode, IntentError, PushError, UsageError, describe_error,
+    CommitError,
+    ConnectionFailed,
+    DeviceError,
+    ExitCode,
+    IntentError,
+    PushError,
+    UsageError,
+    describe_error,
 )
 from vrpbook.events import Event, EventBus, ResultRecorded
 from vrpbook.intent import NetworkIntent
@@ -136,7 +143,7 @@ class Engine:
         self.state: dict[str, HostState] = {}
         self.locked: list[str] = []  # routers whose configuration lock this run took
         self.unreachable: set[str] = set()  # routers no session could be opened to
-        self.report = RunReport(run_id, runbook.name, datetime.now(timezone.utc).isoformat())
+        self.report = RunReport(run_id, runbook.name, datetime.now(UTC).isoformat())
         missing = sorted(set(nr.inventory.hosts) - set(intents))
         if missing:
             raise IntentError(f"hosts without intent: {missing}")
@@ -249,7 +256,7 @@ class Engine:
             # An abort or rollback failed: the network may not be back where it was.
             self.report.exit_code = int(ExitCode.DEVICE)
         self.report.seconds = round(time.monotonic() - t0, 3)
-        self.report.finished = datetime.now(timezone.utc).isoformat()
+        self.report.finished = datetime.now(UTC).isoformat()
         self._config_after()
         if self.state:
             self._observe_state("post")
@@ -447,10 +454,14 @@ class Engine:
         def done(c: ScheduledCheck, results: list[CheckResult], observed: Observed) -> None:
             for r in results:
                 self._emit(ResultRecorded(result=r))
-            seen = {h: {cmd: observed[h][cmd] for cmd in cmds if cmd in observed.get(h, {})} for h, cmds in c.commands(self.intents).items()}
+            seen = {
+                h: {cmd: observed[h][cmd] for cmd in cmds if cmd in observed.get(h, {})}
+                for h, cmds in c.commands(self.intents).items()
+            }
             self._emit(ev.GateDone(stage=stage.name, index=idx, outcome=GateOutcome.of(c.name, results), observed=seen))
 
-        return [GateOutcome.of(c.name, results) for c, results in zip(checks, poll(self.nr, self.intents, checks, done))]
+        polled = poll(self.nr, self.intents, checks, done)
+        return [GateOutcome.of(c.name, results) for c, results in zip(checks, polled, strict=True)]
 
     # -- save ------------------------------------------------------------------------------
 

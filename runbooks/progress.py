@@ -43,7 +43,7 @@ class Progress:
         self.note = ""
         self.live = Live(self._render(), console=console, refresh_per_second=8, transient=False) if console.is_terminal else None
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         if self.live:
             self.live.__enter__()
         return self
@@ -93,7 +93,8 @@ class Progress:
             r = e.report
             hosts = " ".join(f"{h}={hs.status}" for h, hs in r.hosts.items() if hs.status != "skipped")
             gates = " ".join(f"{g.gate}={g.status}" for g in r.gates)
-            self.console.print(f"stage {r.index:02d} {r.name}: {r.status} ({r.seconds:.1f} s) {hosts} {gates}", highlight=False, markup=False)
+            line = f"stage {r.index:02d} {r.name}: {r.status} ({r.seconds:.1f} s) {hosts} {gates}"
+            self.console.print(line, highlight=False, markup=False)
         elif isinstance(e, ev.RunFailed):
             for line in e.failure.lines():
                 self.console.print(f"FAILED: {line}", highlight=False, markup=False, soft_wrap=True)
@@ -108,7 +109,7 @@ class Progress:
             table.add_column(h)
         table.add_column("gates")
         for st in self.rb.stages:
-            row = [st.name]
+            row: list[str | Text] = [st.name]
             for h in self.hosts:
                 s = self.cells.get((st.name, h), "")
                 row.append(Text(s, style=_STYLE.get(s, "")))
@@ -149,7 +150,8 @@ def print_summary(console: Console, report: RunReport, artifacts: Path) -> None:
         console.print(f"{report.runbook} — {report.status} (exit {report.exit_code}) in {report.seconds:.1f} s", highlight=False)
     if report.failure:
         f = report.failure
-        where = ", ".join(x for x in (f"stage {f.stage}", f"router {f.host}" if f.host and not f.routers else "", f"gate {f.gate}" if f.gate else "") if x)
+        parts = (f"stage {f.stage}", f"router {f.host}" if f.host and not f.routers else "", f"gate {f.gate}" if f.gate else "")
+        where = ", ".join(x for x in parts if x)
         for line in f.lines():
             console.print(f"[red]failed[/red] ({where}): {escape(line)}", highlight=False, soft_wrap=True)
         if f.evidence:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from vrpbook.errors import ExitCode
@@ -22,7 +22,7 @@ __all__ = ["ExitCode", "Failure", "GateOutcome", "HostStage", "RunReport", "Stag
 
 def new_run_id(runbook: str) -> str:
     """``20261125T020501Z-bfd-static-vpn-1a2b``: sortable, unique, valid in a VRP label."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"{stamp}-{runbook}-{secrets.token_hex(2)}"
 
 
@@ -46,7 +46,7 @@ class GateOutcome:
     elapsed: float = 0.0
 
     @classmethod
-    def of(cls, gate: str, results: Sequence[CheckResult]) -> "GateOutcome":
+    def of(cls, gate: str, results: Sequence[CheckResult]) -> GateOutcome:
         polls = max((r.polls for r in results), default=0)
         elapsed = max((r.elapsed for r in results), default=0.0)
         return cls(gate, list(results), polls, round(elapsed, 3))

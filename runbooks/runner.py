@@ -106,7 +106,7 @@ def run_with_target(
         engine = Engine(rb, intents, nr, bus, run_id=run_id, ticket=ticket, hosts=hosts, stage=stage)
         report = engine.run()
     finally:
-        for lg, level in zip(loggers, old_levels):
+        for lg, level in zip(loggers, old_levels, strict=True):
             lg.removeHandler(handler)
             lg.setLevel(level)
         handler.close()

@@ -46,7 +46,7 @@ class GateSpec(_Strict):
         return v
 
     @model_validator(mode="after")
-    def _params(self) -> "GateSpec":
+    def _params(self) -> GateSpec:
         CHECKS[self.check].parse_params(self.params)  # the check's own parameter model
         return self
 
@@ -61,7 +61,7 @@ class Stage(_Strict):
     on_failure: OnFailure | None = None
 
     @model_validator(mode="after")
-    def _shape(self) -> "Stage":
+    def _shape(self) -> Stage:
         if self.action == "push" and not self.templates:
             raise ValueError("a push stage needs templates")
         if self.action == "push" and not self.gates:
@@ -87,7 +87,7 @@ class Runbook(_Strict):
     stages: list[Stage] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique(self) -> "Runbook":
+    def _unique(self) -> Runbook:
         names = [s.name for s in self.stages]
         dup = {n for n in names if names.count(n) > 1}
         if dup:

@@ -13,6 +13,7 @@ whole run, shared by every task through Nornir's connection cache.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -94,7 +95,8 @@ class VrpChannel:
         try:
             raw = self.conn.read_until_pattern(pattern=END_PATTERN, read_timeout=timeout or self.timeout)
         except Exception as exc:  # netmiko ReadTimeout, socket errors, EOF
-            raise ChannelError(f"{self.host}: no prompt after {line!r} within {timeout or self.timeout:.0f} s: {type(exc).__name__}") from exc
+            waited = timeout or self.timeout
+            raise ChannelError(f"{self.host}: no prompt after {line!r} within {waited:.0f} s: {type(exc).__name__}") from exc
         text = raw.replace("\r\n", "\n").replace("\r", "\n")
         lines = text.split("\n")
         end = lines[-1]
@@ -115,10 +117,8 @@ class VrpChannel:
 
     def sync(self) -> Reply:
         """Send an empty line to learn where the session is (clears any stale buffer)."""
-        try:
+        with contextlib.suppress(Exception):  # buffer clearing is best effort
             self.conn.clear_buffer()
-        except Exception:  # pragma: no cover - buffer clearing is best effort
-            pass
         reply = self.send("")
         if reply.view == "question":
             raise ChannelError(f"{self.host}: an unanswered question is open: {reply.end!r}")
@@ -198,10 +198,8 @@ class VrpChannel:
     def _cancel_question(self, reply: Reply) -> None:
         """Answer an unexpected question with the safest choice (cancel / no)."""
         answer = "c" if "C(cancel)" in reply.end else "n"
-        try:
+        with contextlib.suppress(ChannelError):
             self.send(answer)
-        except ChannelError:
-            pass
 
 
 def channel_for(task: Task) -> VrpChannel:

@@ -18,6 +18,7 @@ reports it as one line for that router and exit code 3.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from typing import Any
 
@@ -55,7 +56,7 @@ def connection_error(exc: BaseException, where: str, username: str | None) -> Co
     cause chain and the message are read, most specific first."""
     chain = _chain(exc)
     text = " ".join(str(e) for e in chain)
-    if any(isinstance(e, paramiko.BadHostKeyException) for e in chain) or "does not match" in text and "Host key" in text:
+    if any(isinstance(e, paramiko.BadHostKeyException) for e in chain) or ("does not match" in text and "Host key" in text):
         return HostKeyMismatch(f"SSH host key of {where} differs from known_hosts (possible impersonation)")
     if "known_hosts" in text or "not found in known" in text.lower():
         return HostKeyMismatch(f"SSH host key of {where} is not in known_hosts")
@@ -97,15 +98,18 @@ class Vrp8Connection:
         except Exception as exc:  # netmiko/paramiko/socket: classified into vrpbook's typed errors
             raise connection_error(exc, where, username) from exc
         chan = VrpChannel(conn, hostname or "?")
-        # netmiko's disconnect() calls cleanup() first, which waits ~2 s for silence;
-        # the channel leaves at once (an uncommitted candidate is dropped by VRP).
-        conn.cleanup = chan.logout
         chan.sync()
         self.connection = chan
 
     def close(self) -> None:
-        if self.connection is not None:
-            try:
-                self.connection.conn.disconnect()
-            finally:
-                self.connection = None
+        """Leave at once: netmiko's ``disconnect()`` first waits ~2 s of silence
+        (``cleanup``); the channel's ``logout`` does not (an uncommitted candidate is
+        dropped by VRP with the session), then the SSH transport is closed."""
+        chan, self.connection = self.connection, None
+        if chan is None:
+            return
+        chan.logout()
+        with contextlib.suppress(Exception):  # the session may already be gone
+            chan.conn.paramiko_cleanup()
+        chan.conn.remote_conn_pre = None
+        chan.conn.remote_conn = None

@@ -16,17 +16,18 @@ them and decides how every failure ends:
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import tempfile
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from typer.core import TyperGroup
 
 from vrpbook.errors import ExitCode, VrpbookError, describe_error
 
@@ -58,20 +59,36 @@ def _log_traceback(exc: BaseException) -> Path:
     return Path(fh.name)
 
 
-class BoundaryGroup(TyperGroup):
-    """The root command group: every command runs inside the error boundary."""
+P = ParamSpec("P")
+R = TypeVar("R")
 
-    def invoke(self, ctx: typer.Context) -> Any:
+
+def boundary(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run a command inside the error boundary: every failure ends in a line and a code."""
+
+    @functools.wraps(fn)  # typer reads the wrapped signature (options, arguments)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return super().invoke(ctx)
+            return fn(*args, **kwargs)
         except (typer.Exit, typer.TyperException, typer.Abort, SystemExit):
             raise  # typer's own exits and usage errors
-        except BaseException as exc:  # the one boundary: every failure ends in a line and a code
+        except BaseException as exc:
             raise typer.Exit(report_failure(exc)) from None
+
+    return guarded
+
+
+def _guard_all(typer_app: typer.Typer) -> None:
+    """Put every command of *typer_app* (and of its sub-apps) inside the boundary."""
+    for info in typer_app.registered_commands:
+        if info.callback is not None:
+            info.callback = boundary(info.callback)
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _guard_all(group.typer_instance)
 
 
 app = typer.Typer(
-    cls=BoundaryGroup,
     help="Runbooks for Huawei VRP8 routers: staged push, gates on parsed state, rollback.",
     no_args_is_help=True,
     add_completion=False,
@@ -87,6 +104,7 @@ def _mount() -> None:
     app.add_typer(lab_app, name="lab", help="Run the twin: software VRP8 routers over SSH.")
     register_parse(app)
     register_runbooks(app)
+    _guard_all(app)
 
 
 _mount()

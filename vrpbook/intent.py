@@ -89,7 +89,11 @@ def _name(v: str) -> str:
     return v
 
 
-AsNumber = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v), AfterValidator(_as_number)]
+def _int_to_str(v: object) -> object:
+    return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+
+AsNumber = Annotated[str, BeforeValidator(_int_to_str), AfterValidator(_as_number)]
 RouteTarget = Annotated[str, AfterValidator(_rd_rt)]
 InterfaceName = Annotated[str, AfterValidator(_ifname)]
 ObjectName = Annotated[str, AfterValidator(_name)]
@@ -224,7 +228,7 @@ class HostIntent(_Strict):
     load_balance: Literal["packet all", "flow"] | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> "HostIntent":
+    def _consistent(self) -> HostIntent:
         """Cross-references inside one host: the kind of slip a reviewer misses."""
         for ifname, itf in self.interfaces.items():
             if itf.vpn_instance and itf.vpn_instance not in self.vpn_instances:
@@ -326,7 +330,7 @@ class NetworkIntent(Mapping[str, HostIntent]):
 
     __hash__ = None  # type: ignore[assignment]  # mutable-looking mapping: not hashable
 
-    def subset(self, names: list[str]) -> "NetworkIntent":
+    def subset(self, names: list[str]) -> NetworkIntent:
         return NetworkIntent({n: self._hosts[n] for n in names})
 
     def ldp_neighbours(self, host: str) -> dict[str, str]:

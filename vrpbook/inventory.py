@@ -65,7 +65,7 @@ class InventoryFiles:
     defaults: Path
 
     @classmethod
-    def of(cls, root: Path) -> "InventoryFiles":
+    def of(cls, root: Path) -> InventoryFiles:
         return cls(root, root / "hosts.yaml", root / "groups.yaml", root / "defaults.yaml")
 
 

@@ -28,14 +28,14 @@ HOSTS = ["PE1", "CE1", "PE2", "PE3", "CE2"]
 
 
 def _vrpbook(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, "CI": "true", "COLUMNS": "200", **(env or {})}
-    full.pop("VRPBOOK_USERNAME", None) if env is None else None
+    full = {k: v for k, v in os.environ.items() if not k.startswith("VRPBOOK_")}
+    full.update({"CI": "true", "COLUMNS": "200", **(env or {})})
     return subprocess.run([VRPBOOK, *args], capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL, env=full)
 
 
 def _inventory(tmp: Path, name: str, ports: dict[str, int], **defaults: object) -> Path:
     inv = tmp / name
-    shutil.copytree(PROJECT_ROOT / "inventory" / name.split("-", 1)[0] if name.startswith("lab") else PROJECT_ROOT / "inventory" / "production-example", inv)
+    shutil.copytree(PROJECT_ROOT / "inventory" / name, inv)
     hosts = yaml.safe_load((inv / "hosts.yaml").read_text())
     for host, spec in hosts.items():
         spec["port"] = ports[host]
@@ -74,7 +74,7 @@ def test_wrong_password_names_every_router_and_exits_3(lab, tmp_path):
 
 
 def test_unreachable_routers_are_each_named_and_exit_3(tmp_path):
-    ports = dict(zip(HOSTS, _closed_ports(len(HOSTS))))
+    ports = dict(zip(HOSTS, _closed_ports(len(HOSTS)), strict=True))
     inv = _inventory(tmp_path, "lab", ports)
     proc = _vrpbook("run", "bfd-static-vpn", "--inventory", str(inv), "--yes", "--artifacts", str(tmp_path / "a"))
     _assert_one_line_per_router(proc, "no SSH server answered")
@@ -88,7 +88,8 @@ def test_host_key_mismatch_names_every_router_and_exits_3(lab, tmp_path):
         pub = asyncssh.generate_private_key("ssh-ed25519").export_public_key("openssh").decode().split()
         lines.append(f"[127.0.0.1]:{ports[host]} {pub[0]} {pub[1]}")
     known.write_text("\n".join(lines) + "\n")
-    inv = _inventory(tmp_path, "production-example", ports, data={"intent_from": str(PROJECT_ROOT / "inventory" / "lab"), "known_hosts": str(known)})
+    data = {"intent_from": str(PROJECT_ROOT / "inventory" / "lab"), "known_hosts": str(known)}
+    inv = _inventory(tmp_path, "production-example", ports, data=data)
     user, password = lab.credentials
     proc = _vrpbook("plan", "bfd-static-vpn", "--inventory", str(inv), env={"VRPBOOK_USERNAME": user, "VRPBOOK_PASSWORD": password})
     _assert_one_line_per_router(proc, "host key")
