@@ -27,7 +27,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from vrpbook.errors import ReadError
-from vrpbook.intent import HostIntent, NetworkIntent
+from vrpbook.intent import NetworkIntent
 from vrpbook.parsers.base import ParsedOutput
 from vrpbook.results import CheckResult, Status, now
 from vrpbook.tasks.collect import Observation
@@ -113,9 +113,6 @@ class Check(Generic[P]):
     def targets(self, routers: Sequence[str], net: NetworkIntent) -> list[str]:
         """The routers of *routers* this check judges."""
         return [r for r in routers if self.applies(r, net)]
-
-    def intent(self, router: str, net: NetworkIntent) -> HostIntent:
-        return net[router]
 
 
 def params_dict(params: BaseModel) -> dict[str, Any]:

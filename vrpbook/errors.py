@@ -171,7 +171,3 @@ def describe_error(exc: BaseException) -> str:
     joined = " ".join(lines) or type(exc).__name__
     return joined if len(joined) <= 400 else joined[:397] + "..."
 
-
-def exit_code_of(exc: BaseException) -> ExitCode:
-    """The exit code a failure ends in (a non-vrpbook exception is a bug: 1)."""
-    return exc.exit_code if isinstance(exc, VrpbookError) else ExitCode.INTERNAL

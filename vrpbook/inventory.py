@@ -85,10 +85,6 @@ class Inventory:
         """The inventory-wide ``data`` of defaults.yaml."""
         return dict(self.nr.inventory.defaults.data)
 
-    @property
-    def hosts(self) -> list[str]:
-        return list(self.nr.inventory.hosts)
-
 
 def read_nornir(root: Path) -> Nornir:
     """``InitNornir`` over a SimpleInventory directory; any file error is one line naming it."""
