@@ -357,10 +357,7 @@ class Engine:
             hs = sr.hosts[h]
             if o.error is not None:
                 hs.status, hs.error = "failed", describe_error(o.error)
-                failed[h] = o.error
-                committed = o.sub("commit_trial")
-                if committed is not None and not committed.failed:  # pragma: no cover - commit is the last step
-                    self.state[h].in_trial = True
+                failed[h] = o.error  # a failed commit_trial discarded or aborted its own trial
                 continue
             change = o.value
             assert isinstance(change, StageChange)
