@@ -396,23 +396,24 @@ def build_diagram(
     if topology is not None:
         pairs, links_from = _cables(topology), "topology"
         for a_end, b_end in pairs:
-            for e in (a_end, b_end):
-                if e.router not in routers:
-                    raise DiagramError(f"topology cable end {e.router}:{e.interface}: no such router")
+            for cable_end in (a_end, b_end):
+                if cable_end.router not in routers:
+                    raise DiagramError(f"topology cable end {cable_end.router}:{cable_end.interface}: no such router")
     else:
         pairs = _subnet_links(addr)
         links_from = "subnets" if pairs else "none"
     links = []
     for a_end, b_end in pairs:
-        ends = []
-        for e in (a_end, b_end):
-            itf = addr.address_of(e.router, e.interface)
-            ends.append(e if e.address or itf is None else e.model_copy(update={"address": str(itf)}))
+        a_full, b_full = (
+            end if end.address or (itf := addr.address_of(end.router, end.interface)) is None
+            else end.model_copy(update={"address": str(itf)})
+            for end in (a_end, b_end)
+        )
         subnet = None
-        if ends[0].address and (i := _iface(ends[0].address)) is not None:
-            subnet = str(i.network)
-        health, reason = _link_health(ends[0], ends[1], by_router, bfd_health)
-        links.append(Link(a=ends[0], b=ends[1], subnet=subnet, health=health, reason=reason))
+        if a_full.address and (net := _iface(a_full.address)) is not None:
+            subnet = str(net.network)
+        health, reason = _link_health(a_full, b_full, by_router, bfd_health)
+        links.append(Link(a=a_full, b=b_full, subnet=subnet, health=health, reason=reason))
 
     return Diagram(
         routers=tuple(routers[n] for n in sorted(routers)),

@@ -8,7 +8,7 @@ disagree with its own rows; fail and error counts are always both present.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Literal
 
@@ -54,7 +54,7 @@ def verdict_of(counts: Counts) -> Verdict:
 
 def new_run_id(kind: str) -> str:
     """``20261125T020501Z-check-1a2b``: sortable, unique enough for one scheduler."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"{stamp}-{kind}-{secrets.token_hex(2)}"
 
 

@@ -103,12 +103,17 @@ class ReportDoc(_Doc):
     results: list[ResultDoc]
 
 
+def _counts_doc(passed: int, failed: int, errors: int, changing: int) -> CountsDoc:
+    # by alias: ``pass`` is a Python keyword, so the field names differ from the JSON keys
+    return CountsDoc.model_validate(
+        {"pass": passed, "fail": failed, "error": errors, "changing": changing,
+         "total": passed + failed + errors + changing}
+    )
+
+
 def _counts(statuses: list[Status]) -> CountsDoc:
     c = Counter(statuses)
-    return CountsDoc(
-        passed=c[Status.PASS], failed=c[Status.FAIL], errors=c[Status.ERROR],
-        changing=c[Status.CHANGING], total=len(statuses),
-    )
+    return _counts_doc(c[Status.PASS], c[Status.FAIL], c[Status.ERROR], c[Status.CHANGING])
 
 
 def _result(r: CheckResult) -> ResultDoc:
@@ -137,7 +142,7 @@ def build(header: RunHeader, results: Results) -> ReportDoc:
             duration_s=round(header.duration, 3), vrpbook_version=header.vrpbook_version,
             verdict=header.verdict, exit_code=header.verdict.exit_code,
         ),
-        counts=CountsDoc(passed=c.passed, failed=c.failed, errors=c.errors, changing=c.changing, total=c.total),
+        counts=_counts_doc(c.passed, c.failed, c.errors, c.changing),
         routers=routers,
         results=[_result(r) for r in results.failures_first()],
     )
