@@ -2,8 +2,8 @@
 
 The document is defined by the pydantic models below; ``report.schema.json``
 beside this module is their JSON Schema (regenerate with
-``python -m vrpbook.reporters.json_report --schema``; a test keeps it in
-sync). Consumers should check ``schema`` (``vrpbook.report/1``): fields are
+``python -c "import vrpbook.reporters.json_report as j; j.SCHEMA_FILE.write_text(j.json_schema_text())"``;
+a test keeps it in sync). Consumers should check ``schema`` (``vrpbook.report/1``): fields are
 only ever added within a major version.
 
 Shape::
@@ -22,7 +22,6 @@ Times are ISO 8601 with a time zone (UTC as the results carry them).
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -166,10 +165,3 @@ def json_schema_text() -> str:
     schema["title"] = "vrpbook report"
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
-
-if __name__ == "__main__":  # pragma: no cover - maintenance entry point
-    if sys.argv[1:] == ["--schema"]:
-        SCHEMA_FILE.write_text(json_schema_text())
-    else:
-        sys.stderr.write("usage: python -m vrpbook.reporters.json_report --schema\n")
-        raise SystemExit(2)

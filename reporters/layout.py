@@ -15,6 +15,10 @@ from collections.abc import Sequence
 
 Point = tuple[float, float]
 
+#: Pull towards the centre, relative to the ideal edge length: enough to keep an
+#: unlinked router in the picture, too little to fold a ring.
+GRAVITY = 0.5
+
 
 def spring_layout(
     nodes: Sequence[str],
@@ -68,8 +72,8 @@ def spring_layout(
             disp[b][1] += dy * f
         for i in range(n):
             # gravity keeps separate components (an unlinked router) from drifting off
-            disp[i][0] -= 0.1 * k * pos[i][0] * n
-            disp[i][1] -= 0.1 * k * pos[i][1] * n
+            disp[i][0] -= GRAVITY * k * pos[i][0]
+            disp[i][1] -= GRAVITY * k * pos[i][1]
             d = math.hypot(disp[i][0], disp[i][1])
             if d > 0:
                 step = min(d, temperature) / d

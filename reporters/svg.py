@@ -71,8 +71,9 @@ def _link(link: Link, pos: dict[str, Point]) -> str:
              f"{link.b.router} {link.b.interface or ''} {link.b.address or ''}\n"
              f"subnet {link.subnet or '?'} · {link.health}: {link.reason}")
     labels = []
+    room = math.hypot(q[0] - p[0], q[1] - p[1]) >= 2 * (NODE_R + 30.0) + 70.0
     for end, here, there in ((link.a, p, q), (link.b, q, p)):
-        if end.interface:
+        if end.interface and room:
             t = min(0.4, (NODE_R + 30.0) / (math.hypot(there[0] - here[0], there[1] - here[1]) or 1.0))
             x, y = here[0] + (there[0] - here[0]) * t, here[1] + (there[1] - here[1]) * t
             labels.append(f'<text class="ifname" x="{x:.1f}" y="{y:.1f}">{escape(short_ifname(end.interface))}</text>')
@@ -125,14 +126,19 @@ def _router(r: RouterNode, pos: dict[str, Point]) -> str:
         return (f'<g class="router external" data-router="{_attr(r.name)}" data-status="{status}">'
                 f"<title>{escape(r.name)}: {escape(r.detail)}</title>{shape}{text}</g>")
     ring = f' stroke="{colour}" stroke-width="4"' if r.status in (Status.FAIL, Status.ERROR) else ' stroke="#fff" stroke-width="2"'
-    role = f'<text class="role" x="{x}" y="{y + 10}">{escape(r.role.upper())}</text>' if r.role else ""
-    name_y = y - 5 if r.role else y
+    role = r.role.upper() if r.role else ""
+    if len(r.name) <= 4:  # short names fit inside the circle, the role under them
+        inner = f'<text class="name" x="{x}" y="{y - 5 if role else y}">{escape(r.name)}</text>'
+        inner += f'<text class="role" x="{x}" y="{y + 10}">{escape(role)}</text>' if role else ""
+    else:  # longer names go under the circle, the role inside
+        inner = f'<text class="role" x="{x}" y="{y}">{escape(role)}</text>' if role else ""
+        inner += f'<text class="name outside" x="{x}" y="{y + NODE_R + 13}">{escape(r.name)}</text>'
     return (
         f'<a href="#{anchor(r.name)}"><g class="router" data-router="{_attr(r.name)}" data-status="{status}">'
         f"<title>{escape(r.name)} ({status}): {escape(r.detail)}</title>"
         f'<circle cx="{x}" cy="{y}" r="{NODE_R + 5}" fill="none"{ring} opacity="0.35"/>'
         f'<circle cx="{x}" cy="{y}" r="{NODE_R}" fill="{colour}" stroke="#fff" stroke-width="2"/>'
-        f'<text class="name" x="{x}" y="{name_y}">{escape(r.name)}</text>{role}</g></a>'
+        f"{inner}</g></a>"
     )
 
 

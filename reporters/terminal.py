@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from vrpbook.results import SEVERITY, CheckResult, Results, Status, params_key
+from vrpbook.results import CheckResult, Results, Status, params_key
 
 from .evidence import compact, result_differences
 from .header import RunHeader, Verdict
@@ -52,7 +52,7 @@ def observed_vs_expected(r: CheckResult) -> str:
 
 
 def table(header: RunHeader, results: Results, *, show_passed: bool = False) -> Table:
-    """The summary table (routers worst first; within a router, failures first)."""
+    """The summary table: every non-pass result, failures first, then each router's passes."""
     t = Table(title=f"{header.kind} {escape(header.what)} · {escape(header.inventory)} · {header.duration:.1f} s")
     t.add_column("router", no_wrap=True)
     t.add_column("check", overflow="fold")
@@ -60,19 +60,19 @@ def table(header: RunHeader, results: Results, *, show_passed: bool = False) -> 
     t.add_column("message", overflow="fold")
     t.add_column("observed vs expected", overflow="fold")
 
-    def worst(router: str) -> int:
-        return min(SEVERITY[r.status] for r in results.for_router(router))
-
-    for router in sorted(results.routers(), key=lambda h: (worst(h), h)):
-        rows = sorted(results.for_router(router), key=lambda r: (SEVERITY[r.status], r.check, params_key(r.params)))
-        passed = [r for r in rows if r.status is Status.PASS]
-        for r in rows:
-            if r.status is Status.PASS and not show_passed:
-                continue
-            label = r.check + (f" {params_key(r.params)}" if r.params else "")
-            detail = "" if r.status is Status.PASS else observed_vs_expected(r)
-            t.add_row(router, escape(label), Text(r.status.value, style=STYLE[r.status]), escape(r.message), escape(detail))
-        if passed and not show_passed:
+    for r in results.failures_first():
+        if r.status is Status.PASS:
+            continue
+        label = r.check + (f" {params_key(r.params)}" if r.params else "")
+        t.add_row(r.router, escape(label), Text(r.status.value, style=STYLE[r.status]), escape(r.message),
+                  escape(observed_vs_expected(r)))
+    for router in results.routers():
+        passed = [r for r in results.for_router(router) if r.status is Status.PASS]
+        if show_passed:
+            for r in sorted(passed, key=lambda r: (r.check, params_key(r.params))):
+                label = r.check + (f" {params_key(r.params)}" if r.params else "")
+                t.add_row(router, escape(label), Text("pass", style=STYLE[Status.PASS]), escape(r.message), "")
+        elif passed:
             names = ", ".join(sorted({r.check for r in passed}))
             t.add_row(router, escape(names), Text("pass", style=STYLE[Status.PASS]), f"{len(passed)} passed", "")
     return t
