@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -64,17 +64,26 @@ def changed_values(before: Any, after: Any, path: str = "") -> list[str]:
 
 
 def _when(at: datetime | None) -> str:
-    return at.isoformat(timespec="seconds") if at else "—"
+    """ISO 8601 in UTC, to the second: ``2026-03-01T09:15:00Z``."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if at else "—"
+
+
+_NO_WRAP = {"at", "since", "previously seen", "started", "finished", "router", "status", "check"}
+
+
+def _table(title: str, columns: Sequence[str]) -> Table:
+    t = Table(title=title)
+    for col in columns:
+        t.add_column(col, no_wrap=col in _NO_WRAP, overflow="fold")
+    return t
 
 
 def _label(check: str, params: dict[str, Any]) -> str:
-    return check + (f" {params_key(params)}" if params else "")
+    return check + (f"\n{params_key(params)}" if params else "")
 
 
 def _timeline_table(rows: Sequence[Transition], title: str) -> Table:
-    t = Table(title=title)
-    for col in ("at (UTC)", "router", "check", "status", "what changed", "message", "previously seen"):
-        t.add_column(col, overflow="fold")
+    t = _table(title, ("at", "router", "check", "status", "what changed", "message", "previously seen"))
     for r in rows:
         status = Text()
         if r.previous_status:
@@ -89,9 +98,7 @@ def _timeline_table(rows: Sequence[Transition], title: str) -> Table:
 
 
 def _state_table(rows: Sequence[StateAt], title: str) -> Table:
-    t = Table(title=title)
-    for col in ("router", "check", "status", "since (UTC)", "observed", "message"):
-        t.add_column(col, overflow="fold")
+    t = _table(title, ("router", "check", "status", "since", "observed", "message"))
     for r in rows:
         t.add_row(escape(r.router), escape(_label(r.check, r.params)), Text(r.status.value, style=STYLE[r.status]),
                   _when(r.since), escape(compact(r.observed, 100)), escape(r.message))
@@ -99,9 +106,7 @@ def _state_table(rows: Sequence[StateAt], title: str) -> Table:
 
 
 def _runs_table(rows: Sequence[RunRecord]) -> Table:
-    t = Table(title="runs")
-    for col in ("run", "kind", "what", "started (UTC)", "finished (UTC)", "verdict", "fail", "error", "changing", "pass"):
-        t.add_column(col, overflow="fold")
+    t = _table("runs", ("run", "kind", "what", "started", "finished", "verdict", "fail", "error", "changing", "pass"))
     for r in rows:
         t.add_row(escape(r.run_id), r.kind, escape(r.what), _when(r.started_at), _when(r.finished_at),
                   r.verdict or "running", *(str(v) if v is not None else "—"
