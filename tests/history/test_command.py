@@ -101,12 +101,12 @@ def test_as_a_real_process(db_path):
     proc = subprocess.run(
         [sys.executable, "-m", "vrpbook.history.command", "history", "--db", str(db_path), "--check",
          "bfd-sessions-up", "--host", "PE1"],
-        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, env={"COLUMNS": "200", "PATH": ""},
+        check=False, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, env={"COLUMNS": "200", "PATH": ""},
     )
     assert proc.returncode == 0, proc.stderr
     assert "pe1_to_ce1: Up → Down" in " ".join(proc.stdout.split())
     bad = subprocess.run(
         [sys.executable, "-m", "vrpbook.history.command", "history", "--db", str(db_path), "--at", "noon"],
-        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        check=False, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and len(bad.stderr.splitlines()) == 1

@@ -9,8 +9,9 @@ import pytest
 from vrpbook.history import HistoryDB
 from vrpbook.history.schema import APPLICATION_ID, LATEST
 from vrpbook.reporters.header import RunHeader
-from vrpbook.results import Status
 from vrpbook_tests_results import T0, NetworkResults, reference_intents  # type: ignore[import-not-found]
+
+from vrpbook.results import Status
 
 LINK = ("CE1", "GigabitEthernet0/1/0")
 

@@ -91,9 +91,8 @@ def test_damaged_database(tmp_path):
     assert len(data) > 3 * 4096
     data[4096:] = b"\xff" * (len(data) - 4096)  # keep the header page, destroy every table page
     path.write_bytes(bytes(data))
-    with pytest.raises(HistoryCorrupt) as info:
-        with HistoryDB(path, readonly=True) as db:
-            db.timeline()
+    with pytest.raises(HistoryCorrupt) as info, HistoryDB(path, readonly=True) as db:
+        db.timeline()
     _one_line(info.value)
 
 
@@ -139,7 +138,6 @@ def test_reports_are_written_before_and_whatever_the_history(tmp_path):
     bad = tmp_path / "history.db"
     bad.write_bytes(b"garbage" * 1000)
     written, errors = write_reports(header, results, ReportTargets(json=tmp_path / "r.json", junit=tmp_path / "j.xml"))
-    with pytest.raises(HistoryError):
-        with HistoryDB(bad) as db:
-            db.record(header, results)
+    with pytest.raises(HistoryError), HistoryDB(bad) as db:
+        db.record(header, results)
     assert not errors and all(p.stat().st_size > 0 for p in written)

@@ -15,7 +15,7 @@ test. No reporter may special-case any of these names.
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from ipaddress import ip_address, ip_interface
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from vrpbook.results import CheckResult, Results, Status
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB = ROOT / "inventory" / "lab"
-T0 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -88,7 +88,7 @@ class NetworkResults:
             start = at + timedelta(milliseconds=40 * i)
 
             def add(check: str, ok: bool, message: str, observed: Any, expected: Any,
-                    params: dict[str, Any] | None = None, router: str = router) -> None:
+                    params: dict[str, Any] | None = None, router: str = router, start: datetime = start) -> None:
                 status = Status.PASS if ok else Status.FAIL
                 if router in unreachable:
                     status, message, observed = Status.ERROR, f"{router}: connection refused (127.0.0.1)", None
@@ -147,7 +147,7 @@ class NetworkResults:
 
             # LDP: one session per neighbour on an LDP interface
             ldp = {}
-            for ifname, spec in (it.get("interfaces") or {}).items():
+            for spec in (it.get("interfaces") or {}).values():
                 if spec.get("mpls_ldp"):
                     net = ip_interface(spec["address"]).network
                     for other, oit in self.intents.items():

@@ -8,13 +8,14 @@ import pytest
 from vrpbook.reporters.diagram import DiagramError, build_diagram
 from vrpbook.reporters.layout import spring_layout
 from vrpbook.reporters.svg import NODE_R, canvas_size, render_svg
-from vrpbook.results import CheckResult, Results, Status
 from vrpbook_tests_results import (  # type: ignore[import-not-found]
     NetworkResults,
     load_topology,
     reference_intents,
     ring_intents,
 )
+
+from vrpbook.results import CheckResult, Results, Status
 
 
 def _pairs(links):

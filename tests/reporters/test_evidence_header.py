@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from vrpbook.reporters.evidence import differences, result_differences
 from vrpbook.reporters.header import RunHeader, Verdict, verdict_of
-from vrpbook.results import CheckResult, Counts, Results, Status
 from vrpbook_tests_results import T0  # type: ignore[import-not-found]
+
+from vrpbook.results import CheckResult, Counts, Results, Status
 
 
 def test_mapping_differences_name_each_key():

@@ -21,7 +21,6 @@ from vrpbook.reporters import html_report
 from vrpbook.reporters.diagram import build_diagram
 from vrpbook.reporters.header import RunHeader
 from vrpbook.reporters.svg import STATUS_COLOUR
-from vrpbook.results import Status
 from vrpbook_tests_results import (  # type: ignore[import-not-found]
     T0,
     NetworkResults,
@@ -29,6 +28,8 @@ from vrpbook_tests_results import (  # type: ignore[import-not-found]
     reference_intents,
     ring_intents,
 )
+
+from vrpbook.results import Status
 
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -84,7 +85,7 @@ def test_reference_network_with_a_failure_renders(tmp_path):
     intents = reference_intents()
     results = NetworkResults(intents).judge(link_down=("CE1", "GigabitEthernet0/1/0"), unreachable=("CE2",),
                                             stray_lines={"PE1": ["vpn-target 999:1 both"]})
-    page, diagram = _page(tmp_path, intents, results, load_topology())
+    page, _diagram = _page(tmp_path, intents, results, load_topology())
     source = page.read_text()
     assert "http://" not in source and "https://" not in source and " src=" not in source
     assert "Content-Security-Policy" in source and "<script" not in source
@@ -122,7 +123,7 @@ def test_reference_network_with_a_failure_renders(tmp_path):
 def test_forty_routers_inferred_links_render(tmp_path):
     intents = ring_intents(40, prefix="edge-")
     results = NetworkResults(intents).judge(link_down=("edge-17", "GigabitEthernet0/1/0"))
-    page, diagram = _page(tmp_path, intents, results)
+    page, _diagram = _page(tmp_path, intents, results)
     dom = _Elements()
     dom.feed(_run(page, tmp_path, "--dump-dom").stdout)
     assert len(dom.having("g", "router")) == 40 and len(dom.having("g", "link")) == 40

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 
 from vrpbook.reporters import json_report
 from vrpbook.reporters.header import RunHeader
-from vrpbook.results import Results
 from vrpbook_tests_results import T0, NetworkResults, reference_intents  # type: ignore[import-not-found]
+
+from vrpbook.results import Results
 
 
 def _run(**faults):

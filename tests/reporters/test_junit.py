@@ -7,8 +7,9 @@ from datetime import timedelta
 import junitparser
 from vrpbook.reporters import junit
 from vrpbook.reporters.header import RunHeader
-from vrpbook.results import CheckResult, Results, Status
 from vrpbook_tests_results import T0, NetworkResults, reference_intents, ring_intents  # type: ignore[import-not-found]
+
+from vrpbook.results import CheckResult, Results, Status
 
 
 def _write(tmp_path, results, name="junit.xml", at=T0):
