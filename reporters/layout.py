@@ -4,8 +4,10 @@ Fruchterman–Reingold with a little gravity: connected routers pull together,
 all routers push apart, and the temperature cools linearly so the picture
 settles. Nothing is random — nodes start on a circle in name order — so the
 same network always draws the same way (reports diff cleanly; an operator's
-eye learns where PE1 is). No layout engine to download; 40 routers take a few
-milliseconds, 500 well under a second.
+eye learns where PE1 is). No layout engine to download. Each iteration is
+O(n²), so large networks get fewer iterations (300 up to 80 routers, then
+24,000 / n): measured on this project's machine, 40 routers lay out in about
+50 ms and 500 in about 1 s.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def spring_layout(
     width: float,
     height: float,
     margin: float = 60.0,
-    iterations: int = 300,
+    iterations: int | None = None,
 ) -> dict[str, Point]:
     """Positions of *nodes* inside ``width`` × ``height`` (with *margin*), edges as springs.
 
@@ -40,6 +42,8 @@ def spring_layout(
         return {}
     if n == 1:
         return {names[0]: (width / 2, height / 2)}
+    if iterations is None:
+        iterations = max(40, min(300, 24_000 // n))
     index = {name: i for i, name in enumerate(names)}
     springs = [(index[a], index[b]) for a, b in edges if a in index and b in index and a != b]
 

@@ -180,30 +180,37 @@ def ring_intents(n: int, prefix: str = "R") -> dict[str, dict[str, Any]]:
     """Another network: *n* routers in a ring with BFD on every link and IBGP to a hub."""
     intents: dict[str, dict[str, Any]] = {}
     names = [f"{prefix}{i:02d}" for i in range(n)]
+
+    def link(i: int, host: int) -> str:  # the /30 of ring link i (any size of ring)
+        return str(ip_address("172.16.0.0") + 4 * i + host)
+
+    def loop(i: int) -> str:
+        return str(ip_address("10.255.0.0") + i + 1)
+
     for i, name in enumerate(names):
         nxt = (i + 1) % n
         prv = (i - 1) % n
         interfaces = {
-            "GigabitEthernet0/1/0": {"address": f"172.20.{i}.1/30"},
-            "GigabitEthernet0/2/0": {"address": f"172.20.{prv}.2/30"},
+            "GigabitEthernet0/1/0": {"address": f"{link(i, 1)}/30"},
+            "GigabitEthernet0/2/0": {"address": f"{link(prv, 2)}/30"},
         }
         intents[name] = {
             "role": "pe", "sysname": name,
-            "loopbacks": {"LoopBack1": f"10.255.0.{i + 1}/32"},
+            "loopbacks": {"LoopBack1": f"{loop(i)}/32"},
             "interfaces": interfaces,
             "bfd_sessions": [
-                {"name": f"to_{names[nxt].lower()}", "peer_ip": f"172.20.{i}.2",
-                 "interface": "GigabitEthernet0/1/0", "source_ip": f"172.20.{i}.1"},
-                {"name": f"to_{names[prv].lower()}", "peer_ip": f"172.20.{prv}.1",
-                 "interface": "GigabitEthernet0/2/0", "source_ip": f"172.20.{prv}.2"},
+                {"name": f"to_{names[nxt].lower()}", "peer_ip": link(i, 2),
+                 "interface": "GigabitEthernet0/1/0", "source_ip": link(i, 1)},
+                {"name": f"to_{names[prv].lower()}", "peer_ip": link(prv, 1),
+                 "interface": "GigabitEthernet0/2/0", "source_ip": link(prv, 2)},
             ],
             "bgp": {"as_number": 64512,
-                    "peers": [] if i == 0 else [{"address": "10.255.0.1", "as_number": 64512,
+                    "peers": [] if i == 0 else [{"address": loop(0), "as_number": 64512,
                                                   "connect_interface": "LoopBack1"}],
-                    "vpnv4_peers": [] if i == 0 else ["10.255.0.1"]},
+                    "vpnv4_peers": [] if i == 0 else [loop(0)]},
         }
     intents[names[0]]["bgp"]["peers"] = [
-        {"address": f"10.255.0.{i + 1}", "as_number": 64512, "connect_interface": "LoopBack1"} for i in range(1, n)
+        {"address": loop(i), "as_number": 64512, "connect_interface": "LoopBack1"} for i in range(1, n)
     ]
-    intents[names[0]]["bgp"]["vpnv4_peers"] = [f"10.255.0.{i + 1}" for i in range(1, n)]
+    intents[names[0]]["bgp"]["vpnv4_peers"] = [loop(i) for i in range(1, n)]
     return intents
