@@ -20,9 +20,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
+
 from vrpbook.reporters.evidence import compact
 from vrpbook.reporters.terminal import STYLE
-
 from vrpbook.results import params_key
 
 from .db import HistoryDB, default_db_path

@@ -24,7 +24,6 @@ from types import TracebackType
 from typing import Any, Self
 
 from vrpbook.reporters.header import RunHeader
-
 from vrpbook.results import Results, Status, params_key
 
 from .errors import (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -21,7 +21,7 @@ from vrpbook.results import Counts, Results
 RunKind = Literal["check", "run", "drill"]
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     """The one-word outcome of a whole run, from its counts.
 
     ``fail`` when any check failed; else ``error`` when any could not be

@@ -108,5 +108,5 @@ def _fit(names: list[str], pos: list[list[float]], width: float, height: float, 
     cy = (max(ys) + min(ys)) / 2
     return {
         name: (round(width / 2 + (p[0] - cx) * scale, 1), round(height / 2 + (p[1] - cy) * scale, 1))
-        for name, p in zip(names, pos)
+        for name, p in zip(names, pos, strict=True)
     }
