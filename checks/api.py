@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -94,6 +94,11 @@ class Check(Generic[P]):
     #: what a router's intent must have for the check to apply (for "nothing to judge")
     requires: str
     params_model: type[P]
+    #: ``state``: protocol state, which may still be settling (``vrpbook check --settle``
+    #: re-polls it); ``config``: the configuration, which does not settle by itself.
+    category: ClassVar[Literal["state", "config"]] = "state"
+    #: labels a catalog can select on and reports carry (``CheckResult.tags``)
+    tags: ClassVar[tuple[str, ...]] = ()
 
     def applies(self, router: str, net: NetworkIntent) -> bool:
         raise NotImplementedError

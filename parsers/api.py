@@ -75,7 +75,7 @@ def _parse(command: str, text: str) -> ParsedOutput:
     header, body = _split_header(resolved, lines, command)
     # twin's choice (parser): an output with no line at all is never an empty table -- every
     # supported display prints at least its header/counters when it has nothing to list.
-    if not any(line.text for line in body):
+    if not any(line.text for line in body) and not resolved.spec.empty_ok:
         raise ParseError("empty output", command=command, kind=ParseErrorKind.EMPTY)
     grammar = load_grammar(resolved.spec.template)
     matches = grammar.scan(body, command)

@@ -31,6 +31,9 @@ class CommandSpec:
     key: str
     words: tuple[str | Arg, ...]
     template: str
+    #: VRP prints nothing at all as a valid answer (``display configuration-occupied user``
+    #: when unlocked); for every other display an empty output fails closed.
+    empty_ok: bool = False
 
     @property
     def canonical(self) -> str:
@@ -99,6 +102,17 @@ SPECS: tuple[CommandSpec, ...] = (
         "display_configuration_commit_list_verbose.ttp",
     ),
     CommandSpec("interface_brief", ("display", "interface", "brief"), "display_interface_brief.ttp"),
+    CommandSpec(
+        "configuration_trial_status",
+        ("display", "configuration", "trial", "status"),
+        "display_configuration_trial_status.ttp",
+    ),
+    CommandSpec(
+        "configuration_occupied_user",
+        ("display", "configuration-occupied", "user"),
+        "display_configuration-occupied_user.ttp",
+        empty_ok=True,
+    ),
 )
 
 
