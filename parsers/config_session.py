@@ -79,7 +79,7 @@ _BLOCK = ("index", "session", "user", "address", "locked", "last_config", "timeo
 
 def build_occupied(matches: list[Match], ctx: Context) -> ConfigurationOccupied:
     """Blocks of seven lines in the documented order; nothing at all = unlocked."""
-    holders: list[LockHolder] = Field(default_factory=list)
+    holders: list[LockHolder] = []
     for start in range(0, len(matches), len(_BLOCK)):
         block = matches[start:start + len(_BLOCK)]
         for want, m in zip(_BLOCK, block, strict=False):
