@@ -1,0 +1,191 @@
+"""``vrpbook check`` over SSH against a converged twin: read-only as the twin sees it, one session
+per router within the session cap, routers held by a run / window / lock / trial reported as
+``changing``, stale locks and orphaned trials as findings, settling, a budget."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import netmiko
+import pytest
+
+from vrpbook.history import HistoryDB, RouterLocks
+from vrpbook.twin.cli import views
+from vrpbook.twin.cli.session import CliSession
+from vrpbook.twin.state import Router
+
+pytestmark = pytest.mark.lab
+
+ROUTERS = ("PE1", "PE2", "PE3", "CE1", "CE2")
+
+
+class TwinLog:
+    """Every line the twin's routers received, with the session's view and the lock after it,
+    and the number of SSH sessions open across the lab at any moment (all on the lab's loop)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.lines: list[dict[str, Any]] = []
+        self.sessions: dict[str, set[int]] = {}
+        self.open_now = 0
+        self.peak = 0
+        handle, opened, closed = CliSession.handle_line, Router.open_session, Router.close_session
+        log = self
+
+        def handle_line(session: CliSession, line: str) -> str:
+            out = handle(session, line)
+            log.lines.append({"router": session.router.name, "sid": session.sid, "line": line,
+                              "view": session.view.kind, "dirty": session.dirty, "lock": session.router.lock_holder})
+            return out
+
+        def open_session(router: Router) -> tuple[int, int]:
+            sid, vty = opened(router)
+            log.sessions.setdefault(router.name, set()).add(sid)
+            log.open_now += 1
+            log.peak = max(log.peak, log.open_now)
+            return sid, vty
+
+        def close_session(router: Router, sid: int) -> None:
+            if sid in router.vty_in_use:
+                log.open_now -= 1
+            closed(router, sid)
+
+        monkeypatch.setattr(CliSession, "handle_line", handle_line)
+        monkeypatch.setattr(Router, "open_session", open_session)
+        monkeypatch.setattr(Router, "close_session", close_session)
+
+
+def _commits(check_lab: Any) -> dict[str, list[int]]:
+    lab = check_lab.running.lab
+    return {r: lab.call(lambda r=r: [p.commit_id for p in lab.routers[r].history]) for r in ROUTERS}
+
+
+def test_a_converged_network_passes_and_the_check_is_read_only_on_the_twin(check_lab, monkeypatch):
+    before = _commits(check_lab)
+    twin = TwinLog(monkeypatch)
+    res, doc = check_lab.check_json("--max-sessions", "2", "--login-rate", "50")
+    assert res.exit_code == 0, res.output
+    assert doc["counts"]["fail"] == 0 and doc["counts"]["error"] == 0 and doc["counts"]["pass"] == doc["counts"]["total"] > 30
+    assert {r["router"] for r in doc["results"]} == set(ROUTERS)
+    # from the twin's side: only display commands (and netmiko's terminal setup), always in user
+    # view, never a lock, never a candidate; nothing committed
+    assert twin.lines, "the twin saw nothing"
+    for entry in twin.lines:
+        assert entry["view"] == views.USER and not entry["dirty"] and entry["lock"] is None, entry
+        words = entry["line"].split()
+        assert not words or words[0] in ("display", "screen-length", "screen-width", "return", "quit", "y"), entry
+    assert not any(e["line"].startswith(("system-view", "configuration exclusive", "commit")) for e in twin.lines)
+    assert _commits(check_lab) == before
+    # one session per router, never more than --max-sessions at once, all closed afterwards
+    assert {r: len(s) for r, s in twin.sessions.items()} == dict.fromkeys(ROUTERS, 1)
+    assert twin.peak <= 2 and twin.open_now == 0
+    lab = check_lab.running.lab
+    assert all(lab.call(lambda r=r: lab.routers[r].users_online) == 0 for r in ROUTERS)
+
+
+def test_routers_held_in_the_lock_table_are_changing_not_failing(check_lab):
+    with HistoryDB(check_lab.history) as db:
+        RouterLocks(db).take(["PE2"], holder="window CHG-42", ref="chg-42", ttl=600)
+    res, doc = check_lab.check_json()
+    assert res.exit_code == 0, res.output  # changing does not spoil the verdict
+    pe2 = [r for r in doc["results"] if r["router"] == "PE2"]
+    assert pe2 and {r["status"] for r in pe2} == {"changing"}
+    assert all("window CHG-42 (ref chg-42)" in r["message"] and "history lock table" in r["message"] for r in pe2)
+    assert {r["evidence"]["judged"] for r in pe2} == {"pass"}  # what the check saw is kept
+    assert doc["counts"]["changing"] == len(pe2) and doc["counts"]["pass"] == doc["counts"]["total"] - len(pe2)
+    with HistoryDB(check_lab.history) as db:
+        assert RouterLocks(db).release("chg-42") == ["PE2"]
+    res, doc = check_lab.check_json()
+    assert res.exit_code == 0 and doc["counts"]["changing"] == 0
+
+
+def test_a_session_holding_configuration_exclusive_makes_its_router_changing(check_lab):
+    conn = netmiko.ConnectHandler(**check_lab.running.netmiko_params("PE3"))
+    try:
+        conn.send_command_timing("configuration exclusive")
+        res, doc = check_lab.check_json()
+        assert res.exit_code == 0, res.output
+        pe3 = [r for r in doc["results"] if r["router"] == "PE3"]
+        assert {r["status"] for r in pe3} == {"changing"}
+        assert all("configuration exclusive held by vrpbook (VTY" in r["message"] for r in pe3)
+        assert {r["status"] for r in doc["results"] if r["router"] != "PE3"} == {"pass"}
+
+        # the same lock, held for two hours: a stale lock is a finding, not a change in progress
+        lab = check_lab.running.lab
+
+        def age_lock() -> None:
+            router = lab.routers["PE3"]
+            session = router.sessions[router.lock_holder]
+            session.lock_time -= 7200
+
+        lab.call(age_lock)
+        res, doc = check_lab.check_json()
+        assert res.exit_code == 1, res.output
+        stale = check_lab.by_key(doc)[("PE3", "no-stale-config-lock")]
+        assert stale["status"] == "fail" and "stale lock: configuration exclusive held by vrpbook" in stale["message"]
+        assert stale["observed"]["holders"][0]["held_s"] >= 7200
+        assert check_lab.by_key(doc)[("PE3", "ebgp-peers-established")]["status"] == "pass"  # judged, not held
+    finally:
+        conn.disconnect()
+
+
+def test_a_trial_nobody_holds_fails_and_a_held_one_is_changing(check_lab):
+    params = check_lab.running.netmiko_params("CE2")
+    conn = netmiko.ConnectHandler(**params)
+    try:
+        conn.send_command_timing("system-view")
+        conn.send_command_timing("interface LoopBack7")
+        conn.send_command_timing("commit trial 600")
+        conn.send_command_timing("return")
+    finally:
+        conn.disconnect()  # the committing session is gone; its trial stays pending
+    res, doc = check_lab.check_json()
+    assert res.exit_code == 1, res.output
+    trial = check_lab.by_key(doc)[("CE2", "no-pending-trial")]
+    assert trial["status"] == "fail" and "reverts in" in trial["message"]
+    assert trial["observed"]["trial_status"] == "ACTIVE"
+    # with the router held (a lock-table holder), the same trial is a change in progress
+    with HistoryDB(check_lab.history) as db:
+        RouterLocks(db).take(["CE2"], holder="run bfd-static-vpn", ref="run-9", ttl=600)
+    res, doc = check_lab.check_json()
+    assert res.exit_code == 0, res.output
+    trial = check_lab.by_key(doc)[("CE2", "no-pending-trial")]
+    assert trial["status"] == "changing" and "a commit trial is pending" in trial["message"]
+
+
+def test_settle_repolls_failing_state_checks_until_they_pass(check_lab):
+    net = check_lab.running.network
+    lab = check_lab.running.lab
+    lab.call(lambda: net.set_cable("CE1", "GigabitEthernet0/1/0", False))
+    timer = threading.Timer(1.0, lambda: lab.call(lambda: net.set_cable("CE1", "GigabitEthernet0/1/0", True)))
+    timer.start()
+    try:
+        started = time.monotonic()
+        res, doc = check_lab.check_json("--settle", "20")
+    finally:
+        timer.cancel()
+    assert res.exit_code == 0, res.output
+    assert time.monotonic() - started < 15
+    pe1_bfd = check_lab.by_key(doc)[("PE1", "bfd-sessions-up")]
+    assert pe1_bfd["status"] == "pass" and pe1_bfd["polls"] > 1
+    assert check_lab.by_key(doc)[("PE1", "no-pending-trial")]["polls"] == 1  # configuration is judged once
+    # and without settle, the same fault fails at once, naming the session
+    lab.call(lambda: net.set_cable("CE1", "GigabitEthernet0/1/0", False))
+    res, doc = check_lab.check_json("--settle", "0.5")
+    assert res.exit_code == 1
+    pe1_bfd = check_lab.by_key(doc)[("PE1", "bfd-sessions-up")]
+    assert pe1_bfd["message"].startswith("still failing after 0.5 s") and "pe1_to_ce1 is Down" in pe1_bfd["message"]
+
+
+def test_bfd_detect_time_is_judged_against_the_budget(check_lab):
+    catalog = check_lab.tmp / "catalog.yaml"
+    catalog.write_text("checks:\n  - check: bfd-detect-time\n    params: {budget_ms: 20}\n    hosts: [PE1]\n")
+    res, doc = check_lab.check_json("--catalog", str(catalog))
+    assert res.exit_code == 1
+    detect = check_lab.by_key(doc)[("PE1", "bfd-detect-time")]
+    assert detect["status"] == "fail" and detect["params"] == {"budget_ms": 20}
+    assert "BFD session pe1_to_ce1 detects in 30 ms (budget 20 ms)" in detect["message"]
+    assert detect["observed"]["pe1_to_ce1"]["detect_ms"] == 30  # 10 ms × 3, as the router negotiated
+    assert ("PE2", "bfd-detect-time") not in check_lab.by_key(doc)  # narrowed to PE1
+    assert doc["run"]["what"] == f"catalog {catalog}"
