@@ -72,7 +72,8 @@ def load_entry_point(ep: EntryPoint) -> Check[Any]:
         except Exception as exc:  # a constructor of third-party code
             raise CheckPluginError(f"{_where(ep)}: cannot instantiate: {type(exc).__name__}: {exc}") from None
     if not isinstance(obj, Check):
-        raise CheckPluginError(f"{_where(ep)}: is {type(obj).__name__}, not a vrpbook.checks.Check")
+        what = obj.__name__ if isinstance(obj, type) else type(obj).__name__
+        raise CheckPluginError(f"{_where(ep)}: is {what}, not a vrpbook.checks.Check")
     missing = [a for a in ("name", "description", "requires", "params_model") if not hasattr(obj, a)]
     if missing:
         raise CheckPluginError(f"{_where(ep)}: the check does not set {', '.join(missing)}")

@@ -36,9 +36,10 @@ def read_credentials_file(path: str | Path) -> Credentials:
     try:
         fd = os.open(p, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError as exc:
-        raise CredentialsFileError(f"credentials file {p}: cannot open: {exc.strerror or exc}") from None
-    with os.fdopen(fd, encoding="utf-8") as fh:
-        st = os.fstat(fh.fileno())  # the file opened, not a name that could be swapped meanwhile
+        why = "a symbolic link (refused)" if p.is_symlink() else f"cannot open: {exc.strerror or exc}"
+        raise CredentialsFileError(f"credentials file {p}: {why}") from None
+    try:
+        st = os.fstat(fd)  # the file opened, not a name that could be swapped meanwhile
         if not stat.S_ISREG(st.st_mode):
             raise CredentialsFileError(f"credentials file {p}: not a regular file")
         if st.st_uid != os.geteuid():
@@ -47,7 +48,10 @@ def read_credentials_file(path: str | Path) -> Credentials:
         if st.st_mode & 0o077:
             raise CredentialsFileError(f"credentials file {p}: readable or writable by group or others "
                                        f"(mode {stat.S_IMODE(st.st_mode):04o}); chmod 600 {p}")
-        text = fh.read()
+        with os.fdopen(os.dup(fd), encoding="utf-8") as fh:
+            text = fh.read()
+    finally:
+        os.close(fd)
     values: dict[str, str] = {}
     for no, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):

@@ -11,6 +11,7 @@ converged at once), writes a copy of ``inventory/lab`` pointed at its ports, and
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import netmiko
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -29,6 +31,7 @@ from vrpbook.lab import boot_lab
 from vrpbook.paths import PROJECT_ROOT
 from vrpbook.runbooks.runner import Target, run_with_target
 from vrpbook.runbooks.schema import load_runbook
+from vrpbook.tasks.channel import VrpChannel
 from vrpbook.twin.lab import RunningLab
 
 LAB_INVENTORY = PROJECT_ROOT / "inventory" / "lab"
@@ -87,6 +90,19 @@ class CheckLab:
     def inventory_with(self, name: str, ports: dict[str, int]) -> Path:
         """Another copy of the inventory, some hosts on other ports."""
         return lab_inventory(self.running, self.tmp / name, ports)
+
+    @contextlib.contextmanager
+    def session(self, router: str) -> Iterator[VrpChannel]:
+        """An operator's SSH session on *router* (netmiko login, prompt-driven dialogue)."""
+        conn = netmiko.ConnectHandler(**self.running.netmiko_params(router))
+        chan = VrpChannel(conn, router)
+        chan.sync()
+        try:
+            yield chan
+        finally:
+            chan.logout()
+            with contextlib.suppress(Exception):
+                conn.paramiko_cleanup()
 
     @staticmethod
     def by_key(doc: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:

@@ -8,7 +8,6 @@ import threading
 import time
 from typing import Any
 
-import netmiko
 import pytest
 
 from vrpbook.history import HistoryDB, RouterLocks
@@ -101,9 +100,8 @@ def test_routers_held_in_the_lock_table_are_changing_not_failing(check_lab):
 
 
 def test_a_session_holding_configuration_exclusive_makes_its_router_changing(check_lab):
-    conn = netmiko.ConnectHandler(**check_lab.running.netmiko_params("PE3"))
-    try:
-        conn.send_command_timing("configuration exclusive")
+    with check_lab.session("PE3") as chan:
+        chan.run("configuration exclusive")
         res, doc = check_lab.check_json()
         assert res.exit_code == 0, res.output
         pe3 = [r for r in doc["results"] if r["router"] == "PE3"]
@@ -126,20 +124,15 @@ def test_a_session_holding_configuration_exclusive_makes_its_router_changing(che
         assert stale["status"] == "fail" and "stale lock: configuration exclusive held by vrpbook" in stale["message"]
         assert stale["observed"]["holders"][0]["held_s"] >= 7200
         assert check_lab.by_key(doc)[("PE3", "ebgp-peers-established")]["status"] == "pass"  # judged, not held
-    finally:
-        conn.disconnect()
 
 
 def test_a_trial_nobody_holds_fails_and_a_held_one_is_changing(check_lab):
-    params = check_lab.running.netmiko_params("CE2")
-    conn = netmiko.ConnectHandler(**params)
-    try:
-        conn.send_command_timing("system-view")
-        conn.send_command_timing("interface LoopBack7")
-        conn.send_command_timing("commit trial 600")
-        conn.send_command_timing("return")
-    finally:
-        conn.disconnect()  # the committing session is gone; its trial stays pending
+    with check_lab.session("CE2") as chan:
+        chan.system_view()
+        chan.run("interface LoopBack7")
+        assert "trial configuration mode" in chan.run("commit trial 600").output
+        chan.user_view()
+    # the committing session is gone; its trial stays pending
     res, doc = check_lab.check_json()
     assert res.exit_code == 1, res.output
     trial = check_lab.by_key(doc)[("CE2", "no-pending-trial")]
