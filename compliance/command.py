@@ -115,7 +115,7 @@ def check_cmd(
     no_history: bool = typer.Option(False, "--no-history", help="Record nothing, read no router locks."),
     settle: float = typer.Option(0.0, "--settle", min=0, help="Re-poll failing state checks for up to S seconds."),
     max_sessions: int = typer.Option(16, "--max-sessions", min=1, help="SSH sessions open at once (one per router at most)."),
-    login_rate: float = typer.Option(10.0, "--login-rate", min=0, help="New logins per second across the sweep (0: unpaced)."),
+    login_rate: float = typer.Option(20.0, "--login-rate", min=0, help="New logins per second across the sweep (0: unpaced)."),
     wait: float = typer.Option(0.0, "--wait", min=0, help="Seconds to wait for a previous check of this inventory to finish."),
     credentials: Path | None = typer.Option(
         None, "--credentials", envvar=ENV_FILE, help="Owner-only file with VRPBOOK_USERNAME and VRPBOOK_PASSWORD."),

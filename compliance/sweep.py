@@ -61,7 +61,7 @@ class SweepOptions:
     """Concurrency, pacing and settling of one sweep."""
 
     max_sessions: int = 16
-    login_rate: float = 10.0
+    login_rate: float = 20.0
     settle: float = 0.0
     settle_interval: float = 1.0
 
