@@ -48,16 +48,16 @@ from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ring_lab import write_ring_inventory  # noqa: E402
+from ring_lab import write_ring_inventory
 
-from vrpbook.checks.registry import all_checks  # noqa: E402
-from vrpbook.cli import app  # noqa: E402
-from vrpbook.compliance.catalog import default_catalog  # noqa: E402
-from vrpbook.compliance.sweep import plan  # noqa: E402
-from vrpbook.intent import intent_of  # noqa: E402
-from vrpbook.inventory import load_inventory  # noqa: E402
-from vrpbook.parsers.commands import resolve  # noqa: E402
-from vrpbook.parsers.grammar import template_text  # noqa: E402
+from vrpbook.checks.registry import all_checks
+from vrpbook.cli import app
+from vrpbook.compliance.catalog import default_catalog
+from vrpbook.compliance.sweep import plan
+from vrpbook.intent import intent_of
+from vrpbook.inventory import load_inventory
+from vrpbook.parsers.commands import resolve
+from vrpbook.parsers.grammar import template_text
 
 VRPBOOK = str(Path(sys.executable).with_name("vrpbook"))
 
