@@ -66,7 +66,8 @@ def _idempotent() -> list[IdempotentCommandsRule]:
     lineages = [
         _rule(MatchRule(startswith="sysname ")),
         _rule(MatchRule(startswith="mpls lsr-id ")),
-        _rule(_INTERFACE, MatchRule(re_search=r"^ip address \S+ \S+$")),
+        # the group is the key: any primary address replaces any other (a secondary "sub" does not)
+        _rule(_INTERFACE, MatchRule(re_search=r"^(ip address) \S+ \S+$")),
         _rule(_INTERFACE, MatchRule(startswith="ip binding vpn-instance ")),
         _rule(_INTERFACE, MatchRule(startswith="ospf cost ")),
         _rule(_BGP, MatchRule(re_search=r"^peer (\S+) as-number ")),

@@ -89,3 +89,8 @@ def test_unbinding_an_interface_enters_its_address_again(net, reference):
     assert commands(remediation(text, _ic(net))) == [
         "interface GigabitEthernet0/3/0", "ip binding vpn-instance VPNA", "ip address 10.1.1.2 255.255.255.0", "quit",
     ]
+
+
+def test_a_new_primary_address_replaces_the_old_one(net, reference):
+    text = reference["PE1"].replace("ip address 11.11.11.1 255.255.255.0", "ip address 11.11.11.9 255.255.255.0")
+    assert commands(remediation(text, _ic(net))) == ["interface GigabitEthernet0/1/0", "ip address 11.11.11.1 255.255.255.0", "quit"]
