@@ -19,8 +19,8 @@ judge is ``error`` too (:func:`nothing_to_judge`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
@@ -38,10 +38,15 @@ P = TypeVar("P", bound=BaseModel)
 
 @dataclass(frozen=True)
 class Read(Generic[M]):
-    """A display command and the parser model its output is read into."""
+    """A display command and the parser model its output is read into.
+
+    ``reader`` (``(command, text) -> model``, raising ``ParseError`` on anything it does not
+    trust) replaces :func:`vrpbook.parsers.parse` for a display whose model is not a parser
+    table: the configuration texts the configuration checks compare (``checks/config.py``)."""
 
     command: str
     model: type[M]
+    reader: Callable[[str, str], M] | None = field(default=None, compare=False)
 
 
 class Observations:

@@ -24,6 +24,7 @@ from vrpbook.errors import UsageError
 from .api import Check
 from .bfd import BfdDetectTime, BfdSessionsUp
 from .bgp import EbgpPeersEstablished, Vpnv4PeersEstablished
+from .config import ConfigCompliance, SavedEqualsRunning
 from .ldp import LdpSessionsOperational
 from .ospf import OspfLoopbackRoutes
 from .session import NoPendingTrial, NoStaleConfigLock
@@ -47,6 +48,8 @@ CHECKS: dict[str, Check[Any]] = {
         BfdDetectTime(),
         NoPendingTrial(),
         NoStaleConfigLock(),
+        ConfigCompliance(),
+        SavedEqualsRunning(),
     )
 }
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -42,6 +42,8 @@ from vrpbook.checks.reads import LOCK_HOLDERS, TRIAL_STATUS
 from vrpbook.checks.session import LockAge, NoStaleConfigLock
 from vrpbook.errors import VrpbookError, describe_error
 from vrpbook.intent import NetworkIntent
+from vrpbook.parsers import parse
+from vrpbook.parsers.base import ParsedOutput
 from vrpbook.results import CheckResult, Results, Status, now
 from vrpbook.tasks.channel import CONNECTION, channel_for
 from vrpbook.tasks.collect import Observation, observe
@@ -84,6 +86,8 @@ class RouterWork:
     commands: list[str]
     lock_age: LockAge
     held_elsewhere: bool = False
+    #: displays read by a check's own reader instead of ``vrpbook.parsers.parse``
+    readers: dict[str, Callable[[str, str], ParsedOutput]] = field(default_factory=dict)
 
 
 @dataclass
@@ -117,21 +121,24 @@ def plan(catalog: Catalog, net: NetworkIntent, held: Mapping[str, list[Holder]] 
                              for r in nothing_to_judge(entry.check, list(entry.routers), entry.params, "check"))
             continue
         for router in targets:
-            cmds = tuple(r.command for r in entry.check.reads(router, net, entry.params))
+            reads = entry.check.reads(router, net, entry.params)
+            cmds = tuple(r.command for r in reads)
             w = work.setdefault(router, RouterWork(router, [], [p.command for p in PROBE], LockAge(),
                                                    bool(held and held.get(router))))
             w.items.append(Item(entry, router, cmds))
             w.commands.extend(c for c in cmds if c not in w.commands)
+            w.readers.update({r.command: r.reader for r in reads if r.reader is not None})
             if isinstance(entry.check, NoStaleConfigLock) and isinstance(entry.params, LockAge):
                 w.lock_age = entry.params
     return work, empty
 
 
-def _read(chan: Any, commands: Sequence[str], obs: dict[str, Observation]) -> None:
+def _read(chan: Any, commands: Sequence[str], obs: dict[str, Observation],
+          readers: Mapping[str, Callable[[str, str], ParsedOutput]]) -> None:
     """Read *commands* into *obs*; a session lost mid-way marks the rest unread (fail closed)."""
     for i, cmd in enumerate(commands):
         try:
-            obs[cmd] = observe(chan, cmd)
+            obs[cmd] = observe(chan, cmd, readers.get(cmd, parse))
         except Exception as exc:  # ChannelError, a dead socket: the session is gone
             why = f"read failed: {describe_error(exc)}"
             for rest in commands[i:]:
@@ -176,7 +183,7 @@ def check_router(task: Task, work: Mapping[str, RouterWork], net: NetworkIntent,
         return Result(host=task.host, result=RouterOutcome(w.router, results, connect_error=why))
     try:
         obs: dict[str, Observation] = {}
-        _read(chan, w.commands, obs)
+        _read(chan, w.commands, obs, w.readers)
         results = [_judge(i, net, obs, started, 1) for i in w.items]
         polls = _settle(chan, w, net, obs, results, started, options)
         holders = device_holders(w.router, _parsed(obs, LOCK_HOLDERS), _parsed(obs, TRIAL_STATUS), w.lock_age,
@@ -203,7 +210,7 @@ def _settle(chan: Any, w: RouterWork, net: NetworkIntent, obs: dict[str, Observa
         time.sleep(min(options.settle_interval, left))
         polls += 1
         cmds = list(dict.fromkeys(c for k in failing for c in w.items[k].commands))
-        _read(chan, cmds, obs)
+        _read(chan, cmds, obs, w.readers)
         for k in failing:
             results[k] = _judge(w.items[k], net, obs, started, polls)
     for k, r in enumerate(results):

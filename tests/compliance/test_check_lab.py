@@ -182,3 +182,85 @@ def test_bfd_detect_time_is_judged_against_the_budget(check_lab):
     assert detect["observed"]["pe1_to_ce1"]["detect_ms"] == 30  # 10 ms × 3, as the router negotiated
     assert ("PE2", "bfd-detect-time") not in check_lab.by_key(doc)  # narrowed to PE1
     assert doc["run"]["what"] == f"catalog {catalog}"
+
+
+def test_configuration_compliance_and_saved_configuration(check_lab):
+    with check_lab.session("PE2") as chan:
+        chan.system_view()
+        chan.run("interface GigabitEthernet0/1/0")
+        chan.run("undo mpls ldp")
+        chan.run("quit")
+        chan.run("ip vpn-instance VPNA")
+        chan.run("ipv4-family")
+        chan.run("vpn-target 999:1 both")
+        chan.run("commit")
+        chan.user_view()
+    res, doc = check_lab.check_json("--hosts", "PE2")
+    assert res.exit_code == 1, res.output
+    results = check_lab.by_key(doc)
+    compliance = results[("PE2", "config-compliance")]
+    assert compliance["status"] == "fail"
+    assert "interface GigabitEthernet0/1/0: missing 'mpls ldp'" in compliance["message"]
+    assert "ip vpn-instance VPNA: unexpected 'ipv4-family > vpn-target 999:1 both'" in compliance["message"]
+    assert set(compliance["differences"]) == {"interface GigabitEthernet0/1/0: missing: mpls ldp",
+                                              "ip vpn-instance VPNA: unexpected: ipv4-family > vpn-target 999:1 both"}
+    saved = results[("PE2", "saved-equals-running")]
+    assert saved["status"] == "fail" and saved["message"].startswith("running but not saved: ")
+    assert "ip vpn-instance VPNA > vpn-target 999:1 export-extcommunity" in saved["message"]
+    assert "saved but no longer running: interface GigabitEthernet0/1/0 > mpls ldp" in saved["message"]
+    assert {r["router"] for r in doc["results"]} == {"PE2"}  # --hosts narrows the sweep
+
+    # put the intent back and save: both pass again
+    with check_lab.session("PE2") as chan:
+        chan.system_view()
+        chan.run("interface GigabitEthernet0/1/0")
+        chan.run("mpls ldp")
+        chan.run("quit")
+        chan.run("ip vpn-instance VPNA")
+        chan.run("ipv4-family")
+        chan.run("undo vpn-target 999:1 both")
+        chan.run("commit")
+        chan.user_view()
+        chan.confirm("save")
+    res, doc = check_lab.check_json("--hosts", "PE2", "--catalog", str(_only(check_lab, "config-compliance",
+                                                                                "saved-equals-running")))
+    assert res.exit_code == 0, res.output
+    assert sorted(r["check"] for r in doc["results"]) == ["config-compliance", "saved-equals-running"]
+
+
+def test_a_router_that_never_saved_fails_saved_equals_running(lab, tmp_path, monkeypatch):
+    """A factory-fresh router: nothing saved; and nothing of the intent configured either."""
+    import shutil
+
+    import yaml
+    from typer.testing import CliRunner
+
+    from vrpbook.cli import app
+    from vrpbook.paths import PROJECT_ROOT
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    inv = tmp_path / "inv"
+    shutil.copytree(PROJECT_ROOT / "inventory" / "lab", inv)
+    hosts = yaml.safe_load((inv / "hosts.yaml").read_text())
+    for h in hosts:
+        hosts[h]["port"] = lab.address(h)[1]
+    (inv / "hosts.yaml").write_text(yaml.safe_dump(hosts))
+    catalog = tmp_path / "c.yaml"
+    catalog.write_text("default: false\nchecks:\n  - check: saved-equals-running\n  - check: config-compliance\n"
+                       "    hosts: [CE2]\n")
+    out = tmp_path / "r.json"
+    res = CliRunner().invoke(app, ["check", "--inventory", str(inv), "--no-history", "--catalog", str(catalog),
+                                   "--json", str(out), "--hosts", "CE2"])
+    assert res.exit_code == 1, res.output
+    import json
+
+    results = {r["check"]: r for r in json.loads(out.read_text())["results"]}
+    assert results["saved-equals-running"]["message"].startswith("nothing saved")
+    compliance = results["config-compliance"]["message"]
+    assert "missing 'sysname CE2'" in compliance and "bgp 65410" in compliance
+
+
+def _only(check_lab, *checks):
+    path = check_lab.tmp / "only.yaml"
+    path.write_text("default: false\nchecks:\n" + "".join(f"  - check: {c}\n" for c in checks))
+    return path

@@ -2,7 +2,8 @@
 ``vrpbook run bfd-static-vpn --inventory … --yes``, then ``vrpbook check`` (the console script)
 over SSH — compliant (0), a shut link (1, naming the session, the withdrawn routes and the
 routers; JUnit read by junitparser, the HTML page in headless Chromium), the history of that
-change, one router unreachable (2, the others still reported), a stray configuration line (1).
+change, one router unreachable (2, the others still reported), a stray configuration line (1,
+naming the line).
 
 The lab inventory is copied with free ports (the lab-up pattern of tests/runbooks/test_lab_up.py)
 so the test never collides with a lab on the fixed ports or with another test.
@@ -235,3 +236,16 @@ def test_check_against_a_lab_up_network(tmp_path):
         assert {r["router"] for r in others} == {"PE1", "PE2", "PE3", "CE1"} and {r["status"] for r in others} == {"pass"}
         assert doc["counts"]["error"] == len(ce2) and doc["counts"]["fail"] == 0 and doc["run"]["exit_code"] == 2
         assert "CE2" in res.stdout and "could not connect" in res.stdout
+
+        # 5. a stray line committed on PE1's VPN instance: not what the intent renders
+        configure(inv, "PE1", "ip vpn-instance VPNA", "ipv4-family", "vpn-target 999:1 both")
+        res, out = check("stray-line")
+        assert res.returncode == 1, res.stdout + res.stderr
+        results = _results(out / "report.json")
+        compliance = results[("PE1", "config-compliance")]
+        assert compliance["status"] == "fail"
+        assert compliance["message"] == "ip vpn-instance VPNA: unexpected 'ipv4-family > vpn-target 999:1 both'"
+        assert "ip vpn-instance VPNA: unexpected: ipv4-family > vpn-target 999:1 both" in compliance["differences"]
+        assert "vpn-target 999:1 both" in res.stdout
+        assert results[("PE1", "saved-equals-running")]["status"] == "fail"  # committed, not saved
+        assert {c for (r, c), v in results.items() if v["status"] == "fail" and r != "PE1"} == set()
