@@ -26,21 +26,21 @@ def lab_inv():
 
 
 def _load(tmp_path, text, lab_inv, routers=ROUTERS):
-    inv, net = lab_inv
+    _inv, net = lab_inv
     path = tmp_path / "catalog.yaml"
     path.write_text(text)
     return load_catalog(path, CHECKS, net, inv.nr, routers)
 
 
 def test_default_catalog_is_every_check_the_intent_gives_something_to_judge(lab_inv):
-    inv, net = lab_inv
+    _inv, net = lab_inv
     cat = default_catalog(CHECKS, net, ROUTERS)
     assert {e.name for e in cat.entries} == set(CHECKS)  # the reference network exercises every check
     work, empty = plan(cat, net)
     assert empty == []
     # per router, only the checks its intent has something for
     assert {i.entry.name for i in work["CE2"].items} == {
-        "ebgp-peers-established", "no-pending-trial", "no-stale-config-lock"}
+        "ebgp-peers-established", "no-pending-trial", "no-stale-config-lock", "config-compliance", "saved-equals-running"}
     assert "bfd-sessions-up" in {i.entry.name for i in work["CE1"].items}
     assert "vpn-route-ecmp" not in {i.entry.name for i in work["PE1"].items}  # PE1 has no maximum load-balancing
     # every router reads the lock holder and trial displays, and each display only once
@@ -87,7 +87,7 @@ def test_default_false_keeps_only_the_files_checks(tmp_path, lab_inv):
 
 
 def test_an_explicit_entry_with_nothing_to_judge_is_an_error_not_a_pass(tmp_path, lab_inv):
-    inv, net = lab_inv
+    _inv, net = lab_inv
     cat = _load(tmp_path, "default: false\nchecks:\n  - check: bfd-sessions-up\n    hosts: [CE2]\n", lab_inv)
     work, empty = plan(cat, net)
     assert work == {}
