@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from pydantic import ConfigDict, Field
 
-from vrpbook.parsers.base import Context, ParsedOutput, Record, require
+from vrpbook.parsers.base import Context, ParsedOutput, Record, no_doubled_rows, require
 from vrpbook.parsers.grammar import Match
 
 
@@ -69,6 +69,8 @@ class BgpVpnInstancePeers(BgpPeers):
 def _collect(matches: list[Match], ctx: Context) -> tuple[dict[str, object], list[BgpPeer], list[VpnInstanceRouterId]]:
     require(ctx, matches, "router_id", "local_as")
     top: dict[str, object] = {}
+    where: dict[str, Match] = {}
+    rows: list[Match] = []
     peers: list[BgpPeer] = []
     instances: list[VpnInstanceRouterId] = []
     current_vpn: str | None = ctx.args.get("vpn_instance")
@@ -78,6 +80,7 @@ def _collect(matches: list[Match], ctx: Context) -> tuple[dict[str, object], lis
         if key in top:
             raise ctx.fail(f"{key} printed twice", m)
         top[key] = value
+        where[key] = m
 
     for m in matches:
         kind = m.kind
@@ -85,6 +88,7 @@ def _collect(matches: list[Match], ctx: Context) -> tuple[dict[str, object], lis
             if not header_seen:
                 raise ctx.fail("peer row before the column header", m)
             raw = m.values["peer"]
+            rows.append(m)
             peers.append(
                 BgpPeer(
                     peer=raw.lstrip("*"),
@@ -120,6 +124,16 @@ def _collect(matches: list[Match], ctx: Context) -> tuple[dict[str, object], lis
                 raise ctx.fail(f"output is of vpn-instance {name!r}, not {ctx.args['vpn_instance']!r}", m)
             instances.append(VpnInstanceRouterId(name=name, router_id=rid))
             current_vpn = name
+    no_doubled_rows(ctx, rows)
+    # Counters come before the rows and the table has no closing line (README, "Totals").
+    total = top.get("total_peers")
+    ctx.total("BGP peers", total if isinstance(total, int) else None, len(peers), where.get("total_peers"),
+              closed=None)
+    established = top.get("peers_established")
+    listed = sum(1 for p in peers if p.state.lower() == "established")
+    if isinstance(established, int) and established != listed and total == len(peers):
+        ctx.warn(f"Peers in established state: {established} printed, {listed} listed (kept as printed)",
+                 where.get("peers_established"))
     return top, peers, instances
 
 

@@ -43,10 +43,15 @@ class Prompt:
 
 
 class Line(NamedTuple):
-    """One cleaned line and its 1-based number in the input."""
+    """One cleaned line, its 1-based number in the input and its printed width.
+
+    ``width`` is the length before trailing blanks were dropped: a line a terminal
+    wrapped is as wide as the terminal (80 columns), whatever its text ends with.
+    """
 
     no: int
     text: str
+    width: int = 0
 
 
 def clean(text: str) -> list[Line]:
@@ -61,7 +66,7 @@ def clean(text: str) -> list[Line]:
             raw = _PAGER.sub("", raw)
         if "\t" in raw:
             raw = raw.expandtabs(8)
-        append(Line(no, raw.rstrip()))
+        append(Line(no, raw.rstrip(), len(raw)))
     return out
 
 
@@ -73,7 +78,9 @@ def split_prompt(line: str) -> tuple[Prompt, str] | None:
     raw = m.group("prompt")
     inner = raw[1:-1]
     state: str | None = None
-    if raw.startswith("[") and inner[:1] in ("~", "*"):
+    # VRP8 marks a dirty candidate with "*" and a clean one with "~" inside the brackets; the
+    # NE40E documentation also prints "<~DeviceA>" (samples2/bgp_peer/04) -- never part of the name.
+    if inner[:1] in ("~", "*") and len(inner) > 1:
         state, inner = inner[0], inner[1:]
     view: str | None = None
     if raw.startswith("["):

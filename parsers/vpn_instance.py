@@ -1,7 +1,8 @@
 """``display ip vpn-instance verbose``: totals, then instances and their address families.
 
-Keys inside an address family are a closed list (see the template); values
-are stripped, ``NULL``/``-`` become null, VPN targets are split on blanks.
+Keys vrpbook knows are typed; any other ``Key : value`` is kept under the
+family's (or the instance's) ``extra`` with a warning.  Values are stripped,
+``NULL``/``-`` become null, VPN targets are split on blanks.
 The format has no closing line, so a cut after a complete line cannot be
 detected; a cut inside an instance header or a pair line fails the parse.
 """
@@ -51,6 +52,7 @@ class AddressFamily(Record):
     diffserv_mode: str | None = None
     ttl_mode: str | None = None
     log_interval: int | None = None
+    extra: dict[str, str | None] = {}
 
 
 class VpnInstance(Record):
@@ -61,6 +63,7 @@ class VpnInstance(Record):
     description: str | None = None
     interfaces: list[str] = []
     address_families: list[AddressFamily] = []
+    extra: dict[str, str | None] = {}
 
 
 class VpnInstances(ParsedOutput):
@@ -99,6 +102,7 @@ def build(matches: list[Match], ctx: Context) -> VpnInstances:
     """Assemble instances; every line must sit where the format puts it."""
     require(ctx, matches, "total")
     top: dict[str, int | None] = {}
+    total_line: Match | None = None
     instances: list[VpnInstance] = []
     af: AddressFamily | None = None
     interfaces_open = False
@@ -116,6 +120,8 @@ def build(matches: list[Match], ctx: Context) -> VpnInstances:
             if key in top:
                 raise ctx.fail(f"{key} printed twice", m)
             top[key] = ctx.req_int(m, "total")
+            if kind == "total":
+                total_line = m
         elif kind == "instance":
             instances.append(VpnInstance(name=m.values["name"], id=ctx.req_int(m, "id")))
             af = None
@@ -140,10 +146,30 @@ def build(matches: list[Match], ctx: Context) -> VpnInstances:
             af = AddressFamily(afi=m.values["afi"])
             inst.address_families.append(af)
         elif kind == "pair":
+            if inst is None:
+                raise ctx.fail("key/value line outside an instance", m)
             if af is None:
-                raise ctx.fail("address-family line outside an address family", m)
+                field = _FIELDS.get(" ".join(m.values["key"].lower().split()))
+                if field is None:
+                    _extra(ctx, m, inst.extra)
+                    continue
+                # twin's choice (parser): older VRP5 releases print the family's keys with no
+                # "Address family" line (command reference only); they are the IPv4 family.
+                ctx.warn("instance keys without an 'Address family' line: read as address family ipv4", m)
+                af = AddressFamily(afi="ipv4")
+                inst.address_families.append(af)
             _put(ctx, m, af)
-    return VpnInstances(instances=instances, **top)
+    ctx.total("VPN instances", top.get("total_vpn_instances"), len(instances), total_line, closed=None)
+    return VpnInstances(instances=instances, **top)  # type: ignore[arg-type]
+
+
+def _extra(ctx: Context, m: Match, extra: dict[str, str | None]) -> None:
+    shown = " ".join(m.values["key"].split())
+    if shown in extra:
+        raise ctx.fail(f"{shown!r} printed twice", m)
+    ctx.warn(f"field {shown!r} is not one vrpbook knows; kept under extra", m)
+    raw = m.values["value"].strip()
+    extra[shown] = None if raw in _NULLS else raw
 
 
 def _split_interfaces(raw: str) -> list[str]:
@@ -151,7 +177,10 @@ def _split_interfaces(raw: str) -> list[str]:
 
 
 def _put(ctx: Context, m: Match, af: AddressFamily) -> None:
-    field = _FIELDS[" ".join(m.values["key"].lower().split())]
+    field = _FIELDS.get(" ".join(m.values["key"].lower().split()))
+    if field is None:
+        _extra(ctx, m, af.extra)
+        return
     if field in af.model_fields_set:
         raise ctx.fail(f"{m.values['key'].strip()!r} printed twice in one address family", m)
     raw = m.values["value"].strip()
