@@ -170,7 +170,6 @@ def build_brief(matches: list[Match], ctx: Context) -> BfdSessions:
     totals: dict[str, int | None] = {}
     total_line: Match | None = None
     sessions: list[BfdSession] = []
-    rows: list[Match] = []
     in_rows = closed = False
     head: Match | None = None
     for m in matches:
@@ -187,7 +186,6 @@ def build_brief(matches: list[Match], ctx: Context) -> BfdSessions:
                 raise ctx.fail("second line of a wrapped session row without its first line", m)
             first = head or m
             head = None
-            rows.append(first)
             sessions.append(
                 BfdSession(
                     local_discriminator=ctx.req_int(first, "local"),
@@ -216,7 +214,7 @@ def build_brief(matches: list[Match], ctx: Context) -> BfdSessions:
         raise ctx.fail("output ends inside a wrapped session row (truncated)", head)
     if "total_up" not in totals and not closed:
         raise ctx.fail("table neither closed by a dashed line nor followed by a Total line (truncated)")
-    no_doubled_rows(ctx, rows)
+    no_doubled_rows(ctx, matches, "row")
     _check_totals(ctx, totals, [s.state for s in sessions], total_line, closed)
     return BfdSessions(sessions=sessions, **totals)  # type: ignore[arg-type]
 

@@ -70,7 +70,6 @@ def _collect(matches: list[Match], ctx: Context) -> tuple[dict[str, object], lis
     require(ctx, matches, "router_id", "local_as")
     top: dict[str, object] = {}
     where: dict[str, Match] = {}
-    rows: list[Match] = []
     peers: list[BgpPeer] = []
     instances: list[VpnInstanceRouterId] = []
     current_vpn: str | None = ctx.args.get("vpn_instance")
@@ -88,7 +87,6 @@ def _collect(matches: list[Match], ctx: Context) -> tuple[dict[str, object], lis
             if not header_seen:
                 raise ctx.fail("peer row before the column header", m)
             raw = m.values["peer"]
-            rows.append(m)
             peers.append(
                 BgpPeer(
                     peer=raw.lstrip("*"),
@@ -124,7 +122,7 @@ def _collect(matches: list[Match], ctx: Context) -> tuple[dict[str, object], lis
                 raise ctx.fail(f"output is of vpn-instance {name!r}, not {ctx.args['vpn_instance']!r}", m)
             instances.append(VpnInstanceRouterId(name=name, router_id=rid))
             current_vpn = name
-    no_doubled_rows(ctx, rows)
+    no_doubled_rows(ctx, matches, "peer")
     # Counters come before the rows and the table has no closing line (README, "Totals").
     total = top.get("total_peers")
     ctx.total("BGP peers", total if isinstance(total, int) else None, len(peers), where.get("total_peers"),

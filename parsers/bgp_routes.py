@@ -87,13 +87,15 @@ class BgpVpnInstanceRoutingTable(ParsedOutput):
 
 
 class _Columns:
-    """Start columns of the MED, LocPrf, PrefVal and Path/Ogn headings of one header line."""
+    """Columns of the MED, LocPrf and Path/Ogn headings, counted from the NextHop heading
+    (rows are compared from their next hop on, so a shift before it changes nothing)."""
 
     def __init__(self, header: Match) -> None:
         text = header.text
-        self.med = text.find("MED")
-        self.locprf = text.find("LocPrf")
-        self.path = text.find("Path/Ogn")
+        nexthop = text.find("NextHop")
+        self.med = text.find("MED") - nexthop
+        self.locprf = text.find("LocPrf") - nexthop
+        self.path = text.find("Path/Ogn") - nexthop
 
 
 def _route(ctx: Context, m: Match, cols: _Columns, network: str | None) -> BgpRoute:
@@ -105,16 +107,18 @@ def _route(ctx: Context, m: Match, cols: _Columns, network: str | None) -> BgpRo
         raise ctx.fail("route row without a network and no row above it", m)
     rest = v["rest"]
     offset = len(m.text) - len(rest)
-    tokens = [(offset + t.start(), t.group()) for t in _TOKEN.finditer(rest)]
+    base = m.text.rfind(v["nexthop"], 0, offset)
+    tokens = [(offset - base + t.start(), t.group()) for t in _TOKEN.finditer(rest)]
     if not tokens or not _ORIGIN.fullmatch(tokens[-1][1]):
         raise ctx.fail("route row without its Path/Ogn (origin code)", m, ParseErrorKind.VALUE)
-    # The path: from the last token back over AS numbers printed under the Path/Ogn heading.
+    # The path: the origin code, glued to the last AS number when there is one; the AS
+    # numbers before it are the ones printed under the Path/Ogn heading.
     first = len(tokens) - 1
-    while first > 0 and tokens[first - 1][0] >= cols.path - 2 and _AS.fullmatch(tokens[first - 1][1]):
-        first -= 1
+    if len(tokens[-1][1]) > 1:
+        while first > 0 and tokens[first - 1][0] >= cols.path - 2 and _AS.fullmatch(tokens[first - 1][1]):
+            first -= 1
     numbers = tokens[:first]
-    start = tokens[first][0]
-    path = m.text[start:].strip()
+    path = m.text[base + tokens[first][0]:].strip()
     if not numbers or len(numbers) > 3:
         raise ctx.fail(f"{len(numbers)} numbers before Path/Ogn, expected PrefVal and at most MED, LocPrf",
                        m, ParseErrorKind.VALUE)

@@ -31,8 +31,9 @@ _TTP_TAIL = "(?=\\n|\\r\\n)"
 # so that both paths (TTP and the walker) return the same raw strings.
 _ALLOWED_FUNCTIONS: frozenset[str] = frozenset()
 # A terminal wraps a line at its width; VRP consoles default to 80 columns.  A line
-# printed at least this wide may continue on the next one (Grammar.scan).
-WRAP_WIDTH = 79
+# printed exactly this wide may continue on the next one (Grammar.scan); VRP8 tables
+# are often wider than 80 columns, and such lines are never joined.
+WRAP_WIDTH = 80
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class Grammar:
         (80 columns on VRP5 consoles: ``GigabitEthernet`` / ``0/0/0``, a PrefRcv value
         alone on the next line, a column header broken inside a word).  Before failing,
         it is joined to the line just above it or to the line just below it -- only when
-        the first half is printed at least ``WRAP_WIDTH`` columns wide, as a wrapped line
+        the first half is printed exactly ``WRAP_WIDTH`` columns wide, as a wrapped line
         is -- as printed and with one space (the terminal ate the trailing blanks); the
         joined text must then match a rule as a whole.  Nothing else is ever joined, so
         a cut or unknown line still fails.
@@ -127,14 +128,14 @@ class Grammar:
                 out.append(Match(line.no, found[0], found[1], text))
                 last_no, last_width = line.no, line.width
                 continue
-            if out and last_no == line.no - 1 and last_width >= WRAP_WIDTH:
+            if out and last_no == line.no - 1 and last_width == WRAP_WIDTH:
                 prev = out[-1]
                 joined = self._joined(mru, prev.text, text)
                 if joined is not None:
                     out[-1] = Match(prev.no, joined[0], joined[1], joined[2])
                     last_no, last_width = line.no, line.width
                     continue
-            if line.width >= WRAP_WIDTH and i < n and lines[i].no == line.no + 1 and lines[i].text.strip():
+            if line.width == WRAP_WIDTH and i < n and lines[i].no == line.no + 1 and lines[i].text.strip():
                 joined = self._joined(mru, text, lines[i].text)
                 if joined is not None:
                     out.append(Match(line.no, joined[0], joined[1], joined[2]))

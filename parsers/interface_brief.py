@@ -66,7 +66,7 @@ def build(matches: list[Match], ctx: Context) -> InterfaceBrief:
     """
     rows: list[InterfaceRow] = []
     matched = table_rows(ctx, matches, "interface")
-    no_doubled_rows(ctx, matched)
+    no_doubled_rows(ctx, matches, "interface")
     header = next(m for m in matches if m.kind == "header")
     base = len(header.text) - len(header.text.lstrip())
     parent: str | None = None

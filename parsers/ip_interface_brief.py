@@ -66,7 +66,7 @@ def build(matches: list[Match], ctx: Context) -> IpInterfaceBrief:
     header = next((m for m in matches if m.kind == "header"), None)
     with_vpn = header is not None and header.values["columns"].rstrip().endswith("VPN")
     rows = table_rows(ctx, matches, "row_vpn" if with_vpn else "row")
-    no_doubled_rows(ctx, rows)
+    no_doubled_rows(ctx, matches, "row", "row_vpn")
     out: list[IpInterfaceRow] = []
     for m in rows:
         name, tag, flag = split_name(m.values["interface"])

@@ -43,7 +43,6 @@ def build(matches: list[Match], ctx: Context) -> LdpSessions:
     """
     require(ctx, matches, "header", "total")
     sessions: list[LdpSession] = []
-    rows: list[Match] = []
     header = done = False
     total: int | None = None
     total_line: Match | None = None
@@ -52,7 +51,6 @@ def build(matches: list[Match], ctx: Context) -> LdpSessions:
             if not header or done:
                 raise ctx.fail("session row outside the table", m)
             raw = m.values["peer_id"]
-            rows.append(m)
             sessions.append(
                 LdpSession(
                     peer_id=raw.lstrip("*"),
@@ -75,6 +73,6 @@ def build(matches: list[Match], ctx: Context) -> LdpSessions:
             total, done, total_line = ctx.req_int(m, "total"), True, m
         elif done and m.kind not in _LEGENDS and m.kind != "separator":
             raise ctx.fail("line after the TOTAL line", m)
-    no_doubled_rows(ctx, rows)
+    no_doubled_rows(ctx, matches, "session")
     ctx.total("LDP sessions", total, len(sessions), total_line, closed=True)  # TOTAL comes after the rows
     return LdpSessions(sessions=sessions, total_sessions=total)

@@ -51,7 +51,6 @@ def build(matches: list[Match], ctx: Context) -> MplsLsp:
     """Sections in order; rows only under a section's column header."""
     require(ctx, matches, "section", "header")
     sections: list[LspSection] = []
-    rows: list[Match] = []
     header = False
     for m in matches:
         if m.kind == "section":
@@ -64,7 +63,6 @@ def build(matches: list[Match], ctx: Context) -> MplsLsp:
         elif m.kind in ("row", "row_vrf"):
             if not header:
                 raise ctx.fail("LSP row before its section's column header", m)
-            rows.append(m)
             sections[-1].entries.append(
                 LspEntry(
                     fec=m.values["fec"],
@@ -77,7 +75,7 @@ def build(matches: list[Match], ctx: Context) -> MplsLsp:
             )
         elif m.kind == "legend" and sections:
             raise ctx.fail("legend line inside the LSP sections", m)
-    no_doubled_rows(ctx, rows)
+    no_doubled_rows(ctx, matches, "row", "row_vrf")
     return MplsLsp(sections=sections)
 
 

@@ -48,7 +48,6 @@ def build(matches: list[Match], ctx: Context) -> OspfPeers:
     require(ctx, matches, "process", "header")
     processes: list[OspfProcess] = []
     peers: list[OspfPeer] = []
-    rows: list[Match] = []
     listed: list[int] = []  # rows per process
     closed: list[bool] = []  # a dashed line after the process's rows
     where: list[Match | None] = []
@@ -70,7 +69,6 @@ def build(matches: list[Match], ctx: Context) -> OspfPeers:
             if closed[-1]:
                 raise ctx.fail("neighbor row after the table was closed", m)
             neighbor = m.values["neighbor_id"]
-            rows.append(m)
             listed[-1] += 1
             peers.append(
                 OspfPeer(
@@ -95,7 +93,7 @@ def build(matches: list[Match], ctx: Context) -> OspfPeers:
             setattr(proc, field, ctx.req_int(m, m.kind))
             if m.kind == "total":
                 where[-1] = m
-    no_doubled_rows(ctx, rows)
+    no_doubled_rows(ctx, matches, "peer")
     for proc, count, done, line in zip(processes, listed, closed, where):
         ctx.total(f"OSPF process {proc.process_id} peers", proc.total_peers, count, line,
                   closed=True if done else None)

@@ -17,6 +17,9 @@ from typing import NamedTuple
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>78DEHMc]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PAGER = re.compile(r"^\s*-{2,}\s*More\s*-{2,}\s*")
+# VRP's pager: "  ---- More ----", cursor back N, N blanks, cursor back N, then the line
+# (whose own indentation counts: interface members, configuration nesting).
+_PAGER_ERASE = re.compile(r"[ \t]*-{2,}[ \t]*More[ \t]*-{2,}\x1b\[(\d+)D[ \t]*\x1b\[\1D")
 # VRP user view <host>, system view [host] / VRP8 [~host] [*host], optional
 # HRP_M/HRP_S prefix of a firewall pair.  No spaces inside the brackets.
 _PROMPT = re.compile(r"^\s*(?:HRP_[AMS])?(?P<prompt><[^<>\s]+>|\[[~*]?[^\[\]\s]+\])(?P<rest>.*)$")
@@ -57,6 +60,8 @@ class Line(NamedTuple):
 def clean(text: str) -> list[Line]:
     """Strip terminal noise; keep every line (blank ones too) with its number."""
     text = text.replace("\r\n", "\n").replace("\r", "")
+    if "More" in text:
+        text = _PAGER_ERASE.sub("", text)
     text = _ANSI.sub("", text)
     text = _CONTROL.sub("", text)
     out: list[Line] = []
