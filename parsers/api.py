@@ -147,7 +147,7 @@ def _skip_preamble(resolved: ResolvedCommand, lines: list[Line], start: int, end
             continue
         split = split_prompt(text)
         typed = split[1] if split else text.strip()
-        if typed and _same_command(typed, resolved) and not text.startswith(" "):
+        if typed and _same_command(typed, resolved):
             start += 1
             continue
         break

@@ -45,7 +45,7 @@ class OspfPeers(ParsedOutput):
 
 def build(matches: list[Match], ctx: Context) -> OspfPeers:
     """Assemble processes and neighbor rows."""
-    require(ctx, matches, "process", "header")
+    require(ctx, matches, "process")  # the column header is needed above rows only
     processes: list[OspfProcess] = []
     peers: list[OspfPeer] = []
     listed: list[int] = []  # rows per process

@@ -153,8 +153,10 @@ class _RowReader:
 
 
 def build_routing_table(matches: list[Match], ctx: Context) -> RoutingTable:
-    """Assemble a public or VPN routing table from its matched lines."""
-    require(ctx, matches, "table", "header")
+    """Assemble a public or VPN routing table from its matched lines.
+
+    The column header is required only above rows: an empty table may end at its counters."""
+    require(ctx, matches, "table")
     fields: dict[str, object] = {}
     routes: list[dict[str, object]] = []
     reader = _RowReader(ctx)
