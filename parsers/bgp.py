@@ -88,19 +88,19 @@ def _collect(matches: list[Match], ctx: Context) -> tuple[dict[str, object], lis
                 raise ctx.fail("peer row before the column header", m)
             raw = m.values["peer"]
             peers.append(
-                BgpPeer(
-                    peer=raw.lstrip("*"),
-                    dynamic=raw.startswith("*"),
-                    version=ctx.req_int(m, "version"),
-                    as_number=m.values["asn"],
-                    msg_rcvd=ctx.req_int(m, "msg_rcvd"),
-                    msg_sent=ctx.req_int(m, "msg_sent"),
-                    out_q=ctx.req_int(m, "out_q"),
-                    up_down=m.values["up_down"],
-                    state=m.values["state"],
-                    pref_rcv=ctx.req_int(m, "pref_rcv"),
-                    vpn_instance=current_vpn,
-                )
+                BgpPeer.model_validate({
+                    "peer": raw.lstrip("*"),
+                    "dynamic": raw.startswith("*"),
+                    "version": ctx.req_int(m, "version"),
+                    "as": m.values["asn"],
+                    "msg_rcvd": ctx.req_int(m, "msg_rcvd"),
+                    "msg_sent": ctx.req_int(m, "msg_sent"),
+                    "out_q": ctx.req_int(m, "out_q"),
+                    "up_down": m.values["up_down"],
+                    "state": m.values["state"],
+                    "pref_rcv": ctx.req_int(m, "pref_rcv"),
+                    "vpn_instance": current_vpn,
+                })
             )
         elif kind == "header":
             header_seen = True

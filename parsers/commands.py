@@ -147,7 +147,7 @@ def resolve(command: str) -> ResolvedCommand:
         prefixed = exact or {k for k in keywords if isinstance(k, str) and k.startswith(low)}
         if len(prefixed) > 1:
             raise ParseError(
-                f"ambiguous keyword {token!r} (could be {', '.join(sorted(prefixed))})",  # type: ignore[arg-type]
+                f"ambiguous keyword {token!r} (could be {', '.join(sorted(prefixed))})",
                 command=command,
                 kind=ParseErrorKind.AMBIGUOUS_COMMAND,
             )

@@ -20,7 +20,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, NamedTuple
 
-from ttp import ttp
+from ttp import ttp  # type: ignore[import-untyped]  # ttp ships no type information
 
 from vrpbook.parsers.errors import ParseError, ParseErrorKind
 from vrpbook.parsers.text import Line

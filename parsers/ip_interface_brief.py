@@ -85,4 +85,10 @@ def build(matches: list[Match], ctx: Context) -> IpInterfaceBrief:
     up, down = counters.get("up_physical"), counters.get("down_physical")
     if up is not None and down is not None:
         ctx.total("interfaces", up + down, len(out), where, closed=None)
-    return IpInterfaceBrief(interfaces=out, **counters)
+    return IpInterfaceBrief(
+        interfaces=out,
+        up_physical=counters.get("up_physical"),
+        down_physical=counters.get("down_physical"),
+        up_protocol=counters.get("up_protocol"),
+        down_protocol=counters.get("down_protocol"),
+    )

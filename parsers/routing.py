@@ -121,14 +121,14 @@ class _RowReader:
         elif previous is None:
             raise self.ctx.fail("ECMP continuation row with no destination above", m)
         else:
-            destination = previous["destination"]
-        interface = v["interface"]
+            destination = str(previous["destination"])
+        interface: str | None = v["interface"]
         key = (v["proto"], v["flags"])
         if key not in self.seen:
             self.seen[key] = m
         if interface in PLACEHOLDERS:
             interface = None
-        elif _BARE_TYPE.fullmatch(interface):
+        elif interface is not None and _BARE_TYPE.fullmatch(interface):
             raise self.ctx.fail(f"interface {interface!r} without its number: a wrapped row cut short (truncated)", m)
         return {
             "destination": destination,
@@ -253,8 +253,9 @@ def build_static_table(matches: list[Match], ctx: Context) -> StaticRoutingTable
             in_rows = True
     reader.finish()
     for sec in sections:
-        entries = sec["entries"]  # type: ignore[assignment]
-        _check_counts(ctx, sec["destinations"], sec["routes"], entries, None,  # type: ignore[arg-type]
+        listed = sec["entries"]
+        assert isinstance(listed, list)
+        _check_counts(ctx, sec["destinations"], sec["routes"], listed, None,
                       label=f"{sec['status']} static routes", closed=None if sec is sections[-1] else True)
     return StaticRoutingTable.model_validate({"sections": sections, **top})
 

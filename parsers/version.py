@@ -53,4 +53,10 @@ def build(matches: list[Match], ctx: Context) -> VersionInfo:
             if "patch_version" in found:
                 raise ctx.fail("second Patch Version line", m)
             found["patch_version"] = m.values["patch_version"] or None
-    return VersionInfo(**found)
+    return VersionInfo(
+        vrp_version=found.get("vrp_version"),
+        product_version=found.get("product_version"),
+        model=found.get("model"),
+        uptime=found.get("uptime"),
+        patch_version=found.get("patch_version"),
+    )

@@ -330,10 +330,16 @@ FOLDER_COMMAND = {
     "mpls_ldp_session": "display mpls ldp session",
     "ospf_peer_brief": "display ospf peer brief",
     "ip_vpn_instance_verbose": "display ip vpn-instance verbose",
+    "interface_brief": "display interface brief",
+    "ip_interface_brief": "display ip interface brief",
+    "version": "display version",
+    "mpls_lsp": "display mpls lsp",
+    "bgp_vpnv4_all_routing_table": "display bgp vpnv4 all routing-table",
 }
-LISTS = ("routes", "sessions", "peers", "instances", "sections", "commits", "interfaces")
+LISTS = ("routes", "sessions", "peers", "instances", "sections", "commits", "interfaces", "route_distinguishers",
+         "vpn_instances")
 # formats without any closing line: the last record may be cut after a complete line
-OPEN_ENDED_RECORDS = {"instances", "sections"}
+OPEN_ENDED_RECORDS = {"instances", "sections", "route_distinguishers", "vpn_instances"}
 
 
 def _sample_cases() -> list[tuple[str, str]]:

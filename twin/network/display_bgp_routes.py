@@ -14,9 +14,7 @@ twin's choices (no sample of this command exists): an instance with no BGP
 
 from __future__ import annotations
 
-from ipaddress import IPv4Network
-from typing import Protocol
-
+from .bgp_routes import Path
 from .bgp_session import router_id
 from .compute import NetState
 from .display_bgp import no_bgp
@@ -34,15 +32,7 @@ HEAD = [
 COLUMNS = "        Network            NextHop                       MED        LocPrf    PrefVal Path/Ogn"
 
 
-class _Path(Protocol):
-    prefix: IPv4Network
-    nexthop: object
-    as_path: tuple[str, ...]
-    local: bool
-    ebgp: bool
-
-
-def path_row(code: str, p: _Path) -> str:
+def path_row(code: str, p: Path) -> str:
     """One route row, in the columns of COLUMNS."""
     net = f"{p.prefix.network_address}/{p.prefix.prefixlen}"
     locprf = "" if (p.local or p.ebgp) else "100"
