@@ -15,8 +15,8 @@ from __future__ import annotations
 import gc
 import re
 import threading
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from pydantic import ValidationError
 

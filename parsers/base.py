@@ -10,8 +10,9 @@ different things.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 import builtins
+import itertools
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -151,7 +152,7 @@ def no_doubled_rows(ctx: Context, matches: list[Match], *kinds: str) -> None:
     (ECMP rows differ in next hop or interface), so two identical consecutive row lines (of
     one of ``kinds``, nothing between them) are a doubled line of a damaged capture, not two
     records.  The same row in two sections (a VPN peer with a public peer's address) is fine."""
-    for prev, cur in zip(matches, matches[1:]):
+    for prev, cur in itertools.pairwise(matches):
         if cur.kind in kinds and cur.kind == prev.kind and cur.text == prev.text:
             raise ctx.fail("row printed twice", cur)
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from pydantic import Field
+
 from vrpbook.parsers.base import Context, ParsedOutput, Record, is_decimal, no_doubled_rows, require
 from vrpbook.parsers.grammar import Match
 
@@ -37,7 +39,7 @@ class BfdSessions(ParsedOutput):
 
     total_up: int | None = None
     total_down: int | None = None
-    sessions: list[BfdSession] = []
+    sessions: list[BfdSession] = Field(default_factory=list)
 
 
 _INT_KEYS = {
@@ -146,7 +148,7 @@ class BfdSessionDetail(Record):
     track_group_name: str | None = None
     pdt_index: str | None = None
     local_demand_mode: str | None = None
-    extra: dict[str, str | None] = {}
+    extra: dict[str, str | None] = Field(default_factory=dict)
 
 
 class BfdSessionsVerbose(ParsedOutput):
@@ -154,7 +156,7 @@ class BfdSessionsVerbose(ParsedOutput):
 
     total_up: int | None = None
     total_down: int | None = None
-    sessions: list[BfdSessionDetail] = []
+    sessions: list[BfdSessionDetail] = Field(default_factory=list)
 
 
 def _totals(ctx: Context, m: Match, fields: dict[str, int | None]) -> None:

@@ -43,7 +43,7 @@ class BgpPeers(ParsedOutput):
     total_peers: int | None = None
     peers_established: int | None = None
     total_dynamic_peers: int | None = None
-    peers: list[BgpPeer] = []
+    peers: list[BgpPeer] = Field(default_factory=list)
 
 
 class VpnInstanceRouterId(Record):
@@ -56,7 +56,7 @@ class VpnInstanceRouterId(Record):
 class BgpVpnv4AllPeers(BgpPeers):
     """``display bgp vpnv4 all peer``: peers of all VPN instances too."""
 
-    vpn_instances: list[VpnInstanceRouterId] = []
+    vpn_instances: list[VpnInstanceRouterId] = Field(default_factory=list)
 
 
 class BgpVpnInstancePeers(BgpPeers):

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from pydantic import Field
+
 from vrpbook.parsers.base import Context, ParsedOutput, Record, is_decimal, require
 from vrpbook.parsers.errors import ParseErrorKind
 from vrpbook.parsers.grammar import Match
@@ -44,7 +46,7 @@ class RdRoutes(Record):
     """One ``Route Distinguisher:`` section."""
 
     rd: str
-    routes: list[BgpRoute] = []
+    routes: list[BgpRoute] = Field(default_factory=list)
 
 
 class VpnInstanceRoutes(Record):
@@ -53,7 +55,7 @@ class VpnInstanceRoutes(Record):
     name: str
     router_id: str | None = None
     total_routes: int | None = None
-    routes: list[BgpRoute] = []
+    routes: list[BgpRoute] = Field(default_factory=list)
 
 
 class BgpVpnv4RoutingTable(ParsedOutput):
@@ -72,8 +74,8 @@ class BgpVpnv4RoutingTable(ParsedOutput):
 
     router_id: str | None = None
     total_routes_all_pe: int | None = None
-    route_distinguishers: list[RdRoutes] = []
-    vpn_instances: list[VpnInstanceRoutes] = []
+    route_distinguishers: list[RdRoutes] = Field(default_factory=list)
+    vpn_instances: list[VpnInstanceRoutes] = Field(default_factory=list)
 
 
 class BgpVpnInstanceRoutingTable(ParsedOutput):
@@ -83,7 +85,7 @@ class BgpVpnInstanceRoutingTable(ParsedOutput):
     vpn_instance: str
     vpn_instance_router_id: str | None = None
     total_routes: int | None = None
-    routes: list[BgpRoute] = []
+    routes: list[BgpRoute] = Field(default_factory=list)
 
 
 class _Columns:
@@ -221,7 +223,7 @@ def build_all(matches: list[Match], ctx: Context) -> BgpVpnv4RoutingTable:
     rd_rows = sum(len(s.routes) for s in result.route_distinguishers)
     ctx.total("routes from all PE", result.total_routes_all_pe, rd_rows, total_line,
               closed=True if result.vpn_instances else None)
-    for i, (inst, line) in enumerate(zip(result.vpn_instances, vpn_lines)):
+    for i, (inst, line) in enumerate(zip(result.vpn_instances, vpn_lines, strict=True)):
         last = i == len(result.vpn_instances) - 1
         ctx.total(f"routes of vpn-instance {inst.name}", inst.total_routes, len(inst.routes), line,
                   closed=None if last else True)

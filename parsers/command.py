@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ _BLOCK_DISPLAYS = frozenset(
 _HEADER_KEYS = ("prompt", "hostname", "command")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output formats of ``vrpbook parse``."""
 
     table = "table"

@@ -9,6 +9,8 @@ the CloudEngine form of VRP8.md 3.5 is read by tokens) needs its header.
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from vrpbook.parsers.base import Context, ParsedOutput, Record, require, table_rows
 from vrpbook.parsers.grammar import Match
 
@@ -41,7 +43,7 @@ class CommitList(ParsedOutput):
     stay null.
     """
 
-    commits: list[CommitPoint] = []
+    commits: list[CommitPoint] = Field(default_factory=list)
 
 
 _KEYS = {

@@ -39,6 +39,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Literal
 
+from pydantic import Field
+
 from vrpbook.parsers.base import Context, ParsedOutput, Record
 from vrpbook.parsers.grammar import Match
 
@@ -66,13 +68,13 @@ class ConfigNode(Record):
     """One configuration line and the lines indented under it."""
 
     line: str
-    children: list[ConfigNode] = []
+    children: list[ConfigNode] = Field(default_factory=list)
 
     def walk(self, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
         """(path of parent lines, line) of this node and everything under it, in order."""
         yield path, self.line
         for child in self.children:
-            yield from child.walk(path + (self.line,))
+            yield from child.walk((*path, self.line))
 
 
 class ConfigDrift(Record):
@@ -90,8 +92,8 @@ class CurrentConfiguration(ParsedOutput):
     last_updated: str | None = None
     last_updated_by: str | None = None
     last_saved: str | None = None
-    header_lines: list[str] = []
-    sections: list[ConfigNode] = []
+    header_lines: list[str] = Field(default_factory=list)
+    sections: list[ConfigNode] = Field(default_factory=list)
     complete: bool = False  # ended with "return"
 
     def section(self, line: str) -> ConfigNode | None:
@@ -154,7 +156,7 @@ def _diff(want: list[ConfigNode], got: list[ConfigNode], path: tuple[str, ...] =
     for node in want:
         matches = have.get(node.line, [])
         if used[node.line] < len(matches):
-            out.extend(_diff(node.children, matches[used[node.line]].children, path + (node.line,)))
+            out.extend(_diff(node.children, matches[used[node.line]].children, (*path, node.line)))
         else:
             out.extend(ConfigDrift(path=list(p), line=line, change="missing") for p, line in node.walk(path))
         used[node.line] += 1

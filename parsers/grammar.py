@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any, NamedTuple
 
-from ttp import ttp  # type: ignore[import-untyped]  # ttp ships no type information
+from ttp import ttp
 
 from vrpbook.parsers.errors import ParseError, ParseErrorKind
 from vrpbook.parsers.text import Line
@@ -74,7 +74,7 @@ class Grammar:
     def _compile(self, source: str) -> list[Rule]:
         parser = ttp(template=source)
         rules: list[Rule] = []
-        stack = list(parser._templates[0].groups)  # noqa: SLF001 - ttp keeps compiled groups here
+        stack = list(parser._templates[0].groups)
         while stack:
             group = stack.pop(0)
             stack.extend(group.children)
@@ -193,7 +193,7 @@ class Grammar:
         return {k: (v if isinstance(v, list) else [v]) for k, v in result.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_grammar(name: str) -> Grammar:
     """Compile a shipped template once per process."""
     return Grammar(name, template_text(name))

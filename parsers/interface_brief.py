@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from pydantic import Field
+
 from vrpbook.parsers.base import Context, ParsedOutput, Record, no_doubled_rows, table_rows
 from vrpbook.parsers.grammar import Match
 
@@ -55,7 +57,7 @@ class InterfaceBrief(ParsedOutput):
                          "out_uti": "0.01%", "in_errors": 0, "out_errors": 0}, ...]}
     """
 
-    interfaces: list[InterfaceRow] = []
+    interfaces: list[InterfaceRow] = Field(default_factory=list)
 
 
 def build(matches: list[Match], ctx: Context) -> InterfaceBrief:

@@ -8,6 +8,8 @@ shows ``--``.  Rows with a VPN value need the header that names the column.
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from vrpbook.parsers.base import Context, ParsedOutput, Record, no_doubled_rows, table_rows
 from vrpbook.parsers.grammar import Match
 from vrpbook.parsers.interface_brief import split_name
@@ -41,7 +43,7 @@ class IpInterfaceBrief(ParsedOutput):
     down_physical: int | None = None
     up_protocol: int | None = None
     down_protocol: int | None = None
-    interfaces: list[IpInterfaceRow] = []
+    interfaces: list[IpInterfaceRow] = Field(default_factory=list)
 
 
 _COUNTERS = {

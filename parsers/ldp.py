@@ -7,6 +7,8 @@ complete row, which must not read as "fewer sessions".  A leading ``*``
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from vrpbook.parsers.base import Context, ParsedOutput, Record, no_doubled_rows, require
 from vrpbook.parsers.grammar import Match
 from vrpbook.parsers.vocab import LDP_LAM, LDP_ROLES, LDP_STATES
@@ -28,7 +30,7 @@ class LdpSession(Record):
 class LdpSessions(ParsedOutput):
     """``display mpls ldp session``; ``total_sessions`` as printed."""
 
-    sessions: list[LdpSession] = []
+    sessions: list[LdpSession] = Field(default_factory=list)
     total_sessions: int | None = None
 
 

@@ -8,6 +8,8 @@ at a line end cannot be detected; a cut inside a row fails on that line.
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from vrpbook.parsers.base import Context, ParsedOutput, Record, no_doubled_rows, require
 from vrpbook.parsers.grammar import Match
 
@@ -29,7 +31,7 @@ class LspSection(Record):
     """One ``LSP Information: <type>`` section."""
 
     lsp_type: str
-    entries: list[LspEntry] = []
+    entries: list[LspEntry] = Field(default_factory=list)
 
 
 class MplsLsp(ParsedOutput):
@@ -44,7 +46,7 @@ class MplsLsp(ParsedOutput):
                                     "vrf_name": null}, ...]}, ...]}
     """
 
-    sections: list[LspSection] = []
+    sections: list[LspSection] = Field(default_factory=list)
 
 
 def build(matches: list[Match], ctx: Context) -> MplsLsp:

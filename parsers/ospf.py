@@ -8,6 +8,8 @@ its ``process_id``.
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from vrpbook.parsers.base import Context, ParsedOutput, Record, no_doubled_rows, require
 from vrpbook.parsers.grammar import Match
 
@@ -39,8 +41,8 @@ class OspfPeers(ParsedOutput):
     router_id: str | None = None
     total_peers: int | None = None
     peers_full: int | None = None
-    peers: list[OspfPeer] = []
-    processes: list[OspfProcess] = []
+    peers: list[OspfPeer] = Field(default_factory=list)
+    processes: list[OspfProcess] = Field(default_factory=list)
 
 
 def build(matches: list[Match], ctx: Context) -> OspfPeers:
@@ -94,7 +96,7 @@ def build(matches: list[Match], ctx: Context) -> OspfPeers:
             if m.kind == "total":
                 where[-1] = m
     no_doubled_rows(ctx, matches, "peer")
-    for proc, count, done, line in zip(processes, listed, closed, where):
+    for proc, count, done, line in zip(processes, listed, closed, where, strict=True):
         ctx.total(f"OSPF process {proc.process_id} peers", proc.total_peers, count, line,
                   closed=True if done else None)
         full = sum(1 for p in peers if p.process_id == proc.process_id and p.state.lower() == "full")

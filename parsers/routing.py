@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from pydantic import Field
+
 from vrpbook.parsers.base import PLACEHOLDERS, Context, ParsedOutput, Record, require
 from vrpbook.parsers.errors import ParseErrorKind
 from vrpbook.parsers.grammar import Match
@@ -48,7 +50,7 @@ class RoutingTable(ParsedOutput):
     destinations: int | None = None
     routes_count: int | None = None
     summary_count: int | None = None
-    routes: list[Route] = []
+    routes: list[Route] = Field(default_factory=list)
 
 
 class VpnRoutingTable(RoutingTable):
@@ -65,7 +67,7 @@ class StaticSection(Record):
     status: str
     destinations: int | None = None
     routes: int | None = None
-    entries: list[Route] = []
+    entries: list[Route] = Field(default_factory=list)
 
 
 class StaticRoutingTable(ParsedOutput):
@@ -79,7 +81,7 @@ class StaticRoutingTable(ParsedOutput):
     destinations: int | None = None
     routes_count: int | None = None
     configured_routes: int | None = None
-    sections: list[StaticSection] = []
+    sections: list[StaticSection] = Field(default_factory=list)
 
 
 # An interface type name alone is the first half of a name a terminal wrapped

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from pydantic import Field
+
 from vrpbook.parsers.base import Context, ParsedOutput, Record, require
 from vrpbook.parsers.errors import ParseErrorKind
 from vrpbook.parsers.grammar import Match
@@ -38,8 +40,8 @@ class AddressFamily(Record):
     afi: str
     vrf_status: str | None = None
     route_distinguisher: str | None = None
-    export_vpn_targets: list[str] = []
-    import_vpn_targets: list[str] = []
+    export_vpn_targets: list[str] = Field(default_factory=list)
+    import_vpn_targets: list[str] = Field(default_factory=list)
     label_policy: str | None = None
     per_instance_label: int | None = None
     import_route_policy: str | None = None
@@ -52,7 +54,7 @@ class AddressFamily(Record):
     diffserv_mode: str | None = None
     ttl_mode: str | None = None
     log_interval: int | None = None
-    extra: dict[str, str | None] = {}
+    extra: dict[str, str | None] = Field(default_factory=dict)
 
 
 class VpnInstance(Record):
@@ -61,9 +63,9 @@ class VpnInstance(Record):
     name: str
     id: int
     description: str | None = None
-    interfaces: list[str] = []
-    address_families: list[AddressFamily] = []
-    extra: dict[str, str | None] = {}
+    interfaces: list[str] = Field(default_factory=list)
+    address_families: list[AddressFamily] = Field(default_factory=list)
+    extra: dict[str, str | None] = Field(default_factory=dict)
 
 
 class VpnInstances(ParsedOutput):
@@ -72,7 +74,7 @@ class VpnInstances(ParsedOutput):
     total_vpn_instances: int | None = None
     total_ipv4_vpn_instances: int | None = None
     total_ipv6_vpn_instances: int | None = None
-    instances: list[VpnInstance] = []
+    instances: list[VpnInstance] = Field(default_factory=list)
 
 
 _FIELDS = {

@@ -292,11 +292,13 @@ def test_interface_brief_vrp8_md_section_6() -> None:
     assert rows[6]["protocol"] == "up(s)"
 
 
-COMMIT_LIST = """-----------------------------------------------------------------------------------------------------------------------------------
-No.  CommitId     Label                                                            User            TimeStamp
------------------------------------------------------------------------------------------------------------------------------------
-1    1000000741   -                                                                azryve-nocauth  2020-08-26 11:34:42+03:00
-2    1000000740   -                                                                azryve-nocauth  2020-08-26 11:34:41+03:00"""
+COMMIT_LIST = "\n".join([
+    "-" * 131,
+    'No.  CommitId     Label                                                            User            TimeStamp',
+    "-" * 131,
+    '1    1000000741   -                                                                azryve-nocauth  2020-08-26 11:34:42+03:00',
+    '2    1000000740   -                                                                azryve-nocauth  2020-08-26 11:34:41+03:00',
+])
 
 
 def test_commit_list_table_vrp8_md_section_3_5() -> None:

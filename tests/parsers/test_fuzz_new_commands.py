@@ -367,7 +367,7 @@ def test_a_doubled_line_fails_or_changes_no_record(name: str, data: st.DataObjec
     whole = parse(family.command, g.text).model_dump()
     lines = g.text.split("\n")
     i = data.draw(st.integers(0, len(lines) - 1))
-    doubled = "\n".join(lines[: i + 1] + [lines[i]] + lines[i + 1:])
+    doubled = "\n".join([*lines[:i + 1], lines[i], *lines[i + 1:]])
     try:
         result = parse(family.command, doubled).model_dump()
     except ParseError:

@@ -89,7 +89,7 @@ def _subset(expected: object, got: object, path: str = "$") -> list[str]:
     if isinstance(expected, list):
         if not isinstance(got, list) or len(got) != len(expected):
             return [f"{path}: expected {len(expected)} items, got {got!r}"]
-        return [d for i, (e, g) in enumerate(zip(expected, got)) for d in _subset(e, g, f"{path}[{i}]")]
+        return [d for i, (e, g) in enumerate(zip(expected, got, strict=False)) for d in _subset(e, g, f"{path}[{i}]")]
     if type(expected) is not type(got) or expected != got:
         return [f"{path}: expected {expected!r}, got {got!r}"]
     return []

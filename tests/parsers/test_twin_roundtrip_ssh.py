@@ -49,18 +49,19 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
+from vrpbook.lab import boot_lab
 from vrpbook.parsers import ParseError, ParseErrorKind, parse
 from vrpbook.twin.config.model import BfdSession, RouterConfig
 from vrpbook.twin.config.render import render_body
-from vrpbook.lab import boot_lab
 from vrpbook.twin.lab import HostSpec, Lab, RunningLab
 from vrpbook.twin.topology import Topology
 
@@ -701,7 +702,7 @@ def test_commit_lists(net: Converged) -> None:
         assert len(hist) == len(typed) == len(table) == len(verbose)
         assert [int(c["commit_id"]) for c in verbose] == list(range(1000000000 + len(typed), 1000000000, -1))
         assert [(c["label"], c["description"]) for c in verbose] == list(reversed(typed))
-        for i, (t, v, p) in enumerate(zip(table, verbose, hist), start=1):
+        for i, (t, v, p) in enumerate(zip(table, verbose, hist, strict=False), start=1):
             assert t["index"] == v["index"] == i
             assert t["commit_id"] == v["commit_id"] == str(p.commit_id)
             assert t["label"] == v["label"] == p.label
@@ -841,7 +842,7 @@ def test_mpls_lsp(net: Converged) -> None:
             (full,) = [i for i in igp if i.replace("GigabitEthernet", "GE") == e["out_interface"]]
             far = cable[(router, full)]
             assert far is not None
-            owner = [r for r, addrs in lsrs.items() if e["fec"] in {f"{a}/32" for a in addrs}][0]
+            owner = next(r for r, addrs in lsrs.items() if e["fec"] in {f"{a}/32" for a in addrs})
             if far.device == owner:
                 assert e["out_label"] == 3  # implicit null from the egress
             else:

@@ -37,7 +37,7 @@ def path_row(code: str, p: Path) -> str:
     net = f"{p.prefix.network_address}/{p.prefix.prefixlen}"
     locprf = "" if (p.local or p.ebgp) else "100"
     path = " ".join(p.as_path) + "?"  # origin code glued to the last AS (samples2/bgp_vpnv4_all_routing_table)
-    return f" {code:<7}{net:<19}{str(p.nexthop):<30}{0:<11}{locprf:<10}{0:<8}{path}"
+    return f" {code:<7}{net:<19}{p.nexthop!s:<30}{0:<11}{locprf:<10}{0:<8}{path}"
 
 
 def instance_rows(st: NetState, router: str, vrf: str) -> list[str]:

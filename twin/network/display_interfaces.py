@@ -14,7 +14,8 @@ column widths follow the documentation example (28/19/9/9).
 
 from __future__ import annotations
 
-from ..interfaces import interface_sort_key
+from vrpbook.vrp import interface_sort_key
+
 from .compute import NetState
 
 LEGEND = [
@@ -46,7 +47,8 @@ def ip_interface_brief(st: NetState, router: str) -> str:
     rows.append(("NULL0", "unassigned", "up", "up(s)", "--"))
     up_phy = sum(_is_up(r[2]) for r in rows)
     up_proto = sum(_is_up(r[3]) for r in rows)
-    lines = LEGEND + [
+    lines = [
+        *LEGEND,
         f"The number of interface that is UP in Physical is {up_phy}",
         f"The number of interface that is DOWN in Physical is {len(rows) - up_phy}",
         f"The number of interface that is UP in Protocol is {up_proto}",
