@@ -114,6 +114,7 @@ class Grammar:
         # kinds (route / ECMP continuation), so most lines cost one or two regexes.
         mru = list(self.rules)
         out: list[Match] = []
+        append = out.append
         last_no = -1  # input line number of the last line the previous match consumed
         last_width = 0  # printed width of that line
         i, n = 0, len(lines)
@@ -123,10 +124,17 @@ class Grammar:
             text = line.text
             if not text or text.isspace():
                 continue
-            found = self._match(mru, text)
-            if found is not None:
-                out.append(Match(line.no, found[0], found[1], text))
-                last_no, last_width = line.no, line.width
+            # the fast path, inlined (100,000-row tables): one or two regexes per line
+            for index, rule in enumerate(mru):
+                m = rule.regex.fullmatch(text)
+                if m is not None:
+                    if index:
+                        del mru[index]
+                        mru.insert(0, rule)
+                    append(Match(line.no, rule.kind, m.groupdict(), text))
+                    last_no, last_width = line.no, line.width
+                    break
+            if m is not None:
                 continue
             if out and last_no == line.no - 1 and last_width == WRAP_WIDTH:
                 prev = out[-1]

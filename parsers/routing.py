@@ -104,8 +104,7 @@ class _RowReader:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.flags = DEFAULT_ROUTE_FLAGS
-        self.seen: dict[tuple[str, str], Match] = {}
-        self.last: Match | None = None
+        self.last_text = ""
 
     def legend(self, m: Match) -> None:
         letters = route_flags_of(m.values["legend"])
@@ -114,10 +113,9 @@ class _RowReader:
 
     def row(self, m: Match, previous: dict[str, object] | None) -> dict[str, object]:
         v = m.values
-        last = self.last
-        if last is not None and last.text == m.text:
+        if m.text == self.last_text:
             raise self.ctx.fail("row printed twice", m)
-        self.last = m
+        self.last_text = m.text
         if m.kind == "route":
             destination = v["destination"]
         elif previous is None:
@@ -125,12 +123,9 @@ class _RowReader:
         else:
             destination = str(previous["destination"])
         interface: str | None = v["interface"]
-        key = (v["proto"], v["flags"])
-        if key not in self.seen:
-            self.seen[key] = m
         if interface in PLACEHOLDERS:
             interface = None
-        elif interface is not None and _BARE_TYPE.fullmatch(interface):
+        elif interface is not None and not interface[-1].isdigit() and _BARE_TYPE.fullmatch(interface):
             raise self.ctx.fail(f"interface {interface!r} without its number: a wrapped row cut short (truncated)", m)
         return {
             "destination": destination,
@@ -142,16 +137,20 @@ class _RowReader:
             "interface": interface,
         }
 
-    def finish(self) -> None:
+    def finish(self, rows: list[dict[str, object]], matches: list[Match]) -> None:
         """Check each distinct protocol and flag set once (a damaged ``OSPFF``, ``DX`` fails)."""
-        for (proto, flags), m in self.seen.items():
+        distinct = {(str(r["proto"]), str(r["flags"])) for r in rows}
+        for proto, flags in distinct:
+            if ROUTE_PROTOCOLS.accepts(proto) and set(flags) <= self.flags:
+                continue
+            m = next(m for m in matches if m.kind in ("route", "route_cont")
+                     and (m.values["proto"], m.values["flags"]) == (proto, flags))
             self.ctx.known(m, "protocol", proto, ROUTE_PROTOCOLS)
             unknown = set(flags) - self.flags
-            if unknown:
-                raise self.ctx.fail(
-                    f"route flags {flags!r}: {''.join(sorted(unknown))} not defined by the Route Flags legend", m,
-                    ParseErrorKind.VALUE,
-                )
+            raise self.ctx.fail(
+                f"route flags {flags!r}: {''.join(sorted(unknown))} not defined by the Route Flags legend", m,
+                ParseErrorKind.VALUE,
+            )
 
 
 def build_routing_table(matches: list[Match], ctx: Context) -> RoutingTable:
@@ -190,7 +189,7 @@ def build_routing_table(matches: list[Match], ctx: Context) -> RoutingTable:
             fields["summary_count"] = ctx.req_int(m, "summary_count")
         elif kind == "header":
             in_rows = True
-    reader.finish()
+    reader.finish(routes, matches)
     _check_counts(ctx, fields.get("destinations"), fields.get("routes_count"), routes, counts)
     if "vpn_instance" in ctx.args:
         table = fields.get("table")
@@ -253,7 +252,7 @@ def build_static_table(matches: list[Match], ctx: Context) -> StaticRoutingTable
             if section is None:
                 raise ctx.fail("column header before any section", m)
             in_rows = True
-    reader.finish()
+    reader.finish([r for sec in sections for r in sec["entries"]], matches)  # type: ignore[attr-defined]
     for sec in sections:
         listed = sec["entries"]
         assert isinstance(listed, list)

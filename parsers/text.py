@@ -64,6 +64,8 @@ def clean(text: str) -> list[Line]:
         text = _PAGER_ERASE.sub("", text)
     text = _ANSI.sub("", text)
     text = _CONTROL.sub("", text)
+    if "\t" not in text and "More" not in text:  # the common case, without a per-line test
+        return [Line(no, raw.rstrip(), len(raw)) for no, raw in enumerate(text.split("\n"), start=1)]
     out: list[Line] = []
     append = out.append
     for no, raw in enumerate(text.split("\n"), start=1):
