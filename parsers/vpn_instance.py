@@ -107,6 +107,7 @@ def build(matches: list[Match], ctx: Context) -> VpnInstances:
     total_line: Match | None = None
     instances: list[VpnInstance] = []
     af: AddressFamily | None = None
+    implicit = False  # af was opened by keys printed without an "Address family" line (older VRP5)
     interfaces_open = False
     for m in matches:
         inst = instances[-1] if instances else None
@@ -126,13 +127,13 @@ def build(matches: list[Match], ctx: Context) -> VpnInstances:
                 total_line = m
         elif kind == "instance":
             instances.append(VpnInstance(name=m.values["name"], id=ctx.req_int(m, "id")))
-            af = None
+            af, implicit = None, False
         elif kind == "description":
-            if inst is None or af is not None or "description" in inst.model_fields_set:
+            if inst is None or (af is not None and not implicit) or "description" in inst.model_fields_set:
                 raise ctx.fail("Description line out of place", m)
             inst.description = m.values["description"].strip()
         elif kind == "interfaces":
-            if inst is None or af is not None or inst.interfaces:
+            if inst is None or (af is not None and not implicit) or inst.interfaces:
                 raise ctx.fail("Interfaces line out of place", m)
             inst.interfaces.extend(_split_interfaces(m.values["interfaces"]))
             interfaces_open = True
@@ -145,7 +146,7 @@ def build(matches: list[Match], ctx: Context) -> VpnInstances:
         elif kind == "address_family":
             if inst is None:
                 raise ctx.fail("address family outside an instance", m)
-            af = AddressFamily(afi=m.values["afi"])
+            af, implicit = AddressFamily(afi=m.values["afi"]), False
             inst.address_families.append(af)
         elif kind == "pair":
             if inst is None:
@@ -158,7 +159,7 @@ def build(matches: list[Match], ctx: Context) -> VpnInstances:
                 # twin's choice (parser): older VRP5 releases print the family's keys with no
                 # "Address family" line (command reference only); they are the IPv4 family.
                 ctx.warn("instance keys without an 'Address family' line: read as address family ipv4", m)
-                af = AddressFamily(afi="ipv4")
+                af, implicit = AddressFamily(afi="ipv4"), True
                 inst.address_families.append(af)
             _put(ctx, m, af)
     ctx.total("VPN instances", top.get("total_vpn_instances"), len(instances), total_line, closed=None)
