@@ -297,3 +297,13 @@ def test_configuration_without_return_is_truncated_unless_filtered() -> None:
         parse("display current-configuration", cut)
     filtered = parse("display current-configuration | include sysname", "sysname PE1\n")
     assert isinstance(filtered, CurrentConfiguration) and [s.line for s in filtered.sections] == ["sysname PE1"]
+
+
+def test_unknown_commit_list_key_is_kept_under_extra() -> None:
+    text = ("1) CommitId: 1000000114\n        Label: -\n        User: Huawei\n        User-Intf: VTY 0\n"
+            "        Type: CLI\n        TimeStamp: 2012-07-03 20:20:40\n        Description: new name\n"
+            "        Commit Mode: trial\n")
+    result = parse("display configuration commit list verbose", text).model_dump()
+    (point,) = result["commits"]
+    assert (point["commit_id"], point["description"], point["extra"]) == ("1000000114", "new name", {"Commit Mode": "trial"})
+    assert result["warnings"] == ["line 8: field 'Commit Mode' is not one vrpbook knows; kept under extra"]
