@@ -12,65 +12,44 @@ reads the router and words the verdict.
 current-configuration`` once both are normalised (the ``!`` header lines, which
 carry times, and trailing blanks dropped), so a reload brings back what runs.
 
-Both read whole configuration texts. Those are not tables for
-``vrpbook.parsers``: :func:`read_configuration` is their reader (a typed
-:class:`~vrpbook.checks.api.Read` with ``reader=``), failing closed on a device
-error or a text cut before its final ``return``.
+Both read the configurations through ``vrpbook.parsers`` (``CurrentConfiguration``:
+a tree of sections, refused when cut before its final ``return`` or carrying a
+device error); the saved one through :func:`read_saved`, a typed
+:class:`~vrpbook.checks.api.Read` with its own ``reader=`` for the one output the
+parser does not take: nothing at all.
 """
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from vrpbook import vrp
 from vrpbook.errors import ReadError
 from vrpbook.intended import ConfigParseError, SectionDiff, compare, intended_config
 from vrpbook.intent import NetworkIntent
-from vrpbook.parsers import ParseError
-from vrpbook.parsers.base import ParsedOutput
-from vrpbook.parsers.errors import ParseErrorKind
+from vrpbook.parsers import parse
+from vrpbook.parsers.config import ConfigDrift, CurrentConfiguration
 
 from .api import Check, NoParams, Observations, Read, Verdict
 
 
-class ConfigurationText(ParsedOutput):
-    """A configuration as the router printed it (``present`` False: the router printed nothing)."""
+class SavedConfiguration(CurrentConfiguration):
+    """``display saved-configuration``; ``present`` False when the router printed nothing."""
 
-    text: str
     present: bool = True
 
-    def normalised(self) -> list[str]:
-        """Its lines without the ``!`` header lines, trailing blanks and blank lines."""
-        return [ln.rstrip() for ln in self.text.splitlines() if ln.strip() and not ln.startswith("!")]
+
+def read_saved(command: str, text: str) -> SavedConfiguration:
+    """The saved configuration through ``vrpbook.parsers`` (fail closed: cut, device error),
+    except that an empty output means "nothing saved" — twin's choice: a router that never
+    saved prints nothing (no public sample of that output)."""
+    if not text.strip():
+        return SavedConfiguration(present=False)
+    return SavedConfiguration.model_validate(parse(command, text).model_dump())
 
 
-def read_configuration(command: str, text: str, *, empty_ok: bool = False) -> ConfigurationText:
-    """A whole configuration display, trusted only if it ends with ``return`` and carries no
-    device error (``empty_ok``: an empty output means "none", as for a never-saved router)."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    for no, line in enumerate(lines, 1):
-        if vrp.ERROR_LINE.match(line):
-            raise ParseError(f"device error: {line.strip()}", command=command, kind=ParseErrorKind.DEVICE_ERROR,
-                             line_no=no, line=line)
-    body = [ln.rstrip() for ln in lines if ln.strip()]
-    if not body:
-        if empty_ok:
-            return ConfigurationText(text="", present=False)
-        raise ParseError("empty output", command=command, kind=ParseErrorKind.EMPTY)
-    if body[-1].strip() != vrp.CONFIG_END:
-        raise ParseError(f"does not end with {vrp.CONFIG_END!r} (truncated)", command=command,
-                         kind=ParseErrorKind.STRUCTURE, line=body[-1])
-    return ConfigurationText(text="\n".join(lines))
-
-
-def _read_saved(command: str, text: str) -> ConfigurationText:
-    # twin's choice: a router that never saved prints nothing (no public sample of that output)
-    return read_configuration(command, text, empty_ok=True)
-
-
-RUNNING = Read(vrp.CURRENT_CONFIGURATION, ConfigurationText, reader=read_configuration)
-SAVED = Read(vrp.SAVED_CONFIGURATION, ConfigurationText, reader=_read_saved)
+RUNNING = Read(vrp.CURRENT_CONFIGURATION, CurrentConfiguration)
+SAVED = Read(vrp.SAVED_CONFIGURATION, SavedConfiguration, reader=read_saved)
 
 
 def _items(diff: SectionDiff, intended: list[str]) -> list[str]:
@@ -93,10 +72,10 @@ class ConfigCompliance(Check[NoParams]):
         return [RUNNING]
 
     def judge(self, router: str, net: NetworkIntent, params: NoParams, obs: Observations) -> Verdict:
-        running = obs[RUNNING]
+        running = "\n".join(obs[RUNNING].lines())  # as printed, one blank per level, secrets fingerprinted
         intended = intended_config(router, net)
         try:
-            diffs = compare(running.text, intended)
+            diffs = compare(running, intended)
             everything = {d.section: d.missing for d in compare("", intended)}  # every intended item, by section
         except ConfigParseError as exc:
             raise ReadError(f"{vrp.CURRENT_CONFIGURATION!r} not read as one configuration: {exc}", router=router) from exc
@@ -113,14 +92,6 @@ class ConfigCompliance(Check[NoParams]):
         return Verdict(False, "; ".join(parts), observed, expected)
 
 
-def _context(lines: list[str], index: int) -> str:
-    """The section a line belongs to: the nearest top-level line at or above it."""
-    for ln in reversed(lines[: index + 1]):
-        if ln and not ln.startswith(" ") and ln != "#":
-            return ln
-    return ""
-
-
 class SavedEqualsRunning(Check[NoParams]):
     name = "saved-equals-running"
     description = "the saved configuration equals the running one (a reload brings back what runs)"
@@ -135,27 +106,22 @@ class SavedEqualsRunning(Check[NoParams]):
         return [RUNNING, SAVED]
 
     def judge(self, router: str, net: NetworkIntent, params: NoParams, obs: Observations) -> Verdict:
-        running, saved = obs[RUNNING].normalised(), obs[SAVED]
+        running, saved = obs[RUNNING], obs[SAVED]
         if not saved.present:
             return Verdict(False, "nothing saved: a reload would boot without this configuration",
                            {"saved": None}, {"saved": "the running configuration"})
-        lines = saved.normalised()
-        if lines == running:
-            return Verdict(True, "saved configuration equals the running one", {"differences": []}, {"differences": []})
-        unsaved: list[str] = []
-        stale: list[str] = []
-        for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=lines, b=running, autojunk=False).get_opcodes():
-            stale += [_named(lines, i) for i in range(i1, i2)] if op in ("replace", "delete") else []
-            unsaved += [_named(running, j) for j in range(j1, j2)] if op in ("replace", "insert") else []
+        drift = running.drift(saved)  # level by level; VRP prints both in its own order
+        unsaved = [_named(d) for d in drift if d.change == "unexpected"]
+        stale = [_named(d) for d in drift if d.change == "missing"]
+        if not drift:
+            return Verdict(True, "saved configuration equals the running one", {"saved": []}, {"saved": []})
         parts = ([f"running but not saved: {', '.join(unsaved)}"] if unsaved else []) + (
             [f"saved but no longer running: {', '.join(stale)}"] if stale else [])
-        # observed / expected as lists: the reports show "missing" (saved lacks) and "unexpected"
+        # as lists, so the reports show what the saved file lacks ("missing") and what it has
+        # that no longer runs ("unexpected")
         return Verdict(False, "; ".join(parts), {"saved": stale}, {"saved": unsaved})
 
 
-def _named(lines: list[str], i: int) -> str:
+def _named(d: ConfigDrift) -> str:
     """A line with its section: ``interface GigabitEthernet0/1/0 > shutdown``."""
-    line = lines[i]
-    if not line.startswith(" "):
-        return line
-    return f"{_context(lines, i)} > {line.strip()}"
+    return " > ".join([*d.path, d.line])

@@ -1,6 +1,7 @@
 """Every check by name: the names runbooks' ``gates:`` and ``vrpbook check`` catalogs refer to.
 
-``CHECKS`` holds vrpbook's own checks. Others register through the
+``CHECKS`` holds vrpbook's gates, ``COMPLIANCE_CHECKS`` the checks only ``vrpbook
+check`` runs. Others register through the
 ``vrpbook.checks`` entry-point group of any installed distribution, the way
 Nornir finds connection plugins::
 
@@ -33,6 +34,7 @@ from .vpn import VpnInstancesUp, VpnRouteEcmp, VpnStaticRoutes
 
 ENTRY_POINT_GROUP = "vrpbook.checks"
 
+#: The checks runbooks gate stages on (and ``vrpbook check`` runs too).
 CHECKS: dict[str, Check[Any]] = {
     c.name: c
     for c in (
@@ -45,11 +47,20 @@ CHECKS: dict[str, Check[Any]] = {
         EbgpPeersEstablished(),
         VpnRouteEcmp(),
         BfdSessionsUp(),
+    )
+}
+
+#: The checks only ``vrpbook check`` runs: judged on a network at rest. Mid-run they would
+#: judge the run itself (its own pending trial, the configuration before its last stage,
+#: not yet saved); ``bfd-detect-time`` could gate a stage, no runbook asks for it yet.
+COMPLIANCE_CHECKS: dict[str, Check[Any]] = {
+    c.name: c
+    for c in (
         BfdDetectTime(),
-        NoPendingTrial(),
-        NoStaleConfigLock(),
         ConfigCompliance(),
         SavedEqualsRunning(),
+        NoPendingTrial(),
+        NoStaleConfigLock(),
     )
 }
 
@@ -87,7 +98,7 @@ def load_entry_point(ep: EntryPoint) -> Check[Any]:
 
 def all_checks() -> dict[str, Check[Any]]:
     """vrpbook's checks plus every check registered under the ``vrpbook.checks`` entry points."""
-    out = dict(CHECKS)
+    out = {**CHECKS, **COMPLIANCE_CHECKS}
     for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
         if ep.name in out:
             raise CheckPluginError(f"{_where(ep)}: the name {ep.name!r} is already a check")

@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from vrpbook.checks.bfd import DetectBudget
-from vrpbook.checks.registry import CHECKS
+from vrpbook.checks.registry import all_checks
 from vrpbook.cli import app
 from vrpbook.compliance.catalog import CatalogError, default_catalog, load_catalog
 from vrpbook.compliance.sweep import plan
@@ -16,6 +16,7 @@ from vrpbook.inventory import load_inventory
 from vrpbook.paths import PROJECT_ROOT
 
 LAB = PROJECT_ROOT / "inventory" / "lab"
+CHECKS_ALL = all_checks()
 ROUTERS = ["PE1", "PE2", "PE3", "CE1", "CE2"]
 
 
@@ -26,16 +27,16 @@ def lab_inv():
 
 
 def _load(tmp_path, text, lab_inv, routers=ROUTERS):
-    _inv, net = lab_inv
+    inv, net = lab_inv
     path = tmp_path / "catalog.yaml"
     path.write_text(text)
-    return load_catalog(path, CHECKS, net, inv.nr, routers)
+    return load_catalog(path, CHECKS_ALL, net, inv.nr, routers)
 
 
 def test_default_catalog_is_every_check_the_intent_gives_something_to_judge(lab_inv):
     _inv, net = lab_inv
-    cat = default_catalog(CHECKS, net, ROUTERS)
-    assert {e.name for e in cat.entries} == set(CHECKS)  # the reference network exercises every check
+    cat = default_catalog(CHECKS_ALL, net, ROUTERS)
+    assert {e.name for e in cat.entries} == set(CHECKS_ALL)  # the reference network exercises every check
     work, empty = plan(cat, net)
     assert empty == []
     # per router, only the checks its intent has something for
@@ -48,7 +49,7 @@ def test_default_catalog_is_every_check_the_intent_gives_something_to_judge(lab_
         assert "display configuration-occupied user" in w.commands and "display configuration trial status" in w.commands
         assert len(w.commands) == len(set(w.commands))
     # narrowed to CE2, a check that does not apply there is not in the default catalog at all
-    assert "bfd-sessions-up" not in {e.name for e in default_catalog(CHECKS, net, ["CE2"]).entries}
+    assert "bfd-sessions-up" not in {e.name for e in default_catalog(CHECKS_ALL, net, ["CE2"]).entries}
 
 
 def test_a_file_narrows_reparameterises_adds_and_waives(tmp_path, lab_inv):

@@ -206,7 +206,7 @@ def test_configuration_compliance_and_saved_configuration(check_lab):
                                               "ip vpn-instance VPNA: unexpected: ipv4-family > vpn-target 999:1 both"}
     saved = results[("PE2", "saved-equals-running")]
     assert saved["status"] == "fail" and saved["message"].startswith("running but not saved: ")
-    assert "ip vpn-instance VPNA > vpn-target 999:1 export-extcommunity" in saved["message"]
+    assert "ip vpn-instance VPNA > ipv4-family > vpn-target 999:1 export-extcommunity" in saved["message"]
     assert "saved but no longer running: interface GigabitEthernet0/1/0 > mpls ldp" in saved["message"]
     assert {r["router"] for r in doc["results"]} == {"PE2"}  # --hosts narrows the sweep
 

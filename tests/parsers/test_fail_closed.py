@@ -186,7 +186,9 @@ def test_device_errors_raise(text: str) -> None:
         ("disp ip rou pro static", "display ip routing-table protocol static"),
         ("DIS   IP  ROU", "display ip routing-table"),
         ("d ip vpn-instance verbose", "display ip vpn-instance verbose"),
-        ("dis conf com li", "display configuration commit list"),
+        ("dis configuration com li", "display configuration commit list"),
+        ("dis configuration tr st", "display configuration trial status"),
+        ("dis configuration-o u", "display configuration-occupied user"),
         ("dis int br", "display interface brief"),
         ("dis ospf pe br", "display ospf peer brief"),
         ("dis mpls ldp se", "display mpls ldp session"),
@@ -202,6 +204,7 @@ def test_abbreviations_resolve(typed: str, canonical: str) -> None:
     ("typed", "kind"),
     [
         ("dis b peer", ParseErrorKind.AMBIGUOUS_COMMAND),  # bfd or bgp
+        ("dis conf com li", ParseErrorKind.AMBIGUOUS_COMMAND),  # configuration or configuration-occupied
         ("display ip routing-table vpn-instance", ParseErrorKind.UNKNOWN_COMMAND),
         ("display interface counters", ParseErrorKind.UNKNOWN_COMMAND),
         ("display current-configuration configuration", ParseErrorKind.UNKNOWN_COMMAND),
