@@ -70,12 +70,14 @@ class Observations:
 
 @dataclass(frozen=True)
 class Verdict:
-    """A judge's answer for one router: JSON-able observed/expected values, one line."""
+    """A judge's answer for one router: JSON-able observed/expected values, one line, and any
+    further evidence (JSON-able; what the judgement rested on besides the compared values)."""
 
     passed: bool
     message: str
     observed: Any = None
     expected: Any = None
+    evidence: Mapping[str, Any] = field(default_factory=dict)
 
 
 def verdict(failures: Sequence[str], held: str, observed: Any, expected: Any = None) -> Verdict:
@@ -153,7 +155,8 @@ def evaluate(
     return CheckResult(
         router=router, check=check.name, params=params_dict(params),
         status=Status.PASS if v.passed else Status.FAIL, message=v.message,
-        observed=v.observed, expected=v.expected, source=source, started_at=started_at or now(), polls=polls,
+        observed=v.observed, expected=v.expected, evidence=dict(v.evidence), source=source,
+        started_at=started_at or now(), polls=polls,
     )
 
 

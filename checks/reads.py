@@ -6,6 +6,7 @@ from vrpbook import vrp
 from vrpbook.parsers.bfd import BfdSessionsVerbose
 from vrpbook.parsers.bgp import BgpPeers, BgpVpnInstancePeers, BgpVpnv4AllPeers
 from vrpbook.parsers.config_session import ConfigurationOccupied, TrialStatus
+from vrpbook.parsers.interface_brief import InterfaceBrief
 from vrpbook.parsers.ldp import LdpSessions
 from vrpbook.parsers.routing import Route, RoutingTable, VpnRoutingTable
 from vrpbook.parsers.vpn_instance import VpnInstances
@@ -20,6 +21,7 @@ BGP_PEERS = Read(vrp.BGP_PEERS, BgpPeers)
 BFD_SESSIONS = Read(vrp.BFD_SESSIONS_VERBOSE, BfdSessionsVerbose)
 TRIAL_STATUS = Read(vrp.TRIAL_STATUS, TrialStatus)
 LOCK_HOLDERS = Read(vrp.LOCK_HOLDERS, ConfigurationOccupied)
+INTERFACES = Read(vrp.INTERFACE_BRIEF, InterfaceBrief)
 
 
 def vpn_routing_table(vpn_instance: str) -> Read[VpnRoutingTable]:

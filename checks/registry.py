@@ -26,6 +26,7 @@ from .api import Check
 from .bfd import BfdDetectTime, BfdSessionsUp
 from .bgp import EbgpPeersEstablished, Vpnv4PeersEstablished
 from .config import ConfigCompliance, SavedEqualsRunning
+from .interfaces import InterfacesUp
 from .ldp import LdpSessionsOperational
 from .ospf import OspfLoopbackRoutes
 from .session import NoPendingTrial, NoStaleConfigLock
@@ -52,10 +53,11 @@ CHECKS: dict[str, Check[Any]] = {
 
 #: The checks only ``vrpbook check`` runs: judged on a network at rest. Mid-run they would
 #: judge the run itself (its own pending trial, the configuration before its last stage,
-#: not yet saved); ``bfd-detect-time`` could gate a stage, no runbook asks for it yet.
+#: not yet saved); ``interfaces-up`` and ``bfd-detect-time`` could gate a stage, no runbook asks yet.
 COMPLIANCE_CHECKS: dict[str, Check[Any]] = {
     c.name: c
     for c in (
+        InterfacesUp(),
         BfdDetectTime(),
         ConfigCompliance(),
         SavedEqualsRunning(),

@@ -41,7 +41,8 @@ def test_default_catalog_is_every_check_the_intent_gives_something_to_judge(lab_
     assert empty == []
     # per router, only the checks its intent has something for
     assert {i.entry.name for i in work["CE2"].items} == {
-        "ebgp-peers-established", "no-pending-trial", "no-stale-config-lock", "config-compliance", "saved-equals-running"}
+        "ebgp-peers-established", "no-pending-trial", "no-stale-config-lock", "config-compliance", "saved-equals-running",
+        "interfaces-up"}
     assert "bfd-sessions-up" in {i.entry.name for i in work["CE1"].items}
     assert "vpn-route-ecmp" not in {i.entry.name for i in work["PE1"].items}  # PE1 has no maximum load-balancing
     # every router reads the lock holder and trial displays, and each display only once

@@ -180,6 +180,8 @@ def test_bfd_detect_time_is_judged_against_the_budget(check_lab):
     assert detect["status"] == "fail" and detect["params"] == {"budget_ms": 20}
     assert "BFD session pe1_to_ce1 detects in 30 ms (budget 20 ms)" in detect["message"]
     assert detect["observed"]["pe1_to_ce1"]["detect_ms"] == 30  # 10 ms × 3, as the router negotiated
+    assert detect["differences"] == ["pe1_to_ce1.detect_ms: 30 (expected ≤ 20)"]
+    assert detect["evidence"]["sessions"]["pe1_to_ce1"]["from"] == "Detect Interval (ms)"
     assert ("PE2", "bfd-detect-time") not in check_lab.by_key(doc)  # narrowed to PE1
     assert doc["run"]["what"] == f"catalog {catalog}"
 

@@ -176,6 +176,8 @@ def test_check_against_a_lab_up_network(tmp_path):
         bfd = results[("PE1", "bfd-sessions-up")]
         assert bfd["status"] == "fail" and "BFD session pe1_to_ce1 is Down" in bfd["message"]
         assert results[("CE1", "bfd-sessions-up")]["status"] == "fail"
+        shut = results[("CE1", "interfaces-up")]
+        assert shut["status"] == "fail" and "GigabitEthernet0/1/0 is *down/down (administratively down)" in shut["message"]
         withdrawn = results[("PE1", "vpn-static-routes")]  # PE1's VPN route to CE1, tracked by pe1_to_ce1
         assert withdrawn["status"] == "fail" and "VPNA 1.1.1.1/32 static via nothing" in withdrawn["message"]
         assert "1.1.1.1/32" in res.stdout
@@ -203,7 +205,8 @@ def test_check_against_a_lab_up_network(tmp_path):
         dom.feed(dump.stdout)
         status = {a["data-router"]: a["data-status"] for a in dom.having("g", "router")}
         assert status["PE1"] == status["CE1"] == "fail" and status["PE2"] == "pass"
-        assert len(dom.having("g", "link")) == 6  # the topology's six cables
+        assert len(dom.having("g", "link")) == 6  # the topology's six cables, each coloured by its interfaces
+        assert len(dom.having("g", "link", health="up")) == 5
         assert dom.having("g", "link", a="PE1", b="CE1", health="down") or dom.having("g", "link", a="CE1", b="PE1",
                                                                                       health="down")
         assert dom.having("g", "bfd", health="down")
