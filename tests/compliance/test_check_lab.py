@@ -266,3 +266,39 @@ def _only(check_lab, *checks):
     path = check_lab.tmp / "only.yaml"
     path.write_text("default: false\nchecks:\n" + "".join(f"  - check: {c}\n" for c in checks))
     return path
+
+
+def test_reports_come_first_history_failures_and_overlap_are_one_line(check_lab):
+    """JSON to stdout with the summary on stderr; per-router metrics; a corrupt history database
+    costs no report (one line, exit 2); a second check of the inventory waits, then exits 2."""
+    import json
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from vrpbook.compliance.command import lock_file
+    from vrpbook.history.overlap import exclusive
+    from vrpbook.inventory import load_inventory
+
+    metrics = check_lab.tmp / "vrpbook.prom"
+    res = check_lab.check("--json", "-", "--metrics", str(metrics), "--per-router-metrics", "--no-history")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["run"]["verdict"] == "pass" and "PASS" in res.stderr and "PASS" not in res.stdout
+    families = {f.name: f for f in text_string_to_metric_families(metrics.read_text())}
+    per_router = {(s.labels["router"], s.labels["status"]): s.value for s in families["vrpbook_check_router_results"].samples}
+    assert per_router[("PE1", "pass")] == sum(1 for r in doc["results"] if r["router"] == "PE1") > 5
+
+    check_lab.history.write_bytes(b"this is not a database, just bytes" * 100)
+    report = check_lab.tmp / "after-corrupt.json"
+    res = check_lab.check("--json", str(report))
+    assert res.exit_code == 2, res.output
+    assert json.loads(report.read_text())["run"]["verdict"] == "pass"  # the report was written first
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 1 and "history database" in errors[0] and "(the reports were written)" in errors[0]
+    check_lab.history.unlink()
+
+    with exclusive(lock_file(load_inventory(check_lab.inventory)), what="test holder"):
+        res = check_lab.check("--wait", "0.3")
+    assert res.exit_code == 2
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "is still running" in lines[0] and "waited 0.3 s" in lines[0]
