@@ -155,6 +155,7 @@ def test_check_against_a_lab_up_network(tmp_path):
         out.mkdir()
         res = vrpbook("check", "--inventory", str(inventory), "--history", str(db), "--json", str(out / "report.json"),
                       "--junit", str(out / "junit.xml"), "--html", str(out / "report.html"), *extra, env=env)
+        assert "Traceback" not in res.stdout + res.stderr
         return res, out
 
     with lab_up(inv, state):
