@@ -99,6 +99,13 @@ SPECS: tuple[CommandSpec, ...] = (
         "display_configuration_commit_list_verbose.ttp",
     ),
     CommandSpec("interface_brief", ("display", "interface", "brief"), "display_interface_brief.ttp"),
+    # read by the NAPALM driver (napalm_huawei_vrp8): has_pending_commit, get_facts' serial
+    CommandSpec(
+        "configuration_trial_status",
+        ("display", "configuration", "trial", "status"),
+        "display_configuration_trial_status.ttp",
+    ),
+    CommandSpec("esn", ("display", "esn"), "display_esn.ttp"),
 )
 
 
