@@ -1,0 +1,129 @@
+"""Fixtures of the NAPALM driver tests: drivers opened over SSH on twin routers, a converged lab,
+and a strict checker of NAPALM's documented structures.
+
+``drivers(running, "PE1", **optional_args)`` opens ``napalm.get_network_driver("huawei_vrp8")``
+on a lab router, host key verified against the lab's known_hosts (closed after the test).
+``converged`` is one reference lab taken through the ``bfd-static-vpn`` runbook once per
+module (the runbook tests' helpers, loaded by path). ``conforms(shape, data)`` checks a
+getter's result against the TypedDicts of ``napalm.base.models`` recursively: exact keys
+(every key of a total model, no other), exact types (an int is not a float, a bool is not an
+int), every nested dict and list -- stricter than ``napalm.base.test.helpers.test_model``,
+which checks one level and cannot check ``Dict[...]`` annotations.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import typing
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import napalm
+import pytest
+import typing_extensions
+from napalm.base.base import NetworkDriver
+
+from vrpbook.lab import boot_lab
+from vrpbook.paths import PROJECT_ROOT
+
+LAB_INVENTORY = PROJECT_ROOT / "inventory" / "lab"
+LAB_HOSTS = ("PE1", "PE2", "PE3", "CE1", "CE2")
+
+
+def load_runbook_helpers() -> ModuleType:
+    """``tests/runbooks/helpers.py`` under the name its own conftest gives it (shared module)."""
+    name = "vrpbook_tests_runbooks_helpers"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, PROJECT_ROOT / "tests" / "runbooks" / "helpers.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def driver_for(running: Any, host: str, **optional_args: Any) -> NetworkDriver:
+    """A (closed) driver for a lab router, verifying the lab's host key."""
+    address, port = running.address(host)
+    user, password = running.credentials
+    args = {
+        "port": port,
+        "ssh_strict": True,
+        "system_host_keys": False,
+        "alt_host_keys": True,
+        "alt_key_file": str(running.known_hosts_path),
+        **optional_args,
+    }
+    return napalm.get_network_driver("huawei_vrp8")(address, user, password, timeout=30, optional_args=args)
+
+
+@pytest.fixture
+def drivers() -> Iterator[Callable[..., NetworkDriver]]:
+    opened: list[NetworkDriver] = []
+
+    def open_driver(running: Any, host: str, **optional_args: Any) -> NetworkDriver:
+        driver = driver_for(running, host, **optional_args)
+        driver.open()
+        opened.append(driver)
+        return driver
+
+    yield open_driver
+    for driver in opened:
+        driver.close()
+
+
+@pytest.fixture(scope="module")
+def converged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A factory-fresh reference lab after one full run of ``bfd-static-vpn`` (time scale 0)."""
+    h = load_runbook_helpers()
+    lab = boot_lab(LAB_INVENTORY, state_dir=None, time_scale=0.0)
+    with lab.running(ephemeral_ports=True) as running:
+        report, _root = h.run(running, tmp_path_factory.mktemp("artifacts"))
+        assert report.status == "ok", report
+        yield running
+
+
+def _check(shape: Any, data: Any, path: str) -> list[str]:
+    origin = typing.get_origin(shape)
+    args = typing.get_args(shape)
+    if typing_extensions.is_typeddict(shape):  # napalm's models are typing_extensions TypedDicts
+        if not isinstance(data, dict):
+            return [f"{path}: {type(data).__name__}, not a dict ({shape.__name__})"]
+        hints = typing.get_type_hints(shape)
+        required = set(getattr(shape, "__required_keys__", hints))
+        problems = [f"{path}: missing {k!r} ({shape.__name__})" for k in sorted(required - set(data))]
+        problems += [f"{path}: unexpected {k!r} ({shape.__name__})" for k in sorted(set(data) - set(hints))]
+        for key in set(data) & set(hints):
+            problems += _check(hints[key], data[key], f"{path}.{key}")
+        return problems
+    if shape in (dict, typing.Dict) or origin is dict:  # noqa: UP006 - napalm's models use typing.Dict
+        if not isinstance(data, dict):
+            return [f"{path}: {type(data).__name__}, not a dict"]
+        if not args:
+            return []
+        return [p for k, v in data.items() for p in _check(args[0], k, f"{path}[{k!r}]") + _check(args[1], v, f"{path}[{k!r}]")]
+    if shape in (list, typing.List) or origin is list:  # noqa: UP006 - napalm's models use typing.List
+        if not isinstance(data, list):
+            return [f"{path}: {type(data).__name__}, not a list"]
+        return [p for i, v in enumerate(data) for p in (_check(args[0], v, f"{path}[{i}]") if args else [])]
+    if shape is float:
+        return [] if type(data) is float else [f"{path}: {data!r} is not a float"]
+    if shape is int:
+        return [] if type(data) is int else [f"{path}: {data!r} is not an int"]
+    if shape in (str, bool):
+        return [] if type(data) is shape else [f"{path}: {data!r} is not a {shape.__name__}"]
+    raise AssertionError(f"{path}: no check for {shape!r}")
+
+
+def conforms_to(shape: Any, data: Any) -> list[str]:
+    """Every way *data* departs from NAPALM's structure *shape* (empty: it conforms)."""
+    return _check(shape, data, "result")
+
+
+@pytest.fixture
+def conforms() -> Callable[[Any, Any], list[str]]:
+    return conforms_to
