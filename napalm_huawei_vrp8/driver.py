@@ -197,6 +197,8 @@ class HuaweiVRP8Driver(NetworkDriver):
 
     def _bgp_tables(self) -> bgp.BgpTables:
         reader = self.reader
+        if not any(line.startswith("bgp ") for line in self._running(reader).splitlines()):
+            return bgp.BgpTables(None, None, {})  # no BGP process: VRP answers the peer displays with an Info line
         public = reader.parsed("display bgp peer", BgpPeers)
         vpnv4 = reader.parsed("display bgp vpnv4 all peer", BgpVpnv4AllPeers)
         per_vpn = {

@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-import typing
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import napalm
 import pytest
-import typing_extensions
 from napalm.base.base import NetworkDriver
 
+from napalm_huawei_vrp8 import conformance
 from vrpbook.lab import boot_lab
 from vrpbook.paths import PROJECT_ROOT
 
@@ -87,41 +85,9 @@ def converged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         yield running
 
 
-def _check(shape: Any, data: Any, path: str) -> list[str]:
-    origin = typing.get_origin(shape)
-    args = typing.get_args(shape)
-    if typing_extensions.is_typeddict(shape):  # napalm's models are typing_extensions TypedDicts
-        if not isinstance(data, dict):
-            return [f"{path}: {type(data).__name__}, not a dict ({shape.__name__})"]
-        hints = typing.get_type_hints(shape)
-        required = set(getattr(shape, "__required_keys__", hints))
-        problems = [f"{path}: missing {k!r} ({shape.__name__})" for k in sorted(required - set(data))]
-        problems += [f"{path}: unexpected {k!r} ({shape.__name__})" for k in sorted(set(data) - set(hints))]
-        for key in set(data) & set(hints):
-            problems += _check(hints[key], data[key], f"{path}.{key}")
-        return problems
-    if shape in (dict, typing.Dict) or origin is dict:  # noqa: UP006 - napalm's models use typing.Dict
-        if not isinstance(data, dict):
-            return [f"{path}: {type(data).__name__}, not a dict"]
-        if not args:
-            return []
-        return [p for k, v in data.items() for p in _check(args[0], k, f"{path}[{k!r}]") + _check(args[1], v, f"{path}[{k!r}]")]
-    if shape in (list, typing.List) or origin is list:  # noqa: UP006 - napalm's models use typing.List
-        if not isinstance(data, list):
-            return [f"{path}: {type(data).__name__}, not a list"]
-        return [p for i, v in enumerate(data) for p in (_check(args[0], v, f"{path}[{i}]") if args else [])]
-    if shape is float:
-        return [] if type(data) is float else [f"{path}: {data!r} is not a float"]
-    if shape is int:
-        return [] if type(data) is int else [f"{path}: {data!r} is not an int"]
-    if shape in (str, bool):
-        return [] if type(data) is shape else [f"{path}: {data!r} is not a {shape.__name__}"]
-    raise AssertionError(f"{path}: no check for {shape!r}")
-
-
 def conforms_to(shape: Any, data: Any) -> list[str]:
     """Every way *data* departs from NAPALM's structure *shape* (empty: it conforms)."""
-    return _check(shape, data, "result")
+    return conformance.problems(shape, data)
 
 
 @pytest.fixture
