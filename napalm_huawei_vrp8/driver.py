@@ -60,7 +60,7 @@ class HuaweiVRP8Driver(NetworkDriver):
         self.force_no_enable = False
         self.use_canonical_interface = False
         self._conn: Vrp8Connection | None = None
-        self.config_session = ConfigSession(save_after_commit=bool(self.optional_args.get("save_after_commit", False)))
+        self.config_session = ConfigSession(save_after_commit=flag(self.optional_args.get("save_after_commit", False)))
 
     # -- connection ----------------------------------------------------------------------------
 
@@ -212,6 +212,15 @@ class HuaweiVRP8Driver(NetworkDriver):
 
     def _descriptions(self, reader: Reader) -> dict[str, str]:
         return {}
+
+
+def flag(value: object) -> bool:
+    """An optional_args switch: a bool, or the text NAPALM's CLI passes (``save_after_commit=true``)."""
+    if isinstance(value, str):
+        if value.strip().lower() not in ("true", "false", "yes", "no", "1", "0", "on", "off", ""):
+            raise ValueError(f"not a yes/no value: {value!r}")
+        return value.strip().lower() in ("true", "yes", "1", "on")
+    return bool(value)
 
 
 def _config_text(filename: str | None, config: str | None, error: type[Exception]) -> str:

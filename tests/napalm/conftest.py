@@ -59,6 +59,12 @@ def driver_for(running: Any, host: str, **optional_args: Any) -> NetworkDriver:
     return napalm.get_network_driver("huawei_vrp8")(address, user, password, timeout=30, optional_args=args)
 
 
+@pytest.fixture(scope="session")
+def make_driver() -> Callable[..., NetworkDriver]:
+    """:func:`driver_for` for module-scoped fixtures (they cannot use ``drivers``)."""
+    return driver_for
+
+
 @pytest.fixture
 def drivers() -> Iterator[Callable[..., NetworkDriver]]:
     opened: list[NetworkDriver] = []

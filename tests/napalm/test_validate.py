@@ -4,6 +4,9 @@ EBGP session is shut; compliant again after the driver's rollback."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 from typing import Any
 
 import pytest
@@ -60,3 +63,17 @@ def test_converged_reference_lab_complies_then_not_once_ebgp_is_shut(converged, 
     finally:
         pe3.rollback()
     assert pe3.compliance_report(str(REFERENCE / "PE3.yaml"))["complies"] is True
+
+
+def test_the_napalm_cli_validates_with_the_shipped_yaml(converged):
+    """NAPALM's own command line (`napalm ... validate FILE`), in a real process."""
+    host, port = converged.address("PE3")
+    user, password = converged.credentials
+    napalm_cli = shutil.which("napalm")
+    assert napalm_cli, "NAPALM's command line is not installed"
+    command = [napalm_cli, "--user", user, "--password", password, "--vendor", "huawei_vrp8",
+               "--optional_args", f"port={port}", host, "validate", str(REFERENCE / "PE3.yaml")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["complies"] is True and report["skipped"] == [], report
