@@ -107,11 +107,13 @@ class _Strict(BaseModel):
 
 
 class InterfaceIntent(_Strict):
-    """A routed interface: its address, and whether it carries MPLS/LDP or a VPN."""
+    """A routed interface: its address, whether it carries MPLS/LDP or a VPN, and its
+    OSPF cost (``ospf cost N`` inside the interface; None = VRP's default cost)."""
 
     address: IPv4Interface
     mpls_ldp: bool = False
     vpn_instance: ObjectName | None = None
+    ospf_cost: Annotated[int, Field(ge=1, le=65535)] | None = None
 
 
 class OspfIntent(_Strict):
@@ -161,11 +163,16 @@ class BgpPeerIntent(_Strict):
 
 
 class BgpVrfIntent(_Strict):
-    """``ipv4-family vpn-instance NAME`` inside ``bgp``."""
+    """``ipv4-family vpn-instance NAME`` inside ``bgp``.
+
+    ``load_balancing_igp_metric_ignore``: ``load-balancing igp-metric-ignore``, so
+    paths to next hops at different IGP costs may still share the load (without it,
+    BGP load-balances only over paths of equal IGP cost)."""
 
     import_routes: list[Literal["direct", "static"]] = Field(default_factory=list)
     peers: list[BgpPeerIntent] = Field(default_factory=list)
     maximum_load_balancing: Annotated[int, Field(ge=1, le=64)] | None = None
+    load_balancing_igp_metric_ignore: bool = False
 
 
 class BgpIntent(_Strict):
