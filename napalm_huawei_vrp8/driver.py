@@ -8,25 +8,30 @@ exceptions.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from napalm.base import NetworkDriver, models
 from napalm.base.exceptions import CommandErrorException, MergeConfigException, ReplaceConfigException
 from napalm.base.helpers import sanitize_configs
 
+from vrpbook.errors import DeviceError
 from vrpbook.parsers.base import ParsedOutput
 from vrpbook.parsers.bgp import BgpPeers, BgpVpnInstancePeers, BgpVpnv4AllPeers
 from vrpbook.parsers.interface_brief import InterfaceBrief
 from vrpbook.parsers.routing import RoutingTable, VpnRoutingTable
 from vrpbook.parsers.vpn_instance import VpnInstances
+from vrpbook.tasks.candidate import discard
 from vrpbook.tasks.channel import VrpChannel
 from vrpbook.tasks.connection import Vrp8Connection
+from vrpbook.tasks.snapshot import read_config
 from vrpbook.vrp import CONFIG_END, CURRENT_CONFIGURATION, ROUTING_TABLE, VPN_INSTANCES_VERBOSE, vpn_instance_peers, vpn_routing_table
 
 from . import bgp, instances, interfaces, routes
 from .commits import ConfigSession
 from .loader import LoadError, load_text
 from .reads import Reader
+from .replace import ReplaceError, ScopeSource, replacement_commands
 from .session import channel_of, open_session, transport_active
 
 #: NAPALM's sanitize filters for VRP: cipher text of every marker pair, and passwords typed in clear.
@@ -34,19 +39,20 @@ SANITIZE_FILTERS = {
     r"(%\^%#|%@%@|%\$%\$|%#%#).*?\1": "<removed>",
     r"^(.*\b(?:simple|plain))\s+\S+": r"\1 <removed>",
 }
-REPLACE_PENDING = (
-    "load_replace_candidate is not available yet: replacing a VRP8 configuration safely needs vrpbook's "
-    "replace-within-the-managed-scope mechanism (intended configuration + hier_config remediation), which has "
-    "not landed; load_merge_candidate works"
+NO_SCOPE = (
+    "load_replace_candidate replaces within vrpbook's managed scope, which comes from a vrpbook inventory: "
+    "set optional_args intent_inventory (its directory) and intent_host (this router's name there; default: "
+    "the sysname in its prompt)"
 )
 
 
 class HuaweiVRP8Driver(NetworkDriver):
     """NAPALM driver for Huawei VRP8 (NE40E/NE8000/NE20E, CloudEngine) built on vrpbook.
 
-    ``optional_args``: ``port``, ``save_after_commit`` (default False) and any netmiko
-    ``ConnectHandler`` argument (host keys: ``ssh_strict``, ``alt_host_keys``,
-    ``alt_key_file``).
+    ``optional_args``: ``port``, ``save_after_commit`` (default False),
+    ``intent_inventory`` / ``intent_host`` (the managed scope of ``load_replace_candidate``)
+    and any netmiko ``ConnectHandler`` argument (host keys: ``ssh_strict``,
+    ``alt_host_keys``, ``alt_key_file``).
     """
 
     def __init__(
@@ -110,8 +116,24 @@ class HuaweiVRP8Driver(NetworkDriver):
             raise MergeConfigException(str(exc)) from exc
 
     def load_replace_candidate(self, filename: str | None = None, config: str | None = None) -> None:
-        _config_text(filename, config, ReplaceConfigException)
-        raise NotImplementedError(REPLACE_PENDING)
+        """Within the managed scope (see :mod:`.replace`) the candidate makes the router's
+        configuration the text's; outside it nothing changes. Any loaded candidate is discarded first."""
+        text = _config_text(filename, config, ReplaceConfigException)
+        inventory = self.optional_args.get("intent_inventory")
+        if not inventory:
+            raise ReplaceConfigException(NO_SCOPE)
+        source = ScopeSource(Path(str(inventory)), self.optional_args.get("intent_host") or None)
+        chan = self.channel
+        try:
+            discard(chan)  # a replace populates the candidate from scratch
+            scope = source.scope(chan.user_view().hostname)
+            wanted = replacement_commands(text, read_config(chan), scope)
+            if wanted:
+                load_text(chan, "\n".join(wanted))
+        except (ReplaceError, LoadError) as exc:
+            raise ReplaceConfigException(f"{chan.host}: {exc}") from exc
+        except DeviceError as exc:
+            raise ReplaceConfigException(f"{chan.host}: cannot prepare the replace: {exc}") from exc
 
     def compare_config(self) -> str:
         return self.config_session.compare(self.channel)

@@ -34,6 +34,8 @@ DRIVER_OPTIONS: dict[str, str] = {
     "port": "SSH port (default 22)",
     "save_after_commit": "run `save` after a plain commit and after confirm_commit (default False: VRP keeps "
     "the committed configuration running; the startup configuration changes only when you save)",
+    "intent_inventory": "a vrpbook inventory directory: its intent defines the managed scope load_replace_candidate replaces",
+    "intent_host": "this router's host name in intent_inventory (default: the sysname in the router's prompt)",
 }
 
 

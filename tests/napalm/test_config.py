@@ -11,7 +11,7 @@ import time
 
 import napalm
 import pytest
-from napalm.base.exceptions import CommitConfirmException, CommitError, MergeConfigException, ReplaceConfigException
+from napalm.base.exceptions import CommitConfirmException, CommitError, MergeConfigException
 
 pytestmark = pytest.mark.lab
 
@@ -97,15 +97,6 @@ def test_a_rejected_line_discards_the_candidate_and_quotes_the_router(lab, drive
     with pytest.raises(MergeConfigException, match="filename or a config"):
         driver.load_merge_candidate()
     assert lab.running_config("PE1").interfaces.get("LoopBack9") is None
-
-
-def test_replace_is_refused_naming_why(lab, drivers):
-    driver = drivers(lab, "PE1")
-    with pytest.raises(NotImplementedError, match="managed-scope"):
-        driver.load_replace_candidate(config=LOOPBACK)
-    with pytest.raises(ReplaceConfigException):
-        driver.load_replace_candidate()
-    assert driver.compare_config() == ""
 
 
 def test_commit_of_an_unchanged_candidate_commits_nothing(lab, drivers):
