@@ -1,6 +1,7 @@
 """nornir-napalm with ``platform: huawei_vrp8`` against the lab: ``napalm_configure`` (dry run,
-commit, trial + ``napalm_confirm_commit``), ``napalm_get`` and ``napalm_validate``, from a plain
-SimpleInventory whose napalm connection options are the ones the driver's README shows."""
+commit, trial + ``napalm_confirm_commit``, replace within the managed scope), ``napalm_get`` and
+``napalm_validate``, from a plain SimpleInventory whose napalm connection options are the ones
+the driver's README shows."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from nornir.core.task import Result, Task
 from nornir_napalm.plugins.tasks import napalm_configure, napalm_confirm_commit, napalm_get, napalm_validate
 
 from napalm_huawei_vrp8.conformance import GETTER_SHAPES, problems
+from vrpbook.intended import intended_config
+from vrpbook.intent import load_intent
 from vrpbook.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.lab
@@ -25,28 +28,32 @@ SNIPPET = "interface LoopBack9\n description nornir-napalm\n ip address 9.9.9.9 
 
 
 def nornir_for(running: Any, tmp: Path) -> Nornir:
-    """The lab inventory, pointed at the running lab, with the napalm connection options of the README."""
+    """The lab inventory, pointed at the running lab, with the napalm connection options of the README.
+
+    Each host gets its own ``connection_options.napalm``: nornir-napalm 0.6.0 writes the host's
+    port into the ``optional_args`` dict it is handed, and a dict from defaults or a group is
+    one object shared by every host -- with one port per host (the lab) all hosts after the
+    first would reach the first one's port (see the driver's README)."""
     inv = tmp / "inventory"
     shutil.copytree(PROJECT_ROOT / "inventory" / "lab", inv)
     hosts = yaml.safe_load((inv / "hosts.yaml").read_text())
     for name, spec in hosts.items():
         spec["hostname"], spec["port"] = running.address(name)
-    (inv / "hosts.yaml").write_text(yaml.safe_dump(hosts, sort_keys=False))
-    defaults = yaml.safe_load((inv / "defaults.yaml").read_text())
-    defaults["connection_options"] = {
-        "napalm": {
-            "platform": "huawei_vrp8",
-            "extras": {
-                "optional_args": {
-                    "ssh_strict": True,
-                    "system_host_keys": False,
-                    "alt_host_keys": True,
-                    "alt_key_file": str(running.known_hosts_path),
-                }
-            },
+        spec["connection_options"] = {
+            "napalm": {
+                "platform": "huawei_vrp8",
+                "extras": {
+                    "optional_args": {
+                        "ssh_strict": True,
+                        "system_host_keys": False,
+                        "alt_host_keys": True,
+                        "alt_key_file": str(running.known_hosts_path),
+                        "intent_inventory": str(PROJECT_ROOT / "inventory" / "lab"),
+                    }
+                },
+            }
         }
-    }
-    (inv / "defaults.yaml").write_text(yaml.safe_dump(defaults, sort_keys=False))
+    (inv / "hosts.yaml").write_text(yaml.safe_dump(hosts, sort_keys=False))
     return InitNornir(
         runner={"plugin": "threaded", "options": {"num_workers": 5}},
         inventory={"plugin": "SimpleInventory", "options": {
@@ -89,10 +96,15 @@ def test_napalm_configure_dry_run_then_commit_then_trial_and_confirm(lab, tmp_pa
 
 def test_napalm_get_and_validate_on_every_lab_router(converged, tmp_path):
     nr = nornir_for(converged, tmp_path)
+    net = load_intent(PROJECT_ROOT / "inventory" / "lab")
     getters = ["facts", "interfaces", "interfaces_ip", "bgp_neighbors", "network_instances"]
 
     def validate(task: Task) -> Result:
         return task.run(task=napalm_validate, src=str(REFERENCE / f"{task.host.name}.yaml"))[0]
+
+    def replace_with_intent(task: Task) -> Result:
+        text = intended_config(task.host.name, net).text
+        return task.run(task=napalm_configure, configuration=text, replace=True, dry_run=True)[0]
 
     try:
         got = nr.run(task=napalm_get, getters=getters)
@@ -105,5 +117,9 @@ def test_napalm_get_and_validate_on_every_lab_router(converged, tmp_path):
         assert not checked.failed, {h: m[0].exception for h, m in checked.items() if m.failed}
         for host, multi in checked.items():
             assert multi[1].result["complies"] is True, (host, multi[1].result)
+        # replace within the managed scope (intent_host: the sysname in each prompt): converged = no change
+        replaced = nr.run(task=replace_with_intent)
+        assert not replaced.failed, {h: m[0].exception for h, m in replaced.items() if m.failed}
+        assert {h: (m[1].changed, m[1].diff) for h, m in replaced.items()} == {h: (False, "") for h in replaced}
     finally:
         nr.close_connections()
