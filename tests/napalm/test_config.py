@@ -11,7 +11,7 @@ import time
 
 import napalm
 import pytest
-from napalm.base.exceptions import CommitConfirmException, CommitError, MergeConfigException
+from napalm.base.exceptions import CommandErrorException, CommitConfirmException, CommitError, MergeConfigException
 
 pytestmark = pytest.mark.lab
 
@@ -232,3 +232,20 @@ def test_get_config_candidate_and_sanitized(lab, drivers):
 def _body(config: str) -> str:
     """The configuration without the ``!`` header (it carries the time of the last change)."""
     return "\n".join(ln for ln in config.splitlines() if not ln.startswith("!"))
+
+
+def test_cli_text_json_and_refusals(lab, drivers):
+    driver = drivers(lab, "PE1")
+    brief = driver.cli(["display interface brief"], encoding="json")["display interface brief"]
+    assert [row["interface"] for row in brief["interfaces"]][:3] == [
+        "GigabitEthernet0/1/0", "GigabitEthernet0/2/0", "GigabitEthernet0/3/0"]
+    with pytest.raises(CommandErrorException, match="Unrecognized command"):
+        driver.cli(["display nonsense"])
+    with pytest.raises(CommandErrorException, match="unexpected question"):
+        driver.cli(["save"])  # a question is answered "no", never "yes"
+    assert driver.get_config(retrieve="startup")["startup"] == ""
+    assert driver.cli(["display esn"], encoding="json")["display esn"]["boards"][0]["board"] == "master"
+    with pytest.raises(CommandErrorException, match="could not be read"):  # no parser for this display
+        driver.cli(["display configuration candidate changes"], encoding="json")
+    with pytest.raises(NotImplementedError):
+        driver.cli(["display version"], encoding="xml")
