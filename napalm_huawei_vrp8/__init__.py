@@ -10,9 +10,12 @@ Module map:
 - ``session``    -- login through vrpbook's ``vrp8`` connection; NAPALM's connection errors
 - ``loader``     -- a configuration text typed into the candidate by indentation; per-line errors
 - ``commits``    -- VRP8's two-stage commit as NAPALM's commit/confirm/rollback, verified
+- ``replace``    -- load_replace_candidate as vrpbook's replace within the managed scope
 - ``reads``      -- displays run in any view and read by ``vrpbook.parsers`` (fail closed)
 - ``facts``, ``interfaces``, ``bgp``, ``routes``, ``instances`` -- parsed displays to NAPALM's structures
+- ``settings``   -- what the getters read from the parsed running configuration
 - ``values``     -- VRP's printed uptimes, AS numbers, speeds as NAPALM's numbers
+- ``conformance`` -- NAPALM's documented structures, checked recursively (tests, benchmark)
 
 See ``napalm_huawei_vrp8/README.md``.
 """

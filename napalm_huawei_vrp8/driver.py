@@ -18,16 +18,20 @@ from napalm.base.helpers import sanitize_configs
 from vrpbook.errors import DeviceError
 from vrpbook.parsers.base import ParsedOutput
 from vrpbook.parsers.bgp import BgpPeers, BgpVpnInstancePeers, BgpVpnv4AllPeers
+from vrpbook.parsers.config import CurrentConfiguration
+from vrpbook.parsers.esn import Esn
 from vrpbook.parsers.interface_brief import InterfaceBrief
+from vrpbook.parsers.ip_interface_brief import IpInterfaceBrief
 from vrpbook.parsers.routing import RoutingTable, VpnRoutingTable
+from vrpbook.parsers.version import VersionInfo
 from vrpbook.parsers.vpn_instance import VpnInstances
 from vrpbook.tasks.candidate import discard
 from vrpbook.tasks.channel import VrpChannel
 from vrpbook.tasks.connection import Vrp8Connection
 from vrpbook.tasks.snapshot import read_config
-from vrpbook.vrp import CONFIG_END, CURRENT_CONFIGURATION, ROUTING_TABLE, VPN_INSTANCES_VERBOSE, vpn_instance_peers, vpn_routing_table
+from vrpbook.vrp import CURRENT_CONFIGURATION, ROUTING_TABLE, VPN_INSTANCES_VERBOSE, vpn_instance_peers, vpn_routing_table
 
-from . import bgp, instances, interfaces, routes
+from . import bgp, facts, instances, interfaces, routes, settings
 from .commits import ConfigSession
 from .loader import LoadError, load_text
 from .reads import Reader
@@ -39,6 +43,8 @@ SANITIZE_FILTERS = {
     r"(%\^%#|%@%@|%\$%\$|%#%#).*?\1": "<removed>",
     r"^(.*\b(?:simple|plain))\s+\S+": r"\1 <removed>",
 }
+INTERFACE_BRIEF = "display interface brief"
+SAVED_CONFIGURATION = "display saved-configuration"
 NO_SCOPE = (
     "load_replace_candidate replaces within vrpbook's managed scope, which comes from a vrpbook inventory: "
     "set optional_args intent_inventory (its directory) and intent_host (this router's name there; default: "
@@ -159,14 +165,33 @@ class HuaweiVRP8Driver(NetworkDriver):
 
     # -- getters -------------------------------------------------------------------------------
 
+    def get_facts(self) -> models.FactsDict:
+        reader = self.reader
+        try:
+            return facts.facts(
+                reader.parsed("display version", VersionInfo),
+                reader.parsed("display esn", Esn),
+                reader.parsed(INTERFACE_BRIEF, InterfaceBrief),
+                self._sysname(reader),
+            )
+        except ValueError as exc:
+            raise CommandErrorException(f"{self.channel.host}: get_facts: {exc}") from exc
+
     def get_interfaces(self) -> dict[str, models.InterfaceDict]:
         reader = self.reader
-        return interfaces.interfaces(reader.parsed("display interface brief", InterfaceBrief), self._descriptions(reader))
+        descriptions = settings.interface_descriptions(self._config(reader).sections)
+        return interfaces.interfaces(reader.parsed(INTERFACE_BRIEF, InterfaceBrief), descriptions)
+
+    def get_interfaces_ip(self) -> dict[str, models.InterfacesIPDict]:
+        try:
+            return interfaces.interfaces_ip(self.reader.parsed("display ip interface brief", IpInterfaceBrief))
+        except ValueError as exc:
+            raise CommandErrorException(f"{self.channel.host}: get_interfaces_ip: {exc}") from exc
 
     def get_network_instances(self, name: str = "") -> dict[str, models.NetworkInstanceDict]:
         reader = self.reader
         vpns = reader.parsed(VPN_INSTANCES_VERBOSE, VpnInstances)
-        brief = reader.parsed("display interface brief", InterfaceBrief)
+        brief = reader.parsed(INTERFACE_BRIEF, InterfaceBrief)
         return instances.network_instances(vpns, brief, name)
 
     def get_route_to(  # type: ignore[override]  # napalm's annotation contradicts its documented shape (a list per prefix)
@@ -182,16 +207,24 @@ class HuaweiVRP8Driver(NetworkDriver):
             raise ValueError(f"get_route_to: destination {destination!r} is not an IPv4 address or prefix") from exc
 
     def get_bgp_neighbors(self) -> dict[str, models.BGPStateNeighborsPerVRFDict]:
-        return bgp.neighbors(self._bgp_tables(), self._bgp_settings())
+        tables, peer_settings = self._bgp()
+        try:
+            return bgp.neighbors(tables, peer_settings)
+        except ValueError as exc:
+            raise CommandErrorException(f"{self.channel.host}: get_bgp_neighbors: {exc}") from exc
 
     def get_bgp_neighbors_detail(self, neighbor_address: str = "") -> dict[str, dict[int, list[models.PeerDetailsDict]]]:  # type: ignore[override]  # napalm's annotation contradicts its own documented shape
-        return bgp.neighbors_detail(self._bgp_tables(), self._bgp_settings(), neighbor_address)
+        tables, peer_settings = self._bgp()
+        try:
+            return bgp.neighbors_detail(tables, peer_settings, neighbor_address)
+        except ValueError as exc:
+            raise CommandErrorException(f"{self.channel.host}: get_bgp_neighbors_detail: {exc}") from exc
 
     def get_config(self, retrieve: str = "all", full: bool = False, sanitized: bool = False, format: str = "text") -> models.ConfigDict:
-        """running: ``display current-configuration`` as printed (complete: ends with ``return``);
-        startup: ``display saved-configuration`` (``""`` before the first save); candidate:
-        ``display configuration candidate`` -- VRP8's own view of the candidate, the blocks the
-        session's uncommitted changes touch (``""`` when nothing is loaded)."""
+        """running: ``display current-configuration`` as printed (read by its parser: complete,
+        one tree); startup: ``display saved-configuration`` (``""`` before the first save);
+        candidate: ``display configuration candidate`` -- VRP8's own view of the candidate,
+        the blocks the session's uncommitted changes touch (``""`` when nothing is loaded)."""
         if full:
             raise NotImplementedError("full=True: the driver reads VRP's displayed configuration only")
         if format != "text":
@@ -201,39 +234,46 @@ class HuaweiVRP8Driver(NetworkDriver):
         reader = self.reader
         config: models.ConfigDict = {"running": "", "startup": "", "candidate": ""}
         if retrieve in ("all", "running"):
-            config["running"] = self._running(reader)
+            text = reader.text(CURRENT_CONFIGURATION)
+            self._complete(reader.parse(CURRENT_CONFIGURATION, text, CurrentConfiguration), CURRENT_CONFIGURATION)
+            config["running"] = text.strip("\n")
         if retrieve in ("all", "startup"):
-            config["startup"] = reader.text("display saved-configuration").strip("\n")
+            text = reader.text(SAVED_CONFIGURATION)
+            if text.strip():
+                self._complete(reader.parse(SAVED_CONFIGURATION, text, CurrentConfiguration), SAVED_CONFIGURATION)
+            config["startup"] = text.strip("\n")
         if retrieve in ("all", "candidate") and self.compare_config():
             config["candidate"] = reader.text("display configuration candidate").strip("\n")
         return sanitize_configs(config, SANITIZE_FILTERS) if sanitized else config
 
     # -- reads shared by getters ------------------------------------------------------------
 
-    def _running(self, reader: Reader) -> str:
-        text = reader.text(CURRENT_CONFIGURATION).strip("\n")
-        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-        if not lines or lines[-1] != CONFIG_END:
-            raise CommandErrorException(f"{self.channel.host}: {CURRENT_CONFIGURATION} did not end with {CONFIG_END!r} (cut short)")
-        return text
+    def _complete(self, config: CurrentConfiguration, command: str) -> CurrentConfiguration:
+        if not config.complete:
+            raise CommandErrorException(f"{self.channel.host}: {command} did not end with 'return' (cut short)")
+        return config
 
-    def _bgp_tables(self) -> bgp.BgpTables:
+    def _config(self, reader: Reader) -> CurrentConfiguration:
+        """The running configuration, parsed (a tree of sections), complete."""
+        return self._complete(reader.parsed(CURRENT_CONFIGURATION, CurrentConfiguration), CURRENT_CONFIGURATION)
+
+    def _sysname(self, reader: Reader) -> str:
+        command = f"{CURRENT_CONFIGURATION} | include ^sysname "
+        lines = [s.line for s in reader.parsed(command, CurrentConfiguration).sections_starting("sysname ")]
+        if len(lines) != 1:
+            raise CommandErrorException(f"{self.channel.host}: {command!r} printed {len(lines)} sysname lines")
+        return lines[0].split(" ", 1)[1]
+
+    def _bgp(self) -> tuple[bgp.BgpTables, bgp.Settings]:
+        """Every BGP peer table (none without a BGP process) and the peers' configured settings."""
         reader = self.reader
-        if not any(line.startswith("bgp ") for line in self._running(reader).splitlines()):
-            return bgp.BgpTables(None, None, {})  # no BGP process: VRP answers the peer displays with an Info line
+        sections = self._config(reader).sections
+        if not settings.has_bgp(sections):
+            return bgp.BgpTables(None, None, {}), {}
         public = reader.parsed("display bgp peer", BgpPeers)
         vpnv4 = reader.parsed("display bgp vpnv4 all peer", BgpVpnv4AllPeers)
-        per_vpn = {
-            vpn.name: reader.parsed(vpn_instance_peers(vpn.name), BgpVpnInstancePeers)
-            for vpn in reader.parsed(VPN_INSTANCES_VERBOSE, VpnInstances).instances
-        }
-        return bgp.BgpTables(public, vpnv4, per_vpn)
-
-    def _bgp_settings(self) -> bgp.Settings:
-        return {}
-
-    def _descriptions(self, reader: Reader) -> dict[str, str]:
-        return {}
+        per_vpn = {name: reader.parsed(vpn_instance_peers(name), BgpVpnInstancePeers) for name in settings.bgp_vpn_instances(sections)}
+        return bgp.BgpTables(public, vpnv4, per_vpn), settings.bgp_settings(sections)
 
 
 def flag(value: object) -> bool:

@@ -1,4 +1,5 @@
-"""``get_interfaces`` from ``display interface brief`` and the interfaces' configured descriptions.
+"""``get_interfaces`` from ``display interface brief`` and the interfaces' configured descriptions;
+``get_interfaces_ip`` from ``display ip interface brief``.
 
 Per interface: ``is_enabled`` = PHY is not ``*down`` (administratively down);
 ``is_up`` = the protocol is up (``up``, ``up(s)`` spoofing as loopbacks and
@@ -17,6 +18,7 @@ from collections.abc import Mapping
 from napalm.base import models
 
 from vrpbook.parsers.interface_brief import InterfaceBrief
+from vrpbook.parsers.ip_interface_brief import IpInterfaceBrief
 
 from .values import UNKNOWN, speed_mbit
 
@@ -34,4 +36,19 @@ def interfaces(brief: InterfaceBrief, descriptions: Mapping[str, str]) -> dict[s
             "speed": speed_mbit(row.speed_tag),
             "mac_address": "",
         }
+    return out
+
+
+def interfaces_ip(brief: IpInterfaceBrief) -> dict[str, models.InterfacesIPDict]:
+    """NAPALM's ``get_interfaces_ip`` from ``display ip interface brief``: each interface's
+    address and prefix length (interfaces without an address are left out, as NAPALM's
+    other drivers do; the brief display shows the primary address only, and no IPv6)."""
+    out: dict[str, models.InterfacesIPDict] = {}
+    for row in brief.interfaces:
+        if row.ip_address is None:
+            continue
+        address, _, length = row.ip_address.partition("/")
+        if not length.isdigit():
+            raise ValueError(f"{row.interface}: address without a prefix length: {row.ip_address!r}")
+        out.setdefault(row.interface, {"ipv4": {}})["ipv4"][address] = {"prefix_length": int(length)}
     return out

@@ -59,6 +59,15 @@ def has_bgp(sections: Sequence[Node]) -> bool:
     return any(s.line.startswith("bgp ") for s in sections)
 
 
+def bgp_vpn_instances(sections: Sequence[Node]) -> list[str]:
+    """The VPN instances BGP has an address family for (``ipv4-family vpn-instance V``)."""
+    return [
+        child.line.split()[-1]
+        for section in sections if section.line.startswith("bgp ")
+        for child in section.children if child.line.startswith("ipv4-family vpn-instance ")
+    ]
+
+
 def bgp_settings(sections: Sequence[Node]) -> Settings:
     """Per (``global`` or VPN instance, peer address): the peer's configured settings."""
     addresses = interface_addresses(sections)
