@@ -18,6 +18,7 @@ from napalm.base.helpers import sanitize_configs
 from vrpbook.errors import DeviceError
 from vrpbook.parsers.base import ParsedOutput
 from vrpbook.parsers.bgp import BgpPeers, BgpVpnInstancePeers, BgpVpnv4AllPeers
+from vrpbook.parsers.bgp_routes import BgpVpnInstanceRoutingTable
 from vrpbook.parsers.config import CurrentConfiguration
 from vrpbook.parsers.esn import Esn
 from vrpbook.parsers.interface_brief import InterfaceBrief
@@ -201,8 +202,13 @@ class HuaweiVRP8Driver(NetworkDriver):
         tables: list[RoutingTable] = [reader.parsed(ROUTING_TABLE, RoutingTable)]
         for vpn in reader.parsed(VPN_INSTANCES_VERBOSE, VpnInstances).instances:
             tables.append(reader.parsed(vpn_routing_table(vpn.name), VpnRoutingTable))
+        sections = self._config(reader).sections
+        paths = {
+            name: list(reader.parsed(f"display bgp vpnv4 vpn-instance {name} routing-table", BgpVpnInstanceRoutingTable).routes)
+            for name in settings.bgp_vpn_instances(sections)
+        }
         try:
-            return routes.route_to(tables, destination, protocol, longer)
+            return routes.route_to(tables, destination, protocol, longer, paths, settings.bgp_as(sections))
         except ValueError as exc:
             raise ValueError(f"get_route_to: destination {destination!r} is not an IPv4 address or prefix") from exc
 

@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from .bgp import GLOBAL, PeerSettings, Settings
+from .values import as_number
 
 
 class Node(Protocol):
@@ -57,6 +58,12 @@ def interface_addresses(sections: Sequence[Node]) -> dict[str, str]:
 
 def has_bgp(sections: Sequence[Node]) -> bool:
     return any(s.line.startswith("bgp ") for s in sections)
+
+
+def bgp_as(sections: Sequence[Node]) -> int | None:
+    """The BGP process's AS number (``bgp 100``), or None without one."""
+    line = next((s.line for s in sections if s.line.startswith("bgp ")), None)
+    return as_number(line.split()[1]) if line else None
 
 
 def bgp_vpn_instances(sections: Sequence[Node]) -> list[str]:

@@ -100,6 +100,11 @@ def test_values_follow_from_the_reference_network(results, host):
         detail = r["get_bgp_neighbors_detail"]["VPNA"][65410][0]
         assert detail["remote_address"] == "10.3.1.2" and detail["routing_table"] == "VPNA" and detail["up"] is True
         assert detail["multipath"] is True  # maximum load-balancing 2 in VPNA
+        vpn_routes = {route["next_hop"]: route["protocol_attributes"] for route in routes}
+        assert vpn_routes == {
+            nh: {"metric": 0, "local_preference": 100, "preference2": 0, "as_path": "?", "local_as": 100, "remote_as": 100}
+            for nh in ("2.2.2.2", "3.3.3.3")
+        }  # from display bgp vpnv4 vpn-instance VPNA routing-table: IBGP paths, origin incomplete
         ibgp = r["get_bgp_neighbors_detail"]["global"][100]
         assert {p["remote_address"] for p in ibgp} == {"2.2.2.2", "3.3.3.3"}
         assert all(p["local_address_configured"] and p["local_address"] == "4.4.4.4" for p in ibgp)  # connect-interface LoopBack1
