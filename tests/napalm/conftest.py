@@ -4,7 +4,7 @@ and a strict checker of NAPALM's documented structures.
 ``drivers(running, "PE1", **optional_args)`` opens ``napalm.get_network_driver("huawei_vrp8")``
 on a lab router, host key verified against the lab's known_hosts (closed after the test).
 ``converged`` is one reference lab taken through the ``bfd-static-vpn`` runbook once per
-module (the runbook tests' helpers, loaded by path). ``conforms(shape, data)`` checks a
+session (the runbook tests' helpers, loaded by path). ``conforms(shape, data)`` checks a
 getter's result against the TypedDicts of ``napalm.base.models`` recursively: exact keys
 (every key of a total model, no other), exact types (an int is not a float, a bool is not an
 int), every nested dict and list -- stricter than ``napalm.base.test.helpers.test_model``,
@@ -80,9 +80,11 @@ def drivers() -> Iterator[Callable[..., NetworkDriver]]:
         driver.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def converged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """A factory-fresh reference lab after one full run of ``bfd-static-vpn`` (time scale 0)."""
+    """A factory-fresh reference lab after one full run of ``bfd-static-vpn`` (time scale 0),
+    shared by the NAPALM tests that read it; a test that changes it (test_validate's shut
+    EBGP session) puts it back with the driver's verified rollback before it ends."""
     h = load_runbook_helpers()
     lab = boot_lab(LAB_INVENTORY, state_dir=None, time_scale=0.0)
     with lab.running(ephemeral_ports=True) as running:

@@ -129,13 +129,13 @@ def test_revert_in_without_confirm_reverts_by_itself(lab_factory, drivers):
 
 
 def test_revert_in_with_confirm_stays(lab_factory, drivers):
-    lab = lab_factory(trial_time_scale=0.01)
+    lab = lab_factory(trial_time_scale=0.01)  # a 60 s trial would revert after 0.6 s
     driver = drivers(lab, "PE1")
     driver.load_merge_candidate(config=LOOPBACK)
     driver.commit_config(message="trial", revert_in=60)
     driver.confirm_commit()
     assert not driver.has_pending_commit()
-    time.sleep(1.0)  # well past the scaled 60 s
+    time.sleep(1.0)  # well past the scaled 60 s: a revert would have happened by now
     assert lab.running_config("PE1").interfaces["LoopBack9"].description == "napalm test"
 
 
