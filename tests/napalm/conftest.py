@@ -4,11 +4,11 @@ and a strict checker of NAPALM's documented structures.
 ``drivers(running, "PE1", **optional_args)`` opens ``napalm.get_network_driver("huawei_vrp8")``
 on a lab router, host key verified against the lab's known_hosts (closed after the test).
 ``converged`` is one reference lab taken through the ``bfd-static-vpn`` runbook once per
-session (the runbook tests' helpers, loaded by path). ``conforms(shape, data)`` checks a
-getter's result against the TypedDicts of ``napalm.base.models`` recursively: exact keys
-(every key of a total model, no other), exact types (an int is not a float, a bool is not an
-int), every nested dict and list -- stricter than ``napalm.base.test.helpers.test_model``,
-which checks one level and cannot check ``Dict[...]`` annotations.
+session (the runbook tests' helpers, loaded by path). ``conforms(shape, data)`` lists how a
+getter's result departs from the TypedDicts of ``napalm.base.models``
+(``napalm_huawei_vrp8.conformance``: exact keys and types, every nested dict and list --
+stricter than ``napalm.base.test.helpers.test_model``, which checks one level and cannot
+check ``Dict[...]`` annotations).
 """
 
 from __future__ import annotations
