@@ -60,6 +60,11 @@ class Observations:
         if not isinstance(obs.parsed, read.model):
             got = type(obs.parsed).__name__
             raise ReadError(f"{read.command!r} parsed as {got}, not {read.model.__name__}", router=self.router)
+        if obs.parsed.incomplete:
+            # An excerpt (fewer rows than its own counter, or an elision line) may lack the
+            # very row a judge looks for: "could not check", never a fail or a pass on it.
+            why = "; ".join(obs.parsed.warnings) or "records left out"
+            raise ReadError(f"{read.command!r}: the output lists fewer records than it announces ({why})", router=self.router)
         return obs.parsed
 
 

@@ -236,6 +236,30 @@ def test_a_display_parsed_as_another_model_is_a_read_error_not_a_pass():
     assert res.status == "error" and "RoutingTable" in res.message and LdpSessions.__name__ in res.message
 
 
+def test_a_table_shorter_than_its_own_counter_is_a_read_error_for_a_gate():
+    """A real parse of an excerpt (15 routes announced, 2 listed) keeps its rows for a person,
+    but a gate must not judge it: the route it looks for may be the one left out."""
+    from vrpbook.parsers import parse
+
+    text = (
+        "Route Flags: R - relay, D - download to fib, T - to vpn-instance, B - black hole route\n"
+        "------------------------------------------------------------------------------\n"
+        "Routing Tables: Public\n"
+        "         Destinations : 15       Routes : 15\n"
+        "\n"
+        "Destination/Mask    Proto   Pre  Cost        Flags NextHop         Interface\n"
+        "\n"
+        "        3.3.3.3/32  OSPF    10   2             D   33.33.33.2      GigabitEthernet0/2/0\n"
+        "        4.4.4.4/32  OSPF    10   1             D   11.11.11.2      GigabitEthernet0/1/0\n"
+    )
+    parsed = parse("display ip routing-table", text)
+    assert parsed.incomplete and len(parsed.routes) == 2 and "incomplete" not in parsed.model_dump()
+    cmd = "display ip routing-table"
+    g = _Gate("ospf-loopback-routes", ["PE1"], {"PE1": {cmd: Observation(cmd, text, parsed=parsed)}})
+    res = evaluate(g)
+    assert res.status == "error" and "fewer records than it announces" in res.message
+
+
 # --- channel ------------------------------------------------------------------------
 
 
