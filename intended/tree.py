@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from ipaddress import IPv4Network
 
 from hier_config import HConfig, HConfigChild, MatchRule, get_hconfig
 from hier_config.exceptions import DuplicateChildError
@@ -170,9 +171,25 @@ def parse_display(text: str) -> HConfig:
         raise ConfigParseError(f"configuration text not readable as one tree: {exc}") from None
 
 
+_PREFIXLEN = re.compile(r"^(ip address \S+ |ip route-static (?:vpn-instance \S+ )?\S+ )(\d{1,2})(?=$| )")
+#: typed in the bgp view itself, these lines belong to the IPv4 unicast family (VRP prints them there)
+_UNICAST_IN_BGP = re.compile(r"^(?:import-route .+|peer \S+ enable|undo synchronization)$")
+
+
+def _display_spelling(words: str) -> str:
+    """A command in the spelling VRP prints it: masks as dotted quads (``24`` → ``255.255.255.0``)."""
+    m = _PREFIXLEN.match(words)
+    if m and int(m[2]) <= 32:
+        mask = str(IPv4Network(f"0.0.0.0/{m[2]}").netmask)
+        return f"{m[1]}{mask}{words[m.end():]}"
+    return words
+
+
 def parse_commands(text: str) -> HConfig:
-    """Indented VRP commands (a rendered stage template) as a tree: ``quit`` ends a
-    section, and a section entered twice (``interface X`` in two places) is one."""
+    """Indented VRP commands (a rendered stage template) as a tree in display form:
+    ``quit`` ends a section, a section entered twice (``interface X`` in two places) is
+    one, masks are dotted, targets folded (``vpn-target X both``), and lines typed in
+    the bgp view sit in ``ipv4-family unicast`` where VRP prints them."""
     tree = new_tree()
     stack: list[tuple[int, str]] = []
     for raw in text.splitlines():
@@ -185,8 +202,11 @@ def parse_commands(text: str) -> HConfig:
             stack.pop()
         if word in ("quit", "return"):
             continue
-        stack.append((indent, " ".join(word.split())))
-        tree.add_children_deep(words for _i, words in stack)
+        stack.append((indent, _display_spelling(" ".join(word.split()))))
+        path = [words for _i, words in stack]
+        if len(path) == 2 and path[0].startswith("bgp ") and _UNICAST_IN_BGP.match(path[1]):
+            path.insert(1, "ipv4-family unicast")
+        tree.add_children_deep(path)
     merge_vpn_targets(tree)
     return tree
 

@@ -31,19 +31,31 @@ def _env(template_dirs: Sequence[Path]) -> jinja2.Environment:
     )
 
 
-def render_commands(
+def render_text(
     templates: Sequence[str], intent: HostIntent, host: str, intents: NetworkIntent, template_dirs: Sequence[Path] = ()
-) -> list[str]:
-    """Render *templates* in order for *host*; return the command lines (stripped, no blanks)."""
+) -> str:
+    """Render *templates* in order for *host*, as written (indented, with ``quit`` lines):
+    the form :mod:`vrpbook.runbooks.stage_commands` reads the stage's sections from."""
     dirs = [*template_dirs, PACKAGE_TEMPLATES]
     env = _env(dirs)
-    lines: list[str] = []
+    parts: list[str] = []
     for name in templates:
         try:
-            text = env.get_template(name).render(i=intent, host=host, intents=intents)
+            parts.append(env.get_template(name).render(i=intent, host=host, intents=intents))
         except jinja2.TemplateNotFound as exc:
             raise RenderError(f"template {name!r} not found in {[str(d) for d in dirs]}") from exc
         except jinja2.UndefinedError as exc:
             raise RenderError(f"{host}: template {name}: {exc}") from exc
-        lines.extend(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("!"))
-    return lines
+    return "\n".join(parts)
+
+
+def command_lines(text: str) -> list[str]:
+    """Rendered text as the command lines pushed (stripped, no blanks, no ``!`` comments)."""
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("!")]
+
+
+def render_commands(
+    templates: Sequence[str], intent: HostIntent, host: str, intents: NetworkIntent, template_dirs: Sequence[Path] = ()
+) -> list[str]:
+    """Render *templates* in order for *host*; return the command lines (stripped, no blanks)."""
+    return command_lines(render_text(templates, intent, host, intents, template_dirs))

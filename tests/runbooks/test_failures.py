@@ -86,15 +86,15 @@ def test_rollback_of_a_converged_network_returns_to_its_previous_commit(h, lab_f
     before = h.commit_ids(running)
     inv = h.copy_inventory(tmp_path, {
         "CE1.data.loopbacks.LoopBack2": "5.5.5.5/32",  # stage 1 commits this on CE1...
-        "CE1.data.static_routes": [  # ...stage 5's gate then fails: 10.1.1.9 is not intended reality
-            {"prefix": "0.0.0.0/0", "nexthop": "10.1.1.9"},
+        "CE1.data.static_routes": [  # ...stage 5's gate then fails: 10.9.9.9 is in no connected subnet
+            {"prefix": "0.0.0.0/0", "nexthop": "10.9.9.9"},
             {"prefix": "0.0.0.0/0", "nexthop": "10.2.1.2"},
         ],
     })
     report, root = h.run(running, tmp_path / "second", runbook=h.fast_runbook(tmp_path, 1.0), inventory=inv)
     assert report.exit_code == 4
     assert (report.failure.stage, report.failure.gate) == ("ce-default-routes", "static-routes-installed")
-    assert "10.1.1.9" in report.failure.message
+    assert "10.9.9.9" in report.failure.message
     assert sorted(report.converged_before) == ["CE2", "PE1", "PE2", "PE3"]
     assert report.stages[0].hosts["CE1"].status == "confirmed"
     assert report.rollback["rolled_back"] == ["CE1"] and report.rollback["errors"] == {}
