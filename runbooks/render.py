@@ -10,6 +10,7 @@ when pushing (VRP reads each line in the current view).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -20,7 +21,10 @@ from vrpbook.intent import HostIntent, NetworkIntent
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def _env(template_dirs: Sequence[Path]) -> jinja2.Environment:
+@lru_cache(maxsize=32)
+def _env(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
+    """One environment per template search path, so each template is compiled once
+    (FileSystemLoader still reloads a template whose file changed)."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
         undefined=jinja2.StrictUndefined,  # a missing intent field is an error, not an empty string
@@ -36,7 +40,7 @@ def render_text(
 ) -> str:
     """Render *templates* in order for *host*, as written (indented, with ``quit`` lines):
     the form :mod:`vrpbook.runbooks.stage_commands` reads the stage's sections from."""
-    dirs = [*template_dirs, PACKAGE_TEMPLATES]
+    dirs = (*template_dirs, PACKAGE_TEMPLATES)
     env = _env(dirs)
     parts: list[str] = []
     for name in templates:
