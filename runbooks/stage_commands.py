@@ -38,8 +38,9 @@ from dataclasses import dataclass, field
 
 from hier_config import HConfig
 
+from vrpbook.errors import ReadError
 from vrpbook.intended import Change, IntendedConfig, SectionDiff, commands, compare, intended_config, remediation
-from vrpbook.intended.tree import parse_commands, parse_display, walk
+from vrpbook.intended.tree import ConfigParseError, parse_commands, parse_display, walk
 from vrpbook.intent import NetworkIntent
 
 from .render import command_lines, render_text
@@ -105,15 +106,20 @@ def _owners(change: Change, intended: IntendedConfig, written: Mapping[str, _Wri
 def host_stages(
     rb: Runbook, intents: NetworkIntent, host: str, running: str, stages: Sequence[Stage]
 ) -> HostStages:
-    """*host*'s commands for each of *stages* (the push stages that target it, in runbook order)."""
+    """*host*'s commands for each of *stages* (the push stages that target it, in runbook order).
+    A running configuration that is not one tree raises :class:`ReadError` naming *host*."""
     intended = intended_config(host, intents)
     texts = {s.name: render_text(s.templates, intents[host], host, intents, rb.template_dirs()) for s in stages}
     written = {name: _written(intended, parse_commands(text)) for name, text in texts.items()}
-    have = intended.scope.filter(parse_display(running))
-    out = HostStages(host, diff=compare(running, intended))
+    try:
+        have = intended.scope.filter(parse_display(running))
+        out = HostStages(host, diff=compare(running, intended))
+        changes = remediation(running, intended)
+    except ConfigParseError as exc:
+        raise ReadError(f"running configuration: {exc}", router=host) from None
     if not stages:
         return out
-    for change in remediation(running, intended):
+    for change in changes:
         owners = _owners(change, intended, written)
         if change.action == "remove":
             out.removals.setdefault(owners[0], []).append(change)

@@ -83,3 +83,12 @@ def test_stage_commands_cover_every_push_stage_and_only_targeted_routers(setup):
     assert set(out) == {s.name for s in rb.stages if s.action == "push"}
     assert set(out["mpls-ldp"]) == {"PE1", "PE2", "PE3"}
     assert set(out["ce-default-routes"]) == {"CE1"}
+
+
+def test_a_running_configuration_that_is_not_one_tree_is_a_read_error_naming_the_router(setup):
+    from vrpbook.errors import ReadError
+
+    rb, net, ref = setup
+    twice = ref["CE2"].replace("#\nreturn\n", "#\ninterface GigabitEthernet0/1/0\n ip address 10.3.1.2 255.255.255.0\n#\nreturn\n")
+    with pytest.raises(ReadError, match=r"CE2: running configuration: .*duplicate"):
+        host_stages(rb, net, "CE2", twice, _stages(rb, "ce"))
