@@ -85,10 +85,11 @@ def test_stage_commands_cover_every_push_stage_and_only_targeted_routers(setup):
     assert set(out["ce-default-routes"]) == {"CE1"}
 
 
-def test_a_running_configuration_that_is_not_one_tree_is_a_read_error_naming_the_router(setup):
+def test_a_truncated_running_configuration_is_a_read_error_naming_the_router(setup):
+    """Fail closed: a configuration cut before ``return`` is never read as "nothing there"."""
     from vrpbook.errors import ReadError
 
     rb, net, ref = setup
-    twice = ref["CE2"].replace("#\nreturn\n", "#\ninterface GigabitEthernet0/1/0\n ip address 10.3.1.2 255.255.255.0\n#\nreturn\n")
-    with pytest.raises(ReadError, match=r"CE2: running configuration: .*duplicate"):
-        host_stages(rb, net, "CE2", twice, _stages(rb, "ce"))
+    cut = ref["CE2"][: ref["CE2"].index("bgp 65410")]
+    with pytest.raises(ReadError, match=r"CE2: running configuration: .*truncated"):
+        host_stages(rb, net, "CE2", cut, _stages(rb, "ce"))
