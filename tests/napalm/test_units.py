@@ -234,3 +234,27 @@ def test_network_instances_from_sample(conforms):
     one = vpns.instances[0].name
     assert list(instances.network_instances(vpns, brief, one)) == [one]
     assert instances.network_instances(vpns, brief, "no-such-instance") == {}
+
+
+def test_sanitize_filters_remove_vrp_cipher_text_and_plain_passwords():
+    from napalm.base.helpers import sanitize_configs
+
+    from napalm_huawei_vrp8.driver import SANITIZE_FILTERS
+
+    config = (
+        "aaa\n local-user admin password irreversible-cipher %^%#a$b%c^d%^%#\n"
+        " local-user ops password cipher %@%@xyz%@%@\n"
+        "bgp 100\n peer 1.1.1.1 password simple Secret123\n"
+    )
+    clean = sanitize_configs({"running": config, "startup": "", "candidate": ""}, SANITIZE_FILTERS)["running"]
+    assert "%^%#" not in clean and "%@%@" not in clean and "Secret123" not in clean
+    assert " local-user admin password irreversible-cipher <removed>" in clean
+    assert " peer 1.1.1.1 password simple <removed>" in clean
+
+
+def test_optional_args_flags_from_napalms_cli():
+    from napalm_huawei_vrp8.driver import flag
+
+    assert [flag(v) for v in ("true", "False", "1", "", True, 0)] == [True, False, True, False, True, False]
+    with pytest.raises(ValueError, match="not a yes/no value"):
+        flag("maybe")
