@@ -28,10 +28,13 @@ class BfdSessionsUp(Check[NoParams]):
     def judge(self, router: str, net: NetworkIntent, params: NoParams, obs: Observations) -> Verdict:
         states = {s.name: s.state for s in obs[BFD_SESSIONS].sessions}
         failures = []
+        settled = []  # a session the router does not list is not configured: waiting cannot bring it up
         for s in net[router].bfd_sessions:
-            if not same(states.get(s.name), "up"):
-                failures.append(f"BFD session {s.name} is {states.get(s.name) or 'absent'}")
-        return verdict(failures, "every intended BFD session Up", states, {s.name: "Up" for s in net[router].bfd_sessions})
+            if s.name not in states:
+                settled.append(f"BFD session {s.name} is absent (not configured)")
+            elif not same(states[s.name], "up"):
+                failures.append(f"BFD session {s.name} is {states[s.name]}")
+        return verdict(failures, "every intended BFD session Up", states, {s.name: "Up" for s in net[router].bfd_sessions}, settled)
 
 
 class DetectBudget(BaseModel):

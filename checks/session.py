@@ -53,11 +53,11 @@ class NoPendingTrial(Check[NoParams]):
 
     def judge(self, router: str, net: NetworkIntent, params: NoParams, obs: Observations) -> Verdict:
         trial = obs[TRIAL_STATUS]
-        observed = {"trial_status": trial.status, "time_left_s": trial.time_left_s}
+        observed = {"trial_status": trial.status, "time_left_s": trial.time_left}
         expected = {"trial_status": "INACTIVE"}
         if trial.active:
             return Verdict(False, f"a commit trial is pending: the running configuration reverts in "
-                                  f"{trial.time_left_s} s unless confirmed", observed, expected)
+                                  f"{trial.time_left} s unless confirmed", observed, expected)
         return Verdict(True, "no commit trial pending", observed, expected)
 
 

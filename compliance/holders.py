@@ -29,7 +29,8 @@ from pathlib import Path
 
 from vrpbook.checks.session import LockAge, describe_holder, stale_holders
 from vrpbook.history import HistoryDB, HistoryError, RouterLocks
-from vrpbook.parsers.config_session import ConfigurationOccupied, TrialStatus
+from vrpbook.parsers.config_session import ConfigurationOccupied
+from vrpbook.parsers.trial_status import TrialStatus
 from vrpbook.results import CheckResult, Status
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def device_holders(
                    for h in occupied.holders if id(h) not in stale)
     if trial is not None and trial.active and (out or held_elsewhere):
         out.append(Holder(router, "device: commit trial",
-                          f"a commit trial is pending ({trial.time_left_s} s left)"))
+                          f"a commit trial is pending ({trial.time_left} s left)"))
     return out
 
 

@@ -157,7 +157,8 @@ def _judge(item: Item, net: NetworkIntent, obs: Mapping[str, Observation], start
             message=f"the check raised {type(exc).__name__}: {describe_error(exc)}", source="check",
             started_at=started, polls=polls,
         )
-    return result.model_copy(update={"tags": item.entry.tags, "finished_at": now()})
+    tags = tuple(dict.fromkeys((*result.tags, *item.entry.tags)))  # the check's own (e.g. settled) first
+    return result.model_copy(update={"tags": tags, "finished_at": now()})
 
 
 def _parsed(obs: Mapping[str, Observation], read: Read[Any]) -> Any:

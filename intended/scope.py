@@ -206,8 +206,6 @@ def managed_scope(router: str, it: HostIntent) -> Scope:
         lines.append(_block(
             r"bgp \S+", "bgp",
             *peer,
-            # typed in the bgp view, these lines land in the unicast family (command form)
-            *unicast,
             _block("ipv4-family unicast", "bgp", *unicast),
             _block("ipv4-family vpnv4", "bgp-vpnv4", _leaf("policy vpn-target", "bgp-vpnv4"),
                    _leaf(r"peer \S+ enable", "bgp-vpnv4")),

@@ -26,7 +26,8 @@ vrpbook adds on top, as hier_config driver rules rather than code around it:
   folds such a pair back into ``vpn-target X both``, so a stray ``both`` target
   is one unexpected line and is removed with one ``undo``.
 
-Configuration text in the form VRP prints it is parsed by hier_config itself
+Configuration text in the form VRP prints it is read by the parsers' reader of
+``display current-configuration`` and loaded into a hier_config tree
 (:func:`parse_display`); rendered stage commands, which repeat sections and end
 them with ``quit``, are merged into a tree by indentation (:func:`parse_commands`).
 """
@@ -35,12 +36,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from ipaddress import IPv4Network
 
-from hier_config import HConfig, HConfigChild, MatchRule, get_hconfig
-from hier_config.exceptions import DuplicateChildError
+from hier_config import HConfig, HConfigChild, MatchRule
 from hier_config.models import IdempotentCommandsRule, NegationSubRule, OrderingRule, SectionalExitingRule
 from hier_config.platforms.driver_base import HConfigDriverRules
 from hier_config.platforms.huawei_vrp.driver import HConfigDriverHuaweiVrp
+
+from vrpbook.parsers import parse
+from vrpbook.parsers.config import CurrentConfiguration
+from vrpbook.parsers.errors import ParseError
+from vrpbook.vrp import CURRENT_CONFIGURATION
 
 __all__ = ["ConfigParseError", "VrpDriver", "lines_of", "parse_commands", "parse_display", "walk"]
 
@@ -50,7 +56,7 @@ _RT = re.compile(r"vpn-target (\S+) (export-extcommunity|import-extcommunity)")
 
 
 class ConfigParseError(ValueError):
-    """A configuration text that cannot be read as one tree (e.g. a section printed twice)."""
+    """A configuration text that cannot be read (truncated, or not a configuration)."""
 
 
 def _rule(*lineage: MatchRule) -> tuple[MatchRule, ...]:
@@ -162,17 +168,43 @@ def new_tree() -> HConfig:
 
 def parse_display(text: str) -> HConfig:
     """``display current-configuration`` (with or without its ``!`` header) as a tree.
-    ``#`` separators and ``return`` are dropped."""
-    body = "\n".join(ln for ln in text.splitlines() if ln.strip() != "return")
+
+    Read by the project's one reader of that display (``vrpbook.parsers``,
+    ``config.CurrentConfiguration``: fails closed on a truncated text, redacts
+    secrets), then loaded into hier_config with the driver's post-load rules."""
     try:
-        return get_hconfig(_DRIVER, body)
-    except DuplicateChildError as exc:
-        raise ConfigParseError(f"configuration text not readable as one tree: {exc}") from None
+        parsed = parse(CURRENT_CONFIGURATION, text)
+    except ParseError as exc:
+        raise ConfigParseError(f"configuration text not readable: {exc}") from None
+    assert isinstance(parsed, CurrentConfiguration)
+    tree = new_tree()
+    for section in parsed.sections:
+        for path, line in section.walk():
+            tree.add_children_deep([*path, line])
+    for callback in _DRIVER.rules.post_load_callbacks:
+        callback(tree)
+    return tree
+
+
+_PREFIXLEN = re.compile(r"^(ip address \S+ |ip route-static (?:vpn-instance \S+ )?\S+ )(\d{1,2})(?=$| )")
+#: typed in the bgp view itself, these lines belong to the IPv4 unicast family (VRP prints them there)
+_UNICAST_IN_BGP = re.compile(r"^(?:import-route .+|peer \S+ enable|undo synchronization)$")
+
+
+def _display_spelling(words: str) -> str:
+    """A command in the spelling VRP prints it: masks as dotted quads (``24`` → ``255.255.255.0``)."""
+    m = _PREFIXLEN.match(words)
+    if m and int(m[2]) <= 32:
+        mask = str(IPv4Network(f"0.0.0.0/{m[2]}").netmask)
+        return f"{m[1]}{mask}{words[m.end():]}"
+    return words
 
 
 def parse_commands(text: str) -> HConfig:
-    """Indented VRP commands (a rendered stage template) as a tree: ``quit`` ends a
-    section, and a section entered twice (``interface X`` in two places) is one."""
+    """Indented VRP commands (a rendered stage template) as a tree in display form:
+    ``quit`` ends a section, a section entered twice (``interface X`` in two places) is
+    one, masks are dotted, targets folded (``vpn-target X both``), and lines typed in
+    the bgp view sit in ``ipv4-family unicast`` where VRP prints them."""
     tree = new_tree()
     stack: list[tuple[int, str]] = []
     for raw in text.splitlines():
@@ -185,8 +217,11 @@ def parse_commands(text: str) -> HConfig:
             stack.pop()
         if word in ("quit", "return"):
             continue
-        stack.append((indent, " ".join(word.split())))
-        tree.add_children_deep(words for _i, words in stack)
+        stack.append((indent, _display_spelling(" ".join(word.split()))))
+        path = [words for _i, words in stack]
+        if len(path) == 2 and path[0].startswith("bgp ") and _UNICAST_IN_BGP.match(path[1]):
+            path.insert(1, "ipv4-family unicast")
+        tree.add_children_deep(path)
     merge_vpn_targets(tree)
     return tree
 

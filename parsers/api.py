@@ -103,6 +103,7 @@ def _parse(command: str, text: str) -> ParsedOutput:
     for key, value in header.items():
         setattr(result, key, value)
     result.warnings.extend(ctx.warnings)
+    result.incomplete = ctx.incomplete
     return result
 
 
@@ -160,6 +161,7 @@ def _drop_elisions(body: list[Line], ctx: Context) -> list[Line]:
     for line in body:
         if line.text[-1:] in (".", "\u2026") and _ELISION.fullmatch(line.text):
             ctx.warnings.append(f"line {line.no}: '...' line: records left out here (counters may disagree)")
+            ctx.incomplete = True
             continue
         kept.append(line)
     return kept

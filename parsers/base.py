@@ -47,6 +47,10 @@ class ParsedOutput(Record):
     hostname: str | None = None
     command: str | None = None
     warnings: list[str] = Field(default_factory=list)
+    #: A counter announced more records than were listed, or a ``...`` elision line left
+    #: records out: the result is an excerpt (kept, with a warning). Not part of the JSON
+    #: shape; readers that must see everything (gates and checks) refuse such a result.
+    incomplete: bool = Field(default=False, exclude=True)
 
 
 def is_decimal(raw: str) -> bool:
@@ -67,6 +71,7 @@ class Context:
     args: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     output_filter: str | None = None  # "include sysname" of "display ... | include sysname"
+    incomplete: bool = False  # fewer records listed than a counter announced (see ParsedOutput)
 
     def fail(self, message: str, match: Match | None = None, kind: ParseErrorKind = ParseErrorKind.STRUCTURE) -> ParseError:
         """A ParseError pointing at ``match`` (or at the whole output)."""
@@ -136,6 +141,8 @@ class Context:
             raise self.fail(
                 f"{label}: {announced} announced, {listed} listed and the output ends there (truncated)", where
             )
+        if listed < announced:
+            self.incomplete = True
         self.warn(f"{label}: {announced} announced, {listed} listed (kept as printed)", where)
 
 

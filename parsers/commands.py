@@ -127,6 +127,7 @@ SPECS: tuple[CommandSpec, ...] = (
         "display_current-configuration.ttp",
     ),
     CommandSpec("saved_configuration", ("display", "saved-configuration"), "display_current-configuration.ttp"),
+    # read by the NAPALM driver (napalm_huawei_vrp8): has_pending_commit, get_facts' serial
     CommandSpec(
         "configuration_trial_status",
         ("display", "configuration", "trial", "status"),
@@ -138,6 +139,7 @@ SPECS: tuple[CommandSpec, ...] = (
         "display_configuration-occupied_user.ttp",
         empty_ok=True,
     ),
+    CommandSpec("esn", ("display", "esn"), "display_esn.ttp"),
 )
 
 

@@ -1,7 +1,6 @@
-"""Who is changing the configuration: the trial timer and the exclusive lock.
+"""Who is changing the configuration: the session holding the exclusive lock.
 
-``display configuration trial status``: a pending ``commit trial`` (the
-running configuration reverts by itself unless confirmed) and its time left.
+(The trial timer, ``display configuration trial status``, is ``trial_status.py``.)
 
 ``display configuration-occupied user``: the session holding ``configuration
 exclusive``. VRP prints **nothing** when the configuration is not locked
@@ -17,39 +16,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from vrpbook.parsers.base import Context, ParsedOutput, Record, require
+from vrpbook.parsers.base import Context, ParsedOutput, Record
 from vrpbook.parsers.grammar import Match
-
-
-class TrialStatus(ParsedOutput):
-    """``display configuration trial status``: ``status`` as printed (``ACTIVE``/``INACTIVE``)."""
-
-    status: str
-    time_left_s: int
-
-    @property
-    def active(self) -> bool:
-        return self.status.upper() == "ACTIVE"
-
-
-def build_trial(matches: list[Match], ctx: Context) -> TrialStatus:
-    """Exactly one status line and one time-left line."""
-    require(ctx, matches, "status", "time_left")
-    status: str | None = None
-    left: int | None = None
-    for m in matches:
-        if m.kind == "status":
-            if status is not None:
-                raise ctx.fail("second 'Trial status' line", m)
-            status = m.values["status"]
-            if status.upper() not in ("ACTIVE", "INACTIVE"):
-                raise ctx.fail(f"unknown trial status {status!r}", m)
-        elif m.kind == "time_left":
-            if left is not None:
-                raise ctx.fail("second 'Trial time left' line", m)
-            left = ctx.decimal(m, "Trial time left (sec)", m.values["seconds"])
-    assert status is not None and left is not None  # require() saw both
-    return TrialStatus(status=status, time_left_s=left)
 
 
 class LockHolder(Record):

@@ -11,12 +11,14 @@ from vrpbook.parsers import (
     commit_list,
     config,
     config_session,
+    esn,
     interface_brief,
     ip_interface_brief,
     ldp,
     mpls_lsp,
     ospf,
     routing,
+    trial_status,
     version,
     vpn_instance,
 )
@@ -45,6 +47,7 @@ BUILDERS: dict[str, Callable[[list[Match], Context], ParsedOutput]] = {
     "bgp_vpnv4_vpn_instance_routing_table": bgp_routes.build_vpn_instance,
     "current_configuration": config.build,
     "saved_configuration": config.build,
-    "configuration_trial_status": config_session.build_trial,
+    "configuration_trial_status": trial_status.build,
     "configuration_occupied_user": config_session.build_occupied,
+    "esn": esn.build,
 }

@@ -58,6 +58,7 @@ from .plan import dry_run, rejected_stage
 from .render import render_commands
 from .report import Failure, GateOutcome, HostStage, RunReport, StageReport
 from .schema import Runbook, Stage
+from .stage_commands import stage_commands
 from .steps import Outcome, run_step
 
 log = logging.getLogger(__name__)
@@ -298,6 +299,12 @@ class Engine:
                 self._emit(ev.HostPrepared(host=h, config=config, commit_list=listing))
         if errors:
             raise StageFailed(_failure_of("preflight", errors, "read"), ExitCode.DEVICE)
+
+        # Replace within the managed scope: each stage's commands from its templates plus the
+        # removals (and intended lines no template writes) its sections need on this router.
+        scoped = stage_commands(self.rb, self.intents, {s.name: self._targets(s.hosts) for s in self.rb.stages},
+                                {h: st.pre_config for h, st in self.state.items()})
+        rendered.update({s.name: scoped[s.name] for _i, s in stages if s.action == "push"})
 
         per_host: dict[str, dict[str, list[str]]] = {h: {} for h in hosts}
         for _i, s in stages:
