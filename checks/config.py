@@ -72,11 +72,14 @@ class ConfigCompliance(Check[NoParams]):
         return [RUNNING]
 
     def judge(self, router: str, net: NetworkIntent, params: NoParams, obs: Observations) -> Verdict:
-        running = "\n".join(obs[RUNNING].lines())  # as printed, one blank per level, secrets fingerprinted
+        # the display again, as VRP prints it (one blank per level, secrets fingerprinted), for
+        # vrpbook.intended, which reads it through the same parser
+        running = "\n".join([*obs[RUNNING].lines(), vrp.CONFIG_END])
         intended = intended_config(router, net)
         try:
             diffs = compare(running, intended)
-            everything = {d.section: d.missing for d in compare("", intended)}  # every intended item, by section
+            # every intended item by section: what a configuration with nothing in it lacks
+            everything = {d.section: d.missing for d in compare(vrp.CONFIG_END, intended)}
         except ConfigParseError as exc:
             raise ReadError(f"{vrp.CURRENT_CONFIGURATION!r} not read as one configuration: {exc}", router=router) from exc
         # per differing section, the items as compare names them: observed (what the router has)
