@@ -17,7 +17,8 @@ def test_trial_status_both_states_and_abbreviations():
         "prompt": None, "hostname": None, "command": None, "warnings": [],
         "status": "INACTIVE", "active": False, "time_left": 0,
     }
-    got = parse("dis conf tr st", "<PE1>display configuration trial status\n" + ACTIVE + "<PE1>")
+    # "dis conf" is ambiguous since configuration-occupied is supported too (tests/parsers/test_fail_closed.py)
+    got = parse("dis configuration tr st", "<PE1>display configuration trial status\n" + ACTIVE + "<PE1>")
     assert (got.active, got.time_left, got.hostname) == (True, 51, "PE1")
 
 
