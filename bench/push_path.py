@@ -24,14 +24,15 @@ import statistics
 import time
 from pathlib import Path
 
+from nornir.core.inventory import ConnectionOptions
 from nornir.core.task import Result, Task
 from nornir_netmiko.tasks import netmiko_commit, netmiko_send_config
 
+from vrpbook.inventory import Credentials, connect, load_inventory
+from vrpbook.lab import boot_lab
 from vrpbook.paths import PROJECT_ROOT
-from vrpbook.runbooks.inventory import Credentials, build_nornir, inspect_inventory
-from vrpbook.tasks.channel import channel_for
-from vrpbook.tasks.push import push_lines
-from vrpbook.twin.lab import Lab
+from vrpbook.tasks.candidate import push_lines
+from vrpbook.tasks.channel import CONNECTION, channel_for
 
 INVENTORY = PROJECT_ROOT / "inventory" / "lab"
 
@@ -66,16 +67,18 @@ def main() -> None:
     ap.add_argument("--host", default="PE1")
     args = ap.parse_args()
 
-    lab = Lab.from_inventory(INVENTORY, state_dir=None, time_scale=0.0)
+    lab = boot_lab(INVENTORY, state_dir=None, time_scale=0.0)
     with lab.running(ephemeral_ports=True) as running:
         user, password = running.credentials
-        info = inspect_inventory(INVENTORY)
 
         def nornir():
-            return build_nornir(
-                info, credentials=Credentials(user, password), addresses=dict(running.hosts),
-                known_hosts=Path(running.known_hosts_path), hosts=[args.host],
-            ).filter(name=args.host)
+            inv = load_inventory(INVENTORY)
+            nr = connect(inv, credentials=Credentials(user, password), addresses=dict(running.hosts),
+                         known_hosts=Path(running.known_hosts_path), hosts=[args.host]).filter(name=args.host)
+            # The stock path gets the very same SSH settings (fast_cli, host keys) as ours.
+            host = nr.inventory.hosts[args.host]
+            host.connection_options["netmiko"] = ConnectionOptions(extras=host.connection_options[CONNECTION].extras)
+            return nr
 
         ours, stock = nornir(), nornir()
         # Open both sessions before timing (connection set-up is not the push path).

@@ -17,7 +17,7 @@ import time
 import netmiko
 
 from vrpbook.paths import PROJECT_ROOT
-from vrpbook.twin.lab import Lab
+from vrpbook.lab import boot_lab
 
 END = re.compile(r"(<[^<>\s]+>|\[[~*][^\[\]\s]+\])\Z")
 
@@ -48,7 +48,7 @@ def main() -> None:
     ap.add_argument("--router", default="PE1")
     ap.add_argument("--rounds", type=int, default=200)
     args = ap.parse_args()
-    lab = Lab.from_inventory(PROJECT_ROOT / "inventory" / "lab", time_scale=0.0)
+    lab = boot_lab(PROJECT_ROOT / "inventory" / "lab", time_scale=0.0)
     with lab.running(ephemeral_ports=True) as running:
         conn = netmiko.ConnectHandler(**running.netmiko_params(args.router))
         try:

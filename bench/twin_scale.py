@@ -51,11 +51,12 @@ from pathlib import Path
 from typing import Any
 
 import netmiko
+
+from vrpbook.lab import boot_lab
+from vrpbook.tasks.candidate import push_lines
 from vrpbook.tasks.channel import VrpChannel
-from vrpbook.tasks.push import push_lines
 from vrpbook.twin.cli.replay import replay_config
 from vrpbook.twin.config.model import Interface, RouterConfig
-from vrpbook.twin.lab import Lab
 from vrpbook.twin.network.engine import Network
 from vrpbook.twin.state import Router
 from vrpbook.twin.topology import Topology
@@ -82,7 +83,7 @@ def serve(inventory: Path, time_scale: float) -> None:
     gc.collect()
     rss0 = _rss_kb()
     t0 = time.perf_counter()
-    lab = Lab.from_inventory(inventory, state_dir=None, time_scale=time_scale)
+    lab = boot_lab(inventory, state_dir=None, time_scale=time_scale)
     ctx = lab.running(ephemeral_ports=True)
     running = ctx.__enter__()
     boot = time.perf_counter() - t0

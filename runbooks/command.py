@@ -1,44 +1,28 @@
 """``vrpbook plan`` and ``vrpbook run``: thin shells over :mod:`vrpbook.runbooks.runner`.
 
-Exit codes (also in ``runbooks/README.md``): 0 ok, 1 internal error,
-2 usage/intent error, 3 device/read error, 4 gate failure (rolled back).
+Expected failures raise :class:`vrpbook.errors.VrpbookError`; the one error
+boundary in :mod:`vrpbook.cli` prints them (one line per router) and exits
+with their code. Exit codes: ``runbooks/README.md``.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
-from .report import ExitCode
-from .intent import IntentError
-from .inventory import InventoryError
+from vrpbook.errors import DeviceError, ExitCode, InventoryError, UsageError
+from vrpbook.events import EventBus
+
 from .progress import Progress, print_plan, print_summary
-from .schema import RunbookError
-from vrpbook.tasks.render import RenderError
 
-log = logging.getLogger(__name__)
 console = Console(stderr=False)
 err_console = Console(stderr=True)
 
 
-def _usage(message: str) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
-    return typer.Exit(int(ExitCode.USAGE))
-
-
-def _internal(exc: BaseException) -> typer.Exit:
-    log.debug("internal error", exc_info=exc)
-    err_console.print(f"[red]internal error:[/red] {escape(type(exc).__name__)}: {escape(str(exc))}", highlight=False, soft_wrap=True)
-    return typer.Exit(int(ExitCode.INTERNAL))
-
-
-def _hosts(value: Optional[str]) -> list[str] | None:
+def _hosts(value: str | None) -> list[str] | None:
     if not value:
         return None
     return [h.strip() for h in value.split(",") if h.strip()]
@@ -46,86 +30,78 @@ def _hosts(value: Optional[str]) -> list[str] | None:
 
 def plan_cmd(
     runbook: str = typer.Argument(..., help="Runbook name (bfd-static-vpn) or path to a runbook YAML."),
-    inventory: Optional[Path] = typer.Option(None, "--inventory", "-i", help="Nornir inventory directory (default: inventory/lab)."),
+    inventory: Path | None = typer.Option(None, "--inventory", "-i", help="Nornir inventory directory (default: inventory/lab)."),
     lab: bool = typer.Option(False, "--lab", help="Boot the twin in-process (factory-fresh) and plan against it."),
-    lab_state: Optional[Path] = typer.Option(None, "--lab-state", help="With --lab: boot the twin from this state directory."),
+    lab_state: Path | None = typer.Option(None, "--lab-state", help="With --lab: boot the twin from this state directory."),
     offline: bool = typer.Option(False, "--offline", help="Render only; do not connect."),
-    hosts: Optional[str] = typer.Option(None, "--hosts", help="Comma-separated routers to plan for."),
+    hosts: str | None = typer.Option(None, "--hosts", help="Comma-separated routers to plan for."),
 ) -> None:
     """Show, per router, the commands of every stage and the change the router computes (commits nothing)."""
     from .plan import render_plan
     from .runner import open_target, plan_with_target, prepare
 
-    try:
-        rb, info, intents = prepare(runbook, inventory)
-        host_list = _hosts(hosts)
-        if offline:
-            unknown = sorted(set(host_list or []) - set(intents))
-            if unknown:
-                raise InventoryError(f"unknown hosts {unknown}")
-            print_plan(console, render_plan(rb, intents, None, host_list), offline=True)
-            raise typer.Exit(0)
-        with open_target(info, lab=lab, lab_state=lab_state, hosts=host_list) as target:
-            plans = plan_with_target(rb, intents, target, host_list)
-    except (IntentError, RunbookError, InventoryError, RenderError) as exc:
-        raise _usage(str(exc))
-    except typer.Exit:
-        raise
-    except Exception as exc:  # one line, not a traceback: STYLE §7
-        raise _internal(exc)
+    rb, inv, intents = prepare(runbook, inventory)
+    host_list = _hosts(hosts)
+    if offline:
+        unknown = sorted(set(host_list or []) - set(intents))
+        if unknown:
+            raise InventoryError(f"unknown hosts {unknown}")
+        print_plan(console, render_plan(rb, intents, None, host_list), offline=True)
+        raise typer.Exit(0)
+    with open_target(inv, lab=lab, lab_state=lab_state, hosts=host_list) as target:
+        plans = plan_with_target(rb, intents, target, host_list)
     print_plan(console, plans, offline=False)
-    raise typer.Exit(int(ExitCode.DEVICE) if any(p.error for p in plans.values()) else 0)
+    errors = {h: p.error for h, p in plans.items() if p.error}
+    if errors:
+        raise DeviceError("plan incomplete", routers=errors)
+    raise typer.Exit(0)
 
 
 def run_cmd(
     runbook: str = typer.Argument(..., help="Runbook name (bfd-static-vpn) or path to a runbook YAML."),
-    inventory: Optional[Path] = typer.Option(None, "--inventory", "-i", help="Nornir inventory directory (default: inventory/lab)."),
+    inventory: Path | None = typer.Option(None, "--inventory", "-i", help="Nornir inventory directory (default: inventory/lab)."),
     lab: bool = typer.Option(False, "--lab", help="Boot the twin in-process and run against it over SSH."),
-    lab_state: Optional[Path] = typer.Option(None, "--lab-state", help="With --lab: boot from (and keep state in) this directory."),
-    time_scale: Optional[float] = typer.Option(None, "--time-scale", help="With --lab: the twin's protocol time scale (default 0.05: delays at 5% of real time; 0 = instant)."),
-    hosts: Optional[str] = typer.Option(None, "--hosts", help="Comma-separated routers to change (default: all)."),
-    stage: Optional[str] = typer.Option(None, "--stage", help="Run only this stage."),
+    lab_state: Path | None = typer.Option(None, "--lab-state", help="With --lab: boot from (and keep state in) this directory."),
+    time_scale: float | None = typer.Option(
+        None, "--time-scale", help="With --lab: the twin's protocol time scale (default 0.05: delays at 5% of real time; 0 = instant)."
+    ),
+    hosts: str | None = typer.Option(None, "--hosts", help="Comma-separated routers to change (default: all)."),
+    stage: str | None = typer.Option(None, "--stage", help="Run only this stage."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
-    ticket: Optional[str] = typer.Option(None, "--ticket", help="Change ticket, recorded as the commit description (max 60 chars)."),
+    ticket: str | None = typer.Option(None, "--ticket", help="Change ticket, recorded as the commit description (max 60 chars)."),
     artifacts: Path = typer.Option(Path("artifacts"), "--artifacts", help="Directory for the run's artifacts."),
 ) -> None:
     """Run a runbook: push, commit trial, gate, confirm, stage by stage; roll back on failure."""
     from .runner import open_target, prepare, run_with_target
 
     if lab_state and not lab:
-        raise _usage("--lab-state needs --lab")
+        raise UsageError("--lab-state needs --lab")
     if time_scale is not None and not lab:
-        raise _usage("--time-scale needs --lab")
+        raise UsageError("--time-scale needs --lab")
     if ticket is not None and not (1 <= len(ticket) <= 60 and ticket.isprintable()):
-        raise _usage("--ticket must be 1-60 printable characters (it becomes the VRP commit description)")
-    try:
-        rb, info, intents = prepare(runbook, inventory)
-        if stage:
-            rb.stage(stage)
-        host_list = _hosts(hosts)
-        if host_list:
-            unknown = sorted(set(host_list) - set(intents))
-            if unknown:
-                raise InventoryError(f"unknown hosts {unknown}")
-        if not lab and not yes:
-            if not sys.stdin.isatty():
-                raise _usage("refusing to change routers without confirmation: no terminal to ask on; pass --yes")
-            target_desc = f"{len(host_list or intents)} router(s) of {info.path}"
-            if not typer.confirm(f"Run {rb.name} against {target_desc}?", default=False):
-                err_console.print("aborted by the operator")
-                raise typer.Exit(int(ExitCode.USAGE))
-        progress = Progress(console, rb)
-        with open_target(info, lab=lab, lab_state=lab_state, time_scale=time_scale, hosts=host_list) as target:
-            with progress:
-                report, root = run_with_target(
-                    rb, intents, target, artifacts_dir=artifacts, ticket=ticket, hosts=host_list, stage=stage, emit=progress.emit
-                )
-    except (IntentError, RunbookError, InventoryError, RenderError) as exc:
-        raise _usage(str(exc))
-    except typer.Exit:
-        raise
-    except Exception as exc:  # one line, not a traceback: STYLE §7
-        raise _internal(exc)
+        raise UsageError("--ticket must be 1-60 printable characters (it becomes the VRP commit description)")
+    rb, inv, intents = prepare(runbook, inventory)
+    if stage:
+        rb.stage(stage)
+    host_list = _hosts(hosts)
+    if host_list:
+        unknown = sorted(set(host_list) - set(intents))
+        if unknown:
+            raise InventoryError(f"unknown hosts {unknown}")
+    if not lab and not yes:
+        if not sys.stdin.isatty():
+            raise UsageError("refusing to change routers without confirmation: no terminal to ask on; pass --yes")
+        target_desc = f"{len(host_list or intents)} router(s) of {inv.path}"
+        if not typer.confirm(f"Run {rb.name} against {target_desc}?", default=False):
+            err_console.print("aborted by the operator")
+            raise typer.Exit(int(ExitCode.USAGE))
+    progress = Progress(console, rb)
+    bus = EventBus()
+    progress.subscribe(bus)
+    with open_target(inv, lab=lab, lab_state=lab_state, time_scale=time_scale, hosts=host_list) as target, progress:
+        report, root = run_with_target(
+            rb, intents, target, artifacts_dir=artifacts, ticket=ticket, hosts=host_list, stage=stage, bus=bus
+        )
     print_summary(console, report, root)
     raise typer.Exit(report.exit_code)
 

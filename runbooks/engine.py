@@ -1,20 +1,25 @@
-"""The runbook engine: stage by stage, push → diff → commit trial → gates → confirm.
+"""The runbook engine: it only orchestrates. Stage by stage: push → diff → commit trial → gates → confirm.
 
 A run:
+
 1. renders every stage for every router from the intent (before connecting);
 2. preflight, on every router at once: lock the configuration
    (``configuration exclusive``), snapshot the running configuration and the
-   commit list, then load *all* stages into the candidate, read the
-   router's own diff and discard it. A router whose total diff is empty already
-   matches the intent and gets no push at all (a second run commits nothing);
-3. per stage, on all its routers at once: push (any ``Error:`` → discard, fail),
-   read the diff, ``commit trial`` if it is not empty, poll the stage's gates,
-   then confirm (``commit``) on success or ``abort trial`` on failure;
-4. on failure (default ``rollback-run``) every router this run committed on is
-   rolled back to the commit it had before the run and compared with its
-   pre-run snapshot;
+   commit list, then the one dry run (:func:`.plan.dry_run`): all stages in
+   the candidate, the router's own diff, discarded. A router whose total diff
+   is empty already matches the intent and gets no push at all;
+3. per stage, on all its routers at once: push and diff, ``commit trial`` if
+   the diff is not empty, poll the stage's gates (:mod:`vrpbook.checks`), then
+   confirm on success or ``abort trial`` on failure;
+4. on failure the stage's policy applies (``rollback-run``: every router this
+   run committed on goes back to its pre-run commit and is compared with its
+   pre-run snapshot; ``rollback-stage``: the aborted trial is all);
 5. a ``save`` stage saves every router the run changed.
-Stage order is the only serialisation.
+
+Each step is a small method running real Nornir tasks (:mod:`vrpbook.tasks`).
+What happens is published as typed events (:mod:`.events`); the progress
+display and the artifacts writer subscribe. Stage order is the only
+serialisation.
 """
 
 from __future__ import annotations
@@ -23,32 +28,38 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any
+from datetime import UTC, datetime
 
 from nornir.core import Nornir
-from nornir.core.task import Task
+from nornir.core.task import Result, Task
 
-from vrpbook.tasks.channel import channel_for
-from vrpbook.tasks.collect import Observation
-from vrpbook.tasks.commit import CommitError, abort_trial, commit_trial, confirm_trial, read_commit_list
-from vrpbook.tasks.diff import diff_is_empty, dry_run_diff, read_diff
-from vrpbook.tasks.discard import discard
-from vrpbook.tasks.lock import lock, unlock
-from vrpbook.tasks.push import PushError, push_lines
-from vrpbook.tasks.render import RenderError, render_commands
-from vrpbook.tasks.rollback import rollback
-from vrpbook.tasks.save import save
-from vrpbook.tasks.snapshot import snapshot
+from vrpbook.checks.polling import Observed, ScheduledCheck, command_plan, poll, read_all
+from vrpbook.checks.registry import CHECKS
+from vrpbook.errors import (
+    CommitError,
+    ConnectionFailed,
+    DeviceError,
+    ExitCode,
+    IntentError,
+    PushError,
+    UsageError,
+    describe_error,
+)
+from vrpbook.events import Event, EventBus, ResultRecorded
+from vrpbook.intent import NetworkIntent
+from vrpbook.inventory import select_hosts
+from vrpbook.results import CheckResult
+from vrpbook.tasks import abort_trial, commit_list, commit_trial, confirm, lock, push_config, rollback, save, snapshot, unlock
+from vrpbook.tasks.channel import CONNECTION, VrpChannel
+from vrpbook.tasks.push_config import Pushed
 
-from .artifacts import Artifacts
-from .parallel import run_each
-from .polling import Observed, ScheduledGate, collect, command_plan, poll
-from .report import Emit, ExitCode, Failure, HostStage, RunReport, StageReport, describe_error
-from .gates import GATES, GateResult
-from .intent import HostIntent, IntentError
-from .inventory import InventoryError, select_hosts
-from .schema import Runbook, RunbookError, Stage
+from . import events as ev
+from .plan import dry_run, rejected_stage
+from .render import render_commands
+from .report import Failure, GateOutcome, HostStage, RunReport, StageReport
+from .schema import Runbook, Stage
+from .stage_commands import stage_commands
+from .steps import Outcome, run_step
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +70,52 @@ class HostState:
 
     pre_config: str = ""
     pre_commit: str | None = None  # newest commit ID before the run (None: no history)
-    plan_diff: str = ""
     converged: bool = False
     committed: bool = False  # at least one confirmed commit by this run
     in_trial: bool = False
+
+
+@dataclass(frozen=True)
+class StageChange:
+    """What a push stage did on one router: the push, and the trial commit if there was a change."""
+
+    pushed: Pushed
+    commit_id: str | None
+
+
+class StageFailed(Exception):
+    """Internal signal: the stage failed; ``failure`` and ``code`` say how."""
+
+    def __init__(self, failure: Failure, code: ExitCode) -> None:
+        super().__init__(failure.message)
+        self.failure, self.code = failure, code
+
+
+def _prepare(task: Task) -> Result:
+    """Grouped task: lock first (so no other session commits between our snapshot and our
+    run; VRP8.md §3.8), then the snapshot and the commit list."""
+    task.run(task=lock)
+    config = task.run(task=snapshot).result
+    commits = task.run(task=commit_list).result
+    return Result(host=task.host, result=(config, commits))
+
+
+def _change(task: Task, commands: dict[str, list[str]], seconds: int, label: str, description: str) -> Result:
+    """Grouped task: push and diff; trial-commit only when the router's diff shows a change."""
+    pushed = task.run(task=push_config, commands=commands[task.host.name]).result
+    if not pushed.changed:
+        return Result(host=task.host, result=StageChange(pushed, None), diff=pushed.diff, changed=False)
+    cid = task.run(task=commit_trial, seconds=seconds, label=label, description=description).result
+    return Result(host=task.host, result=StageChange(pushed, cid), diff=pushed.diff, changed=True)
+
+
+def _roll_back(task: Task, to_commit: dict[str, str | None], pre_config: dict[str, str]) -> Result:
+    """Grouped task: roll back, then verify the configuration equals the pre-run snapshot."""
+    out = task.run(task=rollback, to_commit=to_commit[task.host.name])
+    after = task.run(task=snapshot).result
+    if after != pre_config[task.host.name]:
+        raise DeviceError("configuration after rollback differs from the pre-run snapshot", router=task.host.name)
+    return Result(host=task.host, result=out.result, changed=out.changed)
 
 
 class Engine:
@@ -71,32 +124,35 @@ class Engine:
     def __init__(
         self,
         runbook: Runbook,
-        intents: dict[str, HostIntent],
+        intents: NetworkIntent,
         nr: Nornir,
-        artifacts: Artifacts,
+        bus: EventBus,
         *,
         run_id: str,
         ticket: str | None = None,
         hosts: list[str] | None = None,
         stage: str | None = None,
-        emit: Emit | None = None,
     ) -> None:
         self.rb = runbook
         self.intents = intents
         self.nr = nr
-        self.art = artifacts
+        self.bus = bus
         self.run_id = run_id
         self.ticket = ticket
         self.host_filter = hosts
         self.only_stage = stage
-        self.emit: Emit = emit or (lambda *_a, **_k: None)
         self.state: dict[str, HostState] = {}
-        self.report = RunReport(run_id, runbook.name, datetime.now(timezone.utc).isoformat())
+        self.locked: list[str] = []  # routers whose configuration lock this run took
+        self.unreachable: set[str] = set()  # routers no session could be opened to
+        self.report = RunReport(run_id, runbook.name, datetime.now(UTC).isoformat())
         missing = sorted(set(nr.inventory.hosts) - set(intents))
         if missing:
             raise IntentError(f"hosts without intent: {missing}")
 
     # -- helpers --------------------------------------------------------------
+
+    def _emit(self, event: Event) -> None:
+        self.bus.publish(event)
 
     def _stages(self) -> list[tuple[int, Stage]]:
         stages = list(enumerate(self.rb.stages, 1))
@@ -111,15 +167,6 @@ class Engine:
             hosts = [h for h in hosts if h in self.host_filter]
         return hosts
 
-    def _all_hosts(self) -> list[str]:
-        return self._targets(["all"])
-
-    def _stage_dir(self, idx: int, stage: Stage) -> str:
-        return f"stages/{idx:02d}-{stage.name}"
-
-    def _write(self, rel: str, text: str) -> None:
-        self.art.write_text(tuple(rel.split("/")), text)
-
     def _trial_seconds(self, stage: Stage) -> int:
         if self.rb.defaults.trial_seconds:
             return self.rb.defaults.trial_seconds
@@ -127,8 +174,7 @@ class Engine:
         return int(min(65535, max(60, math.ceil(total) + 60)))
 
     def _description(self) -> str:
-        text = self.ticket or f"vrpbook {self.rb.name}"
-        return text[:60]
+        return (self.ticket or f"vrpbook {self.rb.name}")[:60]
 
     # -- the run --------------------------------------------------------------
 
@@ -136,7 +182,9 @@ class Engine:
         t0 = time.monotonic()
         try:
             self._run()
-        except (InventoryError, RenderError, RunbookError, IntentError) as exc:
+        except StageFailed as exc:
+            self._fail(exc.failure, exc.code)
+        except UsageError as exc:
             # Runbook/inventory mismatch found while rendering: nothing was connected to.
             self._fail(Failure("render", "usage", None, None, describe_error(exc)), ExitCode.USAGE)
         except Exception as exc:  # a bug: record it, and leave the network as it was
@@ -144,28 +192,57 @@ class Engine:
             self._fail(Failure("internal", "internal", None, None, f"{type(exc).__name__}: {describe_error(exc)}"), ExitCode.INTERNAL)
             self._recover()
         finally:
-            if self.report.rollback.get("errors") and self.report.exit_code == int(ExitCode.GATE):
-                # An abort or rollback failed: the network may not be back where it was.
-                self.report.exit_code = int(ExitCode.DEVICE)
-            self.report.seconds = round(time.monotonic() - t0, 3)
-            self.report.finished = datetime.now(timezone.utc).isoformat()
-            self._post_snapshots()
-            if self.state:
-                self._state_snapshot("post")
-            run_each(self.nr, list(self.state), lambda task: unlock(channel_for(task)), "unlock")
-            self._write_transcripts()
-            self.art.write_json(("report.json",), self.report)
-            self.emit("done", report=self.report)
+            self._finish(t0)
         return self.report
+
+    def _run(self) -> None:
+        stages = self._stages()
+        rendered = self._render(stages)
+        self._preflight(stages, rendered)
+        self._observe_state("pre")
+        for idx, stage in stages:
+            sr = StageReport(stage.name, idx)
+            self.report.stages.append(sr)
+            t = time.monotonic()
+            self._emit(ev.StageStarted(stage=stage.name, index=idx))
+            failed: StageFailed | None = None
+            try:
+                if stage.action == "save":
+                    self._save_stage(idx, stage, sr)
+                else:
+                    self._push_stage(idx, stage, sr, rendered.get(stage.name, {}))
+            except StageFailed as exc:
+                failed = exc
+                self._fail(exc.failure, exc.code)
+            sr.status = "failed" if failed else "passed"
+            sr.seconds = round(time.monotonic() - t, 3)
+            self._emit(ev.StageFinished(stage=stage.name, index=idx, report=sr))
+            if failed:
+                self._on_failure(stage)
+                return
+        self.report.status = "ok"
+        self.report.exit_code = int(ExitCode.OK)
+
+    def _on_failure(self, stage: Stage) -> None:
+        """The failure policy; ``rollback-stage`` needs nothing more (its trial was aborted)."""
+        policy = stage.on_failure or self.rb.defaults.on_failure
+        if policy == "rollback-run":
+            self._rollback_run()
+
+    def _fail(self, failure: Failure, code: ExitCode) -> None:
+        self.report.failure = failure
+        self.report.exit_code = int(code)
+        self.report.status = "failed"
+        log.error("stage %s failed (%s) on %s: %s", failure.stage, failure.kind, failure.host or "-", failure.message)
+        self._emit(ev.RunFailed(failure=failure))
 
     def _recover(self) -> None:
         """After an internal error: abort pending trials, then roll the run back (best effort;
         a trial nobody confirms also reverts by itself when its timer expires)."""
         pending = [h for h, st in self.state.items() if st.in_trial]
         if pending:
-            sr = StageReport("internal", 0, hosts={h: HostStage(h) for h in pending})
             try:
-                self._abort(Stage(name="internal", action="save"), sr, pending)
+                self._abort(0, "internal", StageReport("internal", 0, hosts={h: HostStage(h) for h in pending}), pending)
             except Exception:  # pragma: no cover
                 log.exception("abort after internal error failed")
         if self.rb.defaults.on_failure == "rollback-run" and any(st.committed for st in self.state.values()):
@@ -175,42 +252,22 @@ class Engine:
                 log.exception("rollback after internal error failed")
         self.report.exit_code = int(ExitCode.INTERNAL)
 
-    def _fail(self, failure: Failure, code: ExitCode) -> None:
-        self.report.failure = failure
-        self.report.exit_code = int(code)
-        self.report.status = "failed"
-        log.error("stage %s failed (%s) on %s: %s", failure.stage, failure.kind, failure.host or "-", failure.message)
-        self.emit("failure", failure=failure)
-
-    def _run(self) -> None:
-        stages = self._stages()
-        hosts = self._all_hosts()
-        rendered = self._render(stages, hosts)
-        if not self._preflight(stages, hosts, rendered):
-            return
-        self._state_snapshot("pre")
-        for idx, stage in stages:
-            sr = StageReport(stage.name, idx)
-            self.report.stages.append(sr)
-            t = time.monotonic()
-            self.emit("stage-start", stage=stage, index=idx)
-            if stage.action == "save":
-                ok = self._save_stage(idx, stage, sr)
-            else:
-                ok = self._push_stage(idx, stage, sr, rendered.get(stage.name, {}))
-            sr.seconds = round(time.monotonic() - t, 3)
-            self.emit("stage-end", stage=stage, report=sr)
-            if not ok:
-                policy = stage.on_failure or self.rb.defaults.on_failure
-                if policy == "rollback-run":
-                    self._rollback_run()
-                return
-        self.report.status = "ok"
-        self.report.exit_code = int(ExitCode.OK)
+    def _finish(self, t0: float) -> None:
+        if self.report.rollback.get("errors") and self.report.exit_code == int(ExitCode.GATE):
+            # An abort or rollback failed: the network may not be back where it was.
+            self.report.exit_code = int(ExitCode.DEVICE)
+        self.report.seconds = round(time.monotonic() - t0, 3)
+        self.report.finished = datetime.now(UTC).isoformat()
+        self._config_after()
+        if self.state:
+            self._observe_state("post")
+        run_step(self.nr, self.locked, unlock, "unlock")
+        self._transcripts()
+        self._emit(ev.RunFinished(report=self.report))
 
     # -- render & preflight ------------------------------------------------------
 
-    def _render(self, stages: list[tuple[int, Stage]], hosts: list[str]) -> dict[str, dict[str, list[str]]]:
+    def _render(self, stages: list[tuple[int, Stage]]) -> dict[str, dict[str, list[str]]]:
         out: dict[str, dict[str, list[str]]] = {}
         for idx, stage in stages:
             if stage.action != "push":
@@ -220,70 +277,65 @@ class Engine:
                 cmds = render_commands(stage.templates, self.intents[h], h, self.intents, self.rb.template_dirs())
                 if cmds:
                     out[stage.name][h] = cmds
-                    self._write(f"{self._stage_dir(idx, stage)}/{h}/rendered.txt", "\n".join(cmds))
+                    self._emit(ev.Rendered(stage=stage.name, index=idx, host=h, commands=tuple(cmds)))
         return out
 
-    def _preflight(self, stages: list[tuple[int, Stage]], hosts: list[str], rendered: dict[str, dict[str, list[str]]]) -> bool:
-        """Snapshot, commit list, and the whole change as one device-computed diff, per router."""
-        self.emit("preflight", hosts=hosts)
+    def _preflight(self, stages: list[tuple[int, Stage]], rendered: dict[str, dict[str, list[str]]]) -> None:
+        """Lock, snapshot, commit list, and the whole change as one device-computed diff, per router."""
+        hosts = self._targets(["all"])
+        self._emit(ev.PreflightStarted(hosts=tuple(hosts)))
+        prepared = run_step(self.nr, hosts, _prepare, "prepare")
+        errors = {h: o.error for h, o in prepared.items() if o.error is not None}
+        for h, o in prepared.items():
+            took = o.sub("lock")
+            if took is not None and not took.failed:
+                self.locked.append(h)
+            if isinstance(o.error, ConnectionFailed):
+                self.unreachable.add(h)
+            if o.error is None:
+                config, commits = o.value
+                self.state[h] = HostState(pre_config=config, pre_commit=commits[0].commit_id if commits else None)
+                listing = "\n".join(f"{c.commit_id} {c.label or '-'} {c.type or ''}" for c in commits) or "(empty)"
+                self._emit(ev.HostPrepared(host=h, config=config, commit_list=listing))
+        if errors:
+            raise StageFailed(_failure_of("preflight", errors, "read"), ExitCode.DEVICE)
 
-        def before(task: Task) -> dict[str, Any]:
-            chan = channel_for(task)
-            # Lock first, so no other session commits between our snapshot and our run
-            # (VRP8.md §3.8; released by `undo configuration exclusive` or at logout).
-            lock(chan)
-            return {"pre": snapshot(chan), "commits": read_commit_list(chan)}
+        # Replace within the managed scope: each stage's commands from its templates plus the
+        # removals (and intended lines no template writes) its sections need on this router.
+        scoped = stage_commands(self.rb, self.intents, {s.name: self._targets(s.hosts) for s in self.rb.stages},
+                                {h: st.pre_config for h, st in self.state.items()})
+        rendered.update({s.name: scoped[s.name] for _i, s in stages if s.action == "push"})
 
-        def whole_change(task: Task) -> str | None:
-            cmds = [c for _i, s in stages if s.action == "push" for c in rendered.get(s.name, {}).get(task.host.name, [])]
-            if not cmds:
-                return None
-            return dry_run_diff(channel_for(task), cmds)
-
-        snaps = run_each(self.nr, hosts, before, "pre-snapshot")
+        per_host: dict[str, dict[str, list[str]]] = {h: {} for h in hosts}
+        for _i, s in stages:
+            if s.action == "push":
+                for h, cmds in rendered.get(s.name, {}).items():
+                    per_host[h][s.name] = cmds
+        plans = dry_run(self.nr, {h: [c for cmds in per_host[h].values() for c in cmds] for h in hosts})
+        failures: dict[str, BaseException] = {}
         for h in hosts:
-            value, exc = snaps[h]
-            if exc is not None:
-                self._fail(Failure("preflight", "read", h, None, describe_error(exc)), ExitCode.DEVICE)
-                return False
-            st = HostState(pre_config=value["pre"])
-            st.pre_commit = value["commits"][0].commit_id if value["commits"] else None
-            self.state[h] = st
-            self._write(f"hosts/{h}/pre-config.txt", value["pre"])
-            self._write(f"hosts/{h}/pre-commit-list.txt", "\n".join(f"{c.commit_id} {c.label or '-'} {c.type or ''}" for c in value["commits"]) or "(empty)")
-
-        diffs = run_each(self.nr, hosts, whole_change, "plan")
-        for h in hosts:
-            diff, exc = diffs[h]
-            if exc is None:
-                self.state[h].plan_diff = diff or ""
-                self.state[h].converged = diff is None or diff_is_empty(diff)
-                self._write(f"hosts/{h}/plan.diff", diff or "(no change)")
-                if self.state[h].converged:
-                    self.report.converged_before.append(h)
+            d = plans[h]
+            if d.error is not None:
+                failures[h] = d.error
                 continue
-            if self.report.failure:
-                continue
+            self.state[h].converged = not d.changed
+            self._emit(ev.PlanComputed(host=h, diff=d.diff if per_host[h] else None))
+            if not d.changed:
+                self.report.converged_before.append(h)
+        self._emit(ev.PreflightDone(converged=tuple(self.report.converged_before)))
+        if failures:
+            first, exc = next(iter(failures.items()))
             if isinstance(exc, PushError):
                 # Name the stage the rejected line belongs to: the run stops before any commit.
-                stage_name, n = "preflight", exc.index
-                for _i, s in stages:
-                    cmds = rendered.get(s.name, {}).get(h, []) if s.action == "push" else []
-                    if n < len(cmds):
-                        stage_name = s.name
-                        break
-                    n -= len(cmds)
-                msg = f"{h}: {exc.command!r} rejected: {exc.message} (found while loading every stage before the run; candidate discarded, nothing committed)"
-                self._fail(Failure(stage_name, "push", h, None, msg), ExitCode.DEVICE)
-            else:
-                self._fail(Failure("preflight", "read", h, None, describe_error(exc)), ExitCode.DEVICE)
-        self.emit("preflight-done", converged=list(self.report.converged_before))
-        return self.report.failure is None
+                msg = (f"{first}: {exc.command!r} rejected: {exc.message} (found while loading every stage "
+                       "before the run; candidate discarded, nothing committed)")
+                raise StageFailed(Failure(rejected_stage(exc, per_host[first]), "push", first, None, msg,
+                                          routers=_messages(failures)), ExitCode.DEVICE)
+            raise StageFailed(_failure_of("preflight", failures, "read"), ExitCode.DEVICE)
 
     # -- push stages ------------------------------------------------------------------
 
-    def _push_stage(self, idx: int, stage: Stage, sr: StageReport, rendered: dict[str, list[str]]) -> bool:
-        sdir = self._stage_dir(idx, stage)
+    def _push_stage(self, idx: int, stage: Stage, sr: StageReport, rendered: dict[str, list[str]]) -> None:
         targets = self._targets(stage.hosts)
         for h in targets:
             sr.hosts[h] = HostStage(h, commands=len(rendered.get(h, [])))
@@ -291,234 +343,216 @@ class Engine:
         for h in targets:
             if h not in push_hosts:
                 sr.hosts[h].status = "skipped" if not rendered.get(h) else "unchanged"
+        trial = self._push(idx, stage, sr, push_hosts, rendered)
+        try:
+            self._gates(idx, stage, sr, targets)
+            self._confirm(idx, stage, sr, trial)
+        except StageFailed:
+            self._abort(idx, stage.name, sr, [h for h in trial if self.state[h].in_trial])
+            raise
+
+    def _push(self, idx: int, stage: Stage, sr: StageReport, hosts: list[str], rendered: dict[str, list[str]]) -> list[str]:
+        """Push + diff + trial commit on every router at once; return the routers in trial."""
         label = f"vrpbook-{self.run_id}-{idx:02d}-{stage.name}"
-        seconds = self._trial_seconds(stage)
-        description = self._description()
-        self.emit("push", stage=stage, hosts=push_hosts)
-
-        def work(task: Task) -> dict[str, Any]:
-            chan = channel_for(task)
-            start = len(chan.transcript)
-            try:
-                push_lines(chan, rendered[task.host.name])
-            finally:
-                self._write(f"{sdir}/{task.host.name}/push.txt", "\n".join(chan.transcript[start:]))
-            try:
-                diff = read_diff(chan)
-                self._write(f"{sdir}/{task.host.name}/candidate.diff", diff or "(empty)")
-                empty = diff_is_empty(diff)
-            except Exception:
-                discard(chan)  # never leave a half-judged candidate behind
-                raise
-            if empty:
-                discard(chan)
-                return {"changed": False, "diff": diff}
-            cid = commit_trial(chan, seconds, label, description)
-            self.state[task.host.name].in_trial = True
-            self.art.write_json(
-                (*sdir.split("/"), task.host.name, "commit.json"),
-                {"commit_id": cid, "label": label, "trial_seconds": seconds, "description": description},
-            )
-            return {"changed": True, "diff": diff, "commit_id": cid}
-
-        results = run_each(self.nr, push_hosts, work, f"push {stage.name}")
-        failed: Failure | None = None
-        for h in push_hosts:
-            value, exc = results[h]
+        seconds, description = self._trial_seconds(stage), self._description()
+        self._emit(ev.Pushing(stage=stage.name, index=idx, hosts=tuple(hosts)))
+        outcomes = run_step(self.nr, hosts, _change, f"push {stage.name}", commands=rendered,
+                            seconds=seconds, label=label, description=description)
+        failed: dict[str, BaseException] = {}
+        for h, o in outcomes.items():
+            self._record_push(idx, stage, h, o)
             hs = sr.hosts[h]
-            if exc is not None:
-                hs.status, hs.error = "failed", describe_error(exc)
-                kind = "push" if isinstance(exc, PushError) else "commit" if isinstance(exc, CommitError) else "read"
-                failed = failed or Failure(stage.name, kind, h, None, describe_error(exc))
+            if o.error is not None:
+                hs.status, hs.error = "failed", describe_error(o.error)
+                failed[h] = o.error  # a failed commit_trial discarded or aborted its own trial
                 continue
-            hs.diff = value["diff"]
-            if value["changed"]:
-                hs.status, hs.commit_id = "trial", value["commit_id"]
-            else:
+            change = o.value
+            assert isinstance(change, StageChange)
+            hs.diff = change.pushed.diff
+            if change.commit_id is None:
                 hs.status = "unchanged"
-            self.emit("host", stage=stage, host=h, status=hs.status)
-        trial_hosts = [h for h in push_hosts if sr.hosts[h].status == "trial"]
+            else:
+                hs.status, hs.commit_id = "trial", change.commit_id
+                self.state[h].in_trial = True
+                self._emit(ev.HostCommitted(stage=stage.name, index=idx, host=h, commit_id=change.commit_id, label=label,
+                                            trial_seconds=seconds, description=description))
+            self._emit(ev.HostStatus(stage=stage.name, index=idx, host=h, status=hs.status))
+        trial = [h for h in hosts if sr.hosts[h].status == "trial"]
         if failed:
-            sr.status = "failed"
-            self._abort(stage, sr, trial_hosts)
-            self._fail(failed, ExitCode.DEVICE)
-            return False
+            self._abort(idx, stage.name, sr, trial)
+            first, exc = next(iter(failed.items()))
+            kind = "push" if isinstance(exc, PushError) else "commit" if isinstance(exc, CommitError) else "read"
+            raise StageFailed(Failure(stage.name, kind, first, None, describe_error(exc), routers=_messages(failed)), ExitCode.DEVICE)
+        return trial
 
-        gate_results = self._poll_gates(idx, stage, targets)
-        sr.gates = gate_results
-        bad = [g for g in gate_results if not g.passed]
-        if bad:
-            sr.status = "failed"
-            self._abort(stage, sr, trial_hosts)
-            first = bad[0]
-            code = ExitCode.DEVICE if first.status == "error" else ExitCode.GATE
-            self._fail(Failure(stage.name, "gate" if first.status == "fail" else "read", None, first.gate, first.message, first.evidence), code)
-            return False
+    def _record_push(self, idx: int, stage: Stage, host: str, o: Outcome) -> None:
+        """Publish what the push did (or how far it got) for the record."""
+        pushed = o.sub("push_config")
+        if pushed is not None and not pushed.failed:
+            p = pushed.result
+            self._emit(ev.HostPushed(stage=stage.name, index=idx, host=host, transcript=p.transcript, diff=p.diff))
+        elif isinstance(o.error, PushError):
+            self._emit(ev.HostPushed(stage=stage.name, index=idx, host=host, transcript=tuple(o.error.transcript), diff=None))
 
-        confirm = run_each(self.nr, trial_hosts, lambda task: confirm_trial(channel_for(task)), f"confirm {stage.name}")
-        unconfirmed: Failure | None = None
-        for h in trial_hosts:
-            _v, exc = confirm[h]
-            if exc is not None:
-                sr.hosts[h].status, sr.hosts[h].error = "failed", describe_error(exc)
-                unconfirmed = unconfirmed or Failure(stage.name, "confirm", h, None, describe_error(exc))
+    def _confirm(self, idx: int, stage: Stage, sr: StageReport, trial: list[str]) -> None:
+        outcomes = run_step(self.nr, trial, confirm, f"confirm {stage.name}")
+        failed: dict[str, BaseException] = {}
+        for h, o in outcomes.items():
+            if o.error is not None:
+                sr.hosts[h].status, sr.hosts[h].error = "failed", describe_error(o.error)
+                failed[h] = o.error
                 continue
             self.state[h].in_trial = False
             self.state[h].committed = True  # confirmed: the rollback must cover it
             sr.hosts[h].status = "confirmed"
             if h not in self.report.changed_hosts:
                 self.report.changed_hosts.append(h)
-            self.emit("host", stage=stage, host=h, status="confirmed")
-        if unconfirmed:
-            sr.status = "failed"
-            self._abort(stage, sr, [h for h in trial_hosts if self.state[h].in_trial])
-            self._fail(unconfirmed, ExitCode.DEVICE)
-            return False
-        sr.status = "passed"
-        return True
+            self._emit(ev.HostStatus(stage=stage.name, index=idx, host=h, status="confirmed"))
+        if failed:
+            first, exc = next(iter(failed.items()))
+            raise StageFailed(Failure(stage.name, "confirm", first, None, describe_error(exc), routers=_messages(failed)), ExitCode.DEVICE)
 
-    def _abort(self, stage: Stage, sr: StageReport, trial_hosts: list[str]) -> None:
+    def _abort(self, idx: int, stage: str, sr: StageReport, trial: list[str]) -> None:
         """``abort trial`` where this stage's trial commit is pending: the routers revert it."""
-        res = run_each(self.nr, trial_hosts, lambda task: abort_trial(channel_for(task)), f"abort {stage.name}")
-        for h in trial_hosts:
-            _v, exc = res[h]
+        for h, o in run_step(self.nr, trial, abort_trial, f"abort {stage}").items():
             self.state[h].in_trial = False
-            sr.hosts[h].status = "aborted" if exc is None else "abort-failed"
-            if exc is not None:
-                sr.hosts[h].error = describe_error(exc)
-                self.report.rollback.setdefault("errors", {})[h] = f"abort trial: {describe_error(exc)}"
-            self.emit("host", stage=stage, host=h, status=sr.hosts[h].status)
+            sr.hosts[h].status = "aborted" if o.ok else "abort-failed"
+            if o.error is not None:
+                sr.hosts[h].error = describe_error(o.error)
+                self.report.rollback.setdefault("errors", {})[h] = f"abort trial: {describe_error(o.error)}"
+            self._emit(ev.HostStatus(stage=stage, index=idx, host=h, status=sr.hosts[h].status))
 
     # -- gates -------------------------------------------------------------------------
 
-    def _schedule(self, stage: Stage, stage_hosts: list[str]) -> list[ScheduledGate]:
-        out = []
-        for spec in stage.gates:
-            gate = GATES[spec.check]
-            out.append(ScheduledGate(
+    def _schedule(self, stage: Stage, stage_hosts: list[str], source: str = "") -> list[ScheduledCheck]:
+        return [
+            ScheduledCheck(
                 name=spec.check,
-                gate=gate,
-                hosts=self._targets(spec.hosts) if spec.hosts else stage_hosts,
-                params=gate.params_model.model_validate(spec.params),  # validated at load time too
+                check=CHECKS[spec.check],
+                params=CHECKS[spec.check].parse_params(spec.params),  # validated at load time too
+                routers=self._targets(spec.hosts) if spec.hosts else stage_hosts,
                 deadline=spec.deadline or self.rb.defaults.gate_deadline,
                 interval=spec.interval or self.rb.defaults.gate_interval,
-            ))
-        return out
+                source=source,
+            )
+            for spec in stage.gates
+        ]
 
-    def _poll_gates(self, idx: int, stage: Stage, stage_hosts: list[str]) -> list[GateResult]:
+    def _gates(self, idx: int, stage: Stage, sr: StageReport, targets: list[str]) -> None:
+        sr.gates = self._poll_gates(idx, stage, targets)
+        bad = [g for g in sr.gates if not g.passed]
+        if bad:
+            first = bad[0]
+            error = first.status == "error"
+            code = ExitCode.DEVICE if error else ExitCode.GATE
+            evidence = {r.router: r.observed for r in first.failing()}
+            routers = {r.router: r.message for g in bad for r in g.failing()}
+            raise StageFailed(Failure(stage.name, "read" if error else "gate", None, first.gate, first.message, evidence, routers), code)
+
+    def _poll_gates(self, idx: int, stage: Stage, stage_hosts: list[str]) -> list[GateOutcome]:
         """Poll every gate of the stage until it passes, errors, or its deadline passes."""
-        sdir = self._stage_dir(idx, stage)
-        gates = self._schedule(stage, stage_hosts)
-        for g in gates:
-            self.emit("gate", stage=stage, gate=g.name, status="polling")
+        checks = self._schedule(stage, stage_hosts, source=f"run:{self.run_id}/{stage.name}")
+        for c in checks:
+            self._emit(ev.GatePolling(stage=stage.name, index=idx, gate=c.name))
 
-        def done(g: ScheduledGate, res: GateResult, observed: Observed) -> None:
-            for h, cmds in g.commands(self.intents).items():
-                for cmd in cmds:
-                    obs = observed.get(h, {}).get(cmd)
-                    if obs is not None:
-                        self._observation(f"{sdir}/gates/{g.name}/{h}", obs)
-            self.art.write_json((*sdir.split("/"), "gates", g.name, "result.json"), res)
-            self.emit("gate", stage=stage, gate=g.name, status=res.status, result=res)
+        def done(c: ScheduledCheck, results: list[CheckResult], observed: Observed) -> None:
+            for r in results:
+                self._emit(ResultRecorded(result=r))
+            seen = {
+                h: {cmd: observed[h][cmd] for cmd in cmds if cmd in observed.get(h, {})}
+                for h, cmds in c.commands(self.intents).items()
+            }
+            self._emit(ev.GateDone(stage=stage.name, index=idx, outcome=GateOutcome.of(c.name, results), observed=seen))
 
-        return poll(self.nr, self.intents, gates, done)
-
-    def _observation(self, folder: str, obs: Observation) -> None:
-        """The raw display and its parsed form (or why it could not be parsed)."""
-        slug = obs.command.replace(" ", "_")
-        self._write(f"{folder}/{slug}.txt", obs.raw)
-        self.art.write_json((*folder.split("/"), f"{slug}.json"), {"command": obs.command, "error": obs.error, "parsed": obs.parsed})
+        polled = poll(self.nr, self.intents, checks, done)
+        return [GateOutcome.of(c.name, results) for c, results in zip(checks, polled, strict=True)]
 
     # -- save ------------------------------------------------------------------------------
 
-    def _save_stage(self, idx: int, stage: Stage, sr: StageReport) -> bool:
-        hosts = [h for h in self._targets(stage.hosts) if self.state[h].committed]
-        for h in self._targets(stage.hosts):
+    def _save_stage(self, idx: int, stage: Stage, sr: StageReport) -> None:
+        targets = self._targets(stage.hosts)
+        hosts = [h for h in targets if self.state[h].committed]
+        for h in targets:
             sr.hosts[h] = HostStage(h, status="pending" if h in hosts else "unchanged")
-        res = run_each(self.nr, hosts, lambda task: save(channel_for(task)), "save")
-        for h in hosts:
-            value, exc = res[h]
-            if exc is not None:
-                sr.hosts[h].status, sr.hosts[h].error = "failed", describe_error(exc)
-                sr.status = "failed"
-                self._fail(Failure(stage.name, "save", h, None, describe_error(exc)), ExitCode.DEVICE)
-                return False
+        failed: dict[str, BaseException] = {}
+        for h, o in run_step(self.nr, hosts, save, "save").items():
+            if o.error is not None:
+                sr.hosts[h].status, sr.hosts[h].error = "failed", describe_error(o.error)
+                failed[h] = o.error
+                continue
             sr.hosts[h].status = "saved"
-            self._write(f"{self._stage_dir(idx, stage)}/{h}/save.txt", value)
-            self.emit("host", stage=stage, host=h, status="saved")
-        sr.status = "passed"
-        return True
+            self._emit(ev.HostSaved(stage=stage.name, index=idx, host=h, output=str(o.value)))
+            self._emit(ev.HostStatus(stage=stage.name, index=idx, host=h, status="saved"))
+        if failed:
+            first, exc = next(iter(failed.items()))
+            raise StageFailed(Failure(stage.name, "save", first, None, describe_error(exc), routers=_messages(failed)), ExitCode.DEVICE)
 
     # -- rollback ---------------------------------------------------------------------------
 
     def _rollback_run(self) -> None:
-        """Every router this run committed on goes back to its pre-run commit, then is verified."""
+        """Every router this run committed on goes back to its pre-run commit, then is verified;
+        every other router is verified to be at its pre-run configuration."""
         touched = [h for h, st in self.state.items() if st.committed]
-        self.emit("rollback", hosts=touched)
+        self._emit(ev.RollbackStarted(hosts=tuple(touched)))
         errors: dict[str, str] = dict(self.report.rollback.get("errors", {}))
-
-        def work(task: Task) -> str:
-            st = self.state[task.host.name]
-            out = rollback(channel_for(task), st.pre_commit)
-            after = snapshot(channel_for(task))
-            if after != st.pre_config:
-                raise RuntimeError("configuration after rollback differs from the pre-run snapshot")
-            return out
-
-        res = run_each(self.nr, touched, work, "rollback")
-        verified = []
-        for h in touched:
-            _v, exc = res[h]
-            if exc is not None:
-                errors[h] = describe_error(exc)
+        verified: list[str] = []
+        outcomes = run_step(self.nr, touched, _roll_back, "rollback",
+                            to_commit={h: self.state[h].pre_commit for h in touched},
+                            pre_config={h: self.state[h].pre_config for h in touched})
+        for h, o in outcomes.items():
+            if o.error is not None:
+                errors[h] = describe_error(o.error)
             else:
                 verified.append(h)
-        # Routers whose stage was aborted: check they are back to their pre-run state too.
-        aborted = [h for h, st in self.state.items() if not st.committed]
-        checks = run_each(self.nr, aborted, lambda task: snapshot(channel_for(task)), "verify")
-        for h in aborted:
-            value, exc = checks[h]
-            if exc is not None:
-                errors[h] = describe_error(exc)
-            elif value != self.state[h].pre_config:
+        untouched = [h for h, st in self.state.items() if not st.committed]
+        for h, o in run_step(self.nr, untouched, snapshot, "verify").items():
+            if o.error is not None:
+                errors[h] = describe_error(o.error)
+            elif o.value != self.state[h].pre_config:
                 errors[h] = "configuration differs from the pre-run snapshot"
             else:
                 verified.append(h)
         self.report.rollback = {"rolled_back": touched, "verified": sorted(verified), "errors": errors}
         self.report.status = "rolled-back" if not errors else "rollback-failed"
-        self.emit("rollback-done", rollback=self.report.rollback)
+        self._emit(ev.RollbackDone(rolled_back=tuple(touched), verified=tuple(sorted(verified)), errors=errors))
 
-    # -- state snapshots ------------------------------------------------------------------------
+    # -- the record: state, configuration and dialogue around the run -----------------------
 
-    def _state_snapshot(self, tag: str) -> None:
-        """Record every display the runbook's gates read, per router, before and after the run
-        (raw and parsed), so the artifacts show the protocol state the change met and left."""
-        gates = [g for _i, stage in self._stages() for g in self._schedule(stage, self._targets(stage.hosts))]
+    def _observe_state(self, tag: str) -> None:
+        """Read every display the runbook's gates read, per router, before and after the run,
+        so the record shows the protocol state the change met and left (best effort)."""
+        checks = [c for _i, stage in self._stages() for c in self._schedule(stage, self._targets(stage.hosts))]
+        plan = {h: cmds for h, cmds in command_plan(checks, self.intents).items() if h not in self.unreachable}
         try:
-            observed = collect(self.nr, command_plan(gates, self.intents))
-        except Exception as exc:  # pragma: no cover - artifacts must not break a run
+            observed = read_all(self.nr, plan)
+        except Exception as exc:  # pragma: no cover - the record must not break a run
             log.warning("%s state snapshot failed: %s", tag, exc)
             return
         for h, cmds in observed.items():
             for obs in cmds.values():
-                self._observation(f"hosts/{h}/{tag}-state", obs)
+                self._emit(ev.StateObserved(host=h, tag=tag, observation=obs))
 
-    # -- end of run ---------------------------------------------------------------------------
+    def _config_after(self) -> None:
+        hosts = [h for h in self._targets(["all"]) if h not in self.unreachable]
+        for h, o in run_step(self.nr, hosts, snapshot, "post-snapshot").items():
+            if o.error is None:
+                self._emit(ev.ConfigAfter(host=h, config=str(o.value)))
 
-    def _post_snapshots(self) -> None:
-        hosts = self._all_hosts()
-        try:
-            res = run_each(self.nr, hosts, lambda task: snapshot(channel_for(task)), "post-snapshot")
-        except Exception as exc:  # pragma: no cover - artifacts are best effort at the very end
-            log.warning("post snapshots failed: %s", exc)
-            return
-        for h, (value, exc) in res.items():
-            if exc is None:
-                self._write(f"hosts/{h}/post-config.txt", value)
-
-    def _write_transcripts(self) -> None:
+    def _transcripts(self) -> None:
         for name, host in self.nr.inventory.hosts.items():
-            conn = host.connections.get("netmiko")
-            chan = getattr(getattr(conn, "connection", None), "_vrpbook_channel", None)
-            if chan is not None:
-                self._write(f"hosts/{name}/transcript.txt", "\n".join(chan.transcript))
+            conn = host.connections.get(CONNECTION)
+            chan = conn.connection if conn is not None else None
+            if isinstance(chan, VrpChannel):
+                self._emit(ev.Transcript(host=name, lines=tuple(chan.transcript)))
+
+
+def _messages(errors: dict[str, BaseException]) -> dict[str, str]:
+    return {h: describe_error(e) for h, e in errors.items()}
+
+
+def _failure_of(stage: str, errors: dict[str, BaseException], kind: str) -> Failure:
+    """One failure naming every router it hit (the first router is the headline)."""
+    first, exc = next(iter(errors.items()))
+    if all(isinstance(e, ConnectionFailed) for e in errors.values()):
+        kind = "connect"
+    return Failure(stage, kind, first, None, describe_error(exc), routers=_messages(errors))

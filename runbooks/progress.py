@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console, Group
 from rich.live import Live
@@ -11,8 +10,11 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .report import RunReport
+from vrpbook.events import Event, EventBus
+
+from . import events as ev
 from .plan import HostPlan
+from .report import RunReport
 from .schema import Runbook
 
 #: Gate outcome marks in the summary (the legend is printed under the table).
@@ -26,7 +28,11 @@ _STYLE = {
 
 
 class Progress:
-    """Consumes the engine's events and redraws one table: stages × routers, plus gates."""
+    """Subscribes to a run's events and redraws one table: stages × routers, plus gates.
+
+    Without a terminal (CI, a pipe) it prints one line per finished stage, failure
+    and rollback instead of redrawing.
+    """
 
     def __init__(self, console: Console, rb: Runbook) -> None:
         self.console = console
@@ -37,52 +43,64 @@ class Progress:
         self.note = ""
         self.live = Live(self._render(), console=console, refresh_per_second=8, transient=False) if console.is_terminal else None
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         if self.live:
             self.live.__enter__()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.live:
             self.live.update(self._render())
-            self.live.__exit__(*exc)
+            self.live.__exit__(None, None, None)
 
-    def emit(self, kind: str, **kw: Any) -> None:
-        if kind == "preflight":
-            self.hosts = list(kw["hosts"])
+    def subscribe(self, bus: EventBus) -> None:
+        bus.subscribe(self.on_event)
+
+    def on_event(self, e: Event) -> None:
+        """Update the table from one event (and print the line a plain console gets)."""
+        if isinstance(e, ev.PreflightStarted):
+            self.hosts = list(e.hosts)
             self.note = "preflight: snapshots, commit lists, whole-change diff"
-        elif kind == "preflight-done":
-            self.note = f"already matching the intent: {', '.join(kw['converged']) or 'none'}"
-        elif kind == "push":
-            for h in kw["hosts"]:
-                self.cells[(kw["stage"].name, h)] = "pushing"
-        elif kind == "host":
-            self.cells[(kw["stage"].name, kw["host"])] = kw["status"]
-        elif kind == "gate":
-            self.gates[(kw["stage"].name, kw["gate"])] = kw["status"]
-        elif kind == "stage-end":
-            for h, hs in kw["report"].hosts.items():
-                self.cells[(kw["stage"].name, h)] = hs.status
-        elif kind == "rollback":
-            self.note = f"rolling back: {', '.join(kw['hosts']) or 'nothing committed'}"
-        elif kind == "failure":
-            f = kw["failure"]
-            self.note = f"FAILED at {f.stage}: {f.message}"
+        elif isinstance(e, ev.PreflightDone):
+            self.note = f"already matching the intent: {', '.join(e.converged) or 'none'}"
+        elif isinstance(e, ev.Pushing):
+            for h in e.hosts:
+                self.cells[(e.stage, h)] = "pushing"
+        elif isinstance(e, ev.HostStatus):
+            self.cells[(e.stage, e.host)] = e.status
+        elif isinstance(e, ev.GatePolling):
+            self.gates[(e.stage, e.gate)] = "polling"
+        elif isinstance(e, ev.GateDone):
+            self.gates[(e.stage, e.outcome.gate)] = e.outcome.status
+        elif isinstance(e, ev.StageFinished):
+            for h, hs in e.report.hosts.items():
+                self.cells[(e.stage, h)] = hs.status
+        elif isinstance(e, ev.RollbackStarted):
+            self.note = f"rolling back: {', '.join(e.hosts) or 'nothing committed'}"
+        elif isinstance(e, ev.RunFailed):
+            self.note = f"FAILED at {e.failure.stage}: {e.failure.message}"
+        elif isinstance(e, ev.RollbackDone):
+            self.note = f"rolled back: {', '.join(e.rolled_back) or 'nothing'}; errors: {e.errors or 'none'}"
+        else:
+            return
         if self.live:
             self.live.update(self._render())
-        elif kind in ("stage-end", "failure", "rollback-done"):
-            self._plain(kind, kw)
+        else:
+            self._plain(e)
 
-    def _plain(self, kind: str, kw: dict[str, Any]) -> None:
-        if kind == "stage-end":
-            r = kw["report"]
+    def _plain(self, e: Event) -> None:
+        if isinstance(e, ev.StageFinished):
+            r = e.report
             hosts = " ".join(f"{h}={hs.status}" for h, hs in r.hosts.items() if hs.status != "skipped")
             gates = " ".join(f"{g.gate}={g.status}" for g in r.gates)
-            self.console.print(f"stage {r.index:02d} {r.name}: {r.status} ({r.seconds:.1f} s) {hosts} {gates}", highlight=False, markup=False)
-        elif kind == "failure":
-            self.console.print(f"FAILED: {kw['failure'].message}", highlight=False, markup=False, soft_wrap=True)
-        elif kind == "rollback-done":
-            self.console.print(f"rollback: {kw['rollback']}", highlight=False, markup=False)
+            line = f"stage {r.index:02d} {r.name}: {r.status} ({r.seconds:.1f} s) {hosts} {gates}"
+            self.console.print(line, highlight=False, markup=False)
+        elif isinstance(e, ev.RunFailed):
+            for line in e.failure.lines():
+                self.console.print(f"FAILED: {line}", highlight=False, markup=False, soft_wrap=True)
+        elif isinstance(e, ev.RollbackDone):
+            rollback = {"rolled_back": list(e.rolled_back), "verified": list(e.verified), "errors": e.errors}
+            self.console.print(f"rollback: {rollback}", highlight=False, markup=False)
 
     def _render(self) -> Group:
         table = Table(title=f"vrpbook run {self.rb.name}", expand=False)
@@ -91,7 +109,7 @@ class Progress:
             table.add_column(h)
         table.add_column("gates")
         for st in self.rb.stages:
-            row = [st.name]
+            row: list[str | Text] = [st.name]
             for h in self.hosts:
                 s = self.cells.get((st.name, h), "")
                 row.append(Text(s, style=_STYLE.get(s, "")))
@@ -132,8 +150,10 @@ def print_summary(console: Console, report: RunReport, artifacts: Path) -> None:
         console.print(f"{report.runbook} — {report.status} (exit {report.exit_code}) in {report.seconds:.1f} s", highlight=False)
     if report.failure:
         f = report.failure
-        where = ", ".join(x for x in (f"stage {f.stage}", f"router {f.host}" if f.host else "", f"gate {f.gate}" if f.gate else "") if x)
-        console.print(f"[red]failed[/red] ({where}): {escape(f.message)}", highlight=False, soft_wrap=True)
+        parts = (f"stage {f.stage}", f"router {f.host}" if f.host and not f.routers else "", f"gate {f.gate}" if f.gate else "")
+        where = ", ".join(x for x in parts if x)
+        for line in f.lines():
+            console.print(f"[red]failed[/red] ({where}): {escape(line)}", highlight=False, soft_wrap=True)
         if f.evidence:
             console.print(f"observed: {f.evidence}", highlight=False, markup=False, soft_wrap=True)
     if report.rollback:
@@ -146,16 +166,24 @@ def print_summary(console: Console, report: RunReport, artifacts: Path) -> None:
 def print_plan(console: Console, plans: dict[str, HostPlan], offline: bool) -> None:
     for h, p in plans.items():
         if offline:
-            head = f"[bold]{h}[/bold] (offline: rendered commands only)"
+            head = f"[bold]{h}[/bold] (offline: rendered commands only; removals need the running configuration)"
         elif p.error:
             head = f"[bold]{h}[/bold] [red]error: {escape(p.error)}[/red]"
         else:
-            head = f"[bold]{h}[/bold] " + ("[yellow]changes[/yellow]" if p.changed else "[green]no change[/green]")
+            head = f"[bold]{h}[/bold] " + ("[yellow]changes[/yellow]" if p.changed or p.scope else "[green]no change[/green]")
         console.print(head)
-        for stage, cmds in p.stages.items():
-            console.print(f"  [cyan]{stage}[/cyan] ({len(cmds)} commands)")
-            for c in cmds:
-                console.print(f"    {c}", markup=False, highlight=False, soft_wrap=True)
+        if p.scope:
+            removals = sum(len(d.unexpected) for d in p.scope)
+            additions = sum(len(d.missing) for d in p.scope)
+            console.print(f"  [cyan]managed scope[/cyan]: {removals} removal(s), {additions} addition(s)")
+            for line in p.scope_lines:
+                style = "red" if line.startswith("-") else "green"
+                console.print(f"    [{style}]{escape(line)}[/{style}]", highlight=False, soft_wrap=True)
+        if offline or p.changed:
+            for stage, cmds in p.stages.items():
+                console.print(f"  [cyan]{stage}[/cyan] ({len(cmds)} commands)")
+                for c in cmds:
+                    console.print(f"    {c}", markup=False, highlight=False, soft_wrap=True)
         if p.diff is not None and p.changed:
             console.print("  [cyan]device-computed difference (all stages):[/cyan]")
             for line in p.diff.splitlines():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 CIPHER_BLOB = re.compile(r"%\^%#.*?%\^%#")
 MASK = "<redacted>"

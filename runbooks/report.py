@@ -1,46 +1,91 @@
-"""What a run reports: typed results until the edge (CLI, report.json).
+"""What a run reports: stages, per-router status, gate outcomes built from the result model.
 
-Every decision carries its evidence: a stage report holds each router's status
-and commit ID, and each gate result holds the parsed values it judged.
+Gates produce one :class:`~vrpbook.results.CheckResult` per router; a
+:class:`GateOutcome` groups a gate's results for a stage (it passes when every
+router's result passes). ``report.json`` is built by :func:`report_json` from
+these and the run's facts, and carries every result with its evidence.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from enum import IntEnum
-from typing import Any, Callable
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
-from .gates import GateResult
+from vrpbook.errors import ExitCode
+from vrpbook.results import CheckResult, Results, Status
 
-
-class ExitCode(IntEnum):
-    OK = 0
-    INTERNAL = 1
-    USAGE = 2  # bad arguments, runbook or intent
-    DEVICE = 3  # a router could not be read, refused a command, or a display did not parse
-    GATE = 4  # a gate failed (the run was rolled back)
-
-
-Emit = Callable[..., None]
-"""The engine's event callback (the CLI's live progress display)."""
+__all__ = ["ExitCode", "Failure", "GateOutcome", "HostStage", "RunReport", "StageReport", "new_run_id", "report_json"]
 
 
 def new_run_id(runbook: str) -> str:
     """``20261125T020501Z-bfd-static-vpn-1a2b``: sortable, unique, valid in a VRP label."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"{stamp}-{runbook}-{secrets.token_hex(2)}"
 
 
 @dataclass
 class HostStage:
     host: str
-    status: str = "pending"  # skipped|unchanged|trial|confirmed|aborted|failed|saved
+    status: str = "pending"  # skipped|unchanged|trial|confirmed|aborted|abort-failed|failed|saved
     commands: int = 0
     commit_id: str | None = None
     diff: str = ""
     error: str | None = None
+
+
+@dataclass
+class GateOutcome:
+    """One gate of one stage: its per-router results and their verdict together."""
+
+    gate: str
+    results: list[CheckResult]
+    polls: int = 0
+    elapsed: float = 0.0
+
+    @classmethod
+    def of(cls, gate: str, results: Sequence[CheckResult]) -> GateOutcome:
+        polls = max((r.polls for r in results), default=0)
+        elapsed = max((r.elapsed for r in results), default=0.0)
+        return cls(gate, list(results), polls, round(elapsed, 3))
+
+    @property
+    def status(self) -> str:
+        """``error`` if any router could not be checked, else ``fail`` if any failed, else ``pass``."""
+        statuses = {r.status for r in self.results}
+        if not self.results or Status.ERROR in statuses:
+            return Status.ERROR.value
+        if statuses != {Status.PASS}:
+            return Status.FAIL.value
+        return Status.PASS.value
+
+    @property
+    def passed(self) -> bool:
+        return self.status == Status.PASS.value
+
+    def failing(self) -> list[CheckResult]:
+        return [r for r in self.results if r.status is not Status.PASS]
+
+    @property
+    def message(self) -> str:
+        bad = self.failing()
+        if bad:
+            return "; ".join(f"{r.router}: {r.message}" for r in bad)
+        messages = sorted({r.message for r in self.results})
+        return f"{'; '.join(messages)} on {', '.join(r.router for r in self.results)}"
+
+    @property
+    def evidence(self) -> dict[str, Any]:
+        """What each router showed (``observed``), by router."""
+        return {r.router: r.observed for r in self.results}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "gate": self.gate, "status": self.status, "message": self.message, "polls": self.polls,
+            "elapsed": self.elapsed, "results": [r.model_dump(mode="json") for r in self.results],
+        }
 
 
 @dataclass
@@ -49,18 +94,27 @@ class StageReport:
     index: int
     status: str = "pending"  # passed|failed|skipped
     hosts: dict[str, HostStage] = field(default_factory=dict)
-    gates: list[GateResult] = field(default_factory=list)
+    gates: list[GateOutcome] = field(default_factory=list)
     seconds: float = 0.0
 
 
 @dataclass
 class Failure:
+    """Why the run stopped: where, what kind, and a message per affected router."""
+
     stage: str
-    kind: str  # push|commit|gate|read|confirm|save
+    kind: str  # usage|connect|read|push|commit|gate|confirm|save|internal
     host: str | None
     gate: str | None
     message: str
     evidence: Any = None
+    routers: dict[str, str] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        """One line per affected router (or the message when no router is named)."""
+        if self.routers:
+            return [m if m.startswith(f"{r}:") else f"{r}: {m}" for r, m in self.routers.items()]
+        return [self.message]
 
 
 @dataclass
@@ -78,12 +132,34 @@ class RunReport:
     rollback: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
 
+    def results(self) -> Results:
+        """Every gate result of the run (one per router, gate and parameters)."""
+        return Results(r for s in self.stages for g in s.gates for r in g.results)
 
 
-def describe_error(exc: BaseException) -> str:
-    """One line for a report: the exception's text with its lines joined (netmiko puts the
-    cause on the second line), without netmiko's generic troubleshooting advice."""
-    text = str(exc).split("Common causes of this problem")[0]
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    joined = " ".join(lines) or type(exc).__name__
-    return joined if len(joined) <= 400 else joined[:397] + "..."
+def report_json(report: RunReport) -> dict[str, Any]:
+    """``report.json``: the run's facts plus every result (with its evidence) and the counts."""
+    results = report.results()
+    return {
+        "run_id": report.run_id,
+        "runbook": report.runbook,
+        "started": report.started,
+        "finished": report.finished,
+        "exit_code": report.exit_code,
+        "status": report.status,
+        "seconds": report.seconds,
+        "stages": [
+            {
+                "name": s.name, "index": s.index, "status": s.status, "seconds": s.seconds,
+                "hosts": {h: asdict(hs) for h, hs in s.hosts.items()},
+                "gates": [g.to_json() for g in s.gates],
+            }
+            for s in report.stages
+        ],
+        "failure": asdict(report.failure) if report.failure else None,
+        "converged_before": report.converged_before,
+        "changed_hosts": report.changed_hosts,
+        "rollback": report.rollback,
+        "counts": results.counts().model_dump(),
+        "results": results.to_json(),
+    }

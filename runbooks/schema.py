@@ -16,11 +16,9 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from vrpbook.checks.registry import CHECKS
+from vrpbook.errors import RunbookError
 from vrpbook.paths import resolve_data_path
-
-
-class RunbookError(ValueError):
-    """A runbook that cannot be run; the message names the file and the field."""
 
 
 class _Strict(BaseModel):
@@ -43,18 +41,13 @@ class GateSpec(_Strict):
     @field_validator("check")
     @classmethod
     def _known(cls, v: str) -> str:
-        from .gates import GATES
-
-        if v not in GATES:
-            raise ValueError(f"unknown gate {v!r}; known: {', '.join(sorted(GATES))}")
+        if v not in CHECKS:
+            raise ValueError(f"unknown gate {v!r}; known: {', '.join(sorted(CHECKS))}")
         return v
 
-
     @model_validator(mode="after")
-    def _params(self) -> "GateSpec":
-        from .gates import GATES
-
-        GATES[self.check].params_model.model_validate(self.params)
+    def _params(self) -> GateSpec:
+        CHECKS[self.check].parse_params(self.params)  # the check's own parameter model
         return self
 
 
@@ -68,7 +61,7 @@ class Stage(_Strict):
     on_failure: OnFailure | None = None
 
     @model_validator(mode="after")
-    def _shape(self) -> "Stage":
+    def _shape(self) -> Stage:
         if self.action == "push" and not self.templates:
             raise ValueError("a push stage needs templates")
         if self.action == "push" and not self.gates:
@@ -94,7 +87,7 @@ class Runbook(_Strict):
     stages: list[Stage] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique(self) -> "Runbook":
+    def _unique(self) -> Runbook:
         names = [s.name for s in self.stages]
         dup = {n for n in names if names.count(n) > 1}
         if dup:

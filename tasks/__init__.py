@@ -1,34 +1,52 @@
-"""Nornir task functions: one job each (render, push, diff, commit, collect, rollback, save).
+"""VRP8 Nornir tasks: one job per task function, each returning a Nornir ``Result``
+with ``changed`` and ``diff`` set honestly.
 
-All of them talk to the router through :mod:`vrpbook.tasks.channel`, which
-waits on VRP8's prompts instead of idle timers and keeps one SSH session per
-router for the whole run (Nornir's connection cache).
+=================  ==============================================================
+``push_config``    load commands into the candidate; ``diff`` = the router's own
+                   ``display configuration candidate changes``; ``dry_run`` discards
+``commit_trial``   ``commit trial S label L description D``; ``result`` = commit ID
+``confirm``        confirm the trial (plain ``commit``)
+``abort_trial``    revert the trial (``abort trial``, answering Y/N)
+``rollback``       ``rollback configuration to commit-id`` / ``last N``
+``save``           ``save`` (answering Y/N)
+``collect``        display commands, parsed (``vrpbook.parsers``), fail closed
+``snapshot``       the running configuration (no ``!`` header)
+``commit_list``    the commit list, parsed
+``lock/unlock``    ``configuration exclusive`` / its undo
+=================  ==============================================================
+
+They talk to the router through the ``vrp8`` connection plugin
+(:mod:`vrpbook.tasks.connection`), which waits on VRP8's prompts instead of
+idle timers and keeps one SSH session per router. See ``tasks/README.md`` for a
+plain Nornir script using them.
 """
 
-from .collect import collect
-from .commit import abort_task, commit_list_task, commit_trial_task, confirm_task
-from .diff import candidate_diff
-from .discard import discard_candidate
-from .lock import lock_task, unlock_task
-from .push import push_candidate
-from .render import render_stage
-from .rollback import rollback_task
-from .save import save_task
-from .snapshot import snapshot_task
+from .abort_trial import abort_trial
+from .collect import Observation, collect
+from .commit_list import commit_list
+from .commit_trial import commit_trial
+from .confirm import confirm
+from .lock import lock, unlock
+from .processor import EventProcessor, TaskFinished
+from .push_config import Pushed, push_config
+from .rollback import rollback
+from .save import save
+from .snapshot import snapshot
 
 __all__ = [
-    "abort_task",
-    "candidate_diff",
+    "EventProcessor",
+    "Observation",
+    "Pushed",
+    "TaskFinished",
+    "abort_trial",
     "collect",
-    "commit_list_task",
-    "commit_trial_task",
-    "confirm_task",
-    "discard_candidate",
-    "lock_task",
-    "push_candidate",
-    "render_stage",
-    "rollback_task",
-    "save_task",
-    "snapshot_task",
-    "unlock_task",
+    "commit_list",
+    "commit_trial",
+    "confirm",
+    "lock",
+    "push_config",
+    "rollback",
+    "save",
+    "snapshot",
+    "unlock",
 ]

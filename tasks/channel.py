@@ -3,44 +3,35 @@
 netmiko's Huawei driver decides that output is complete after ~2 s of silence
 (``check_config_mode``), so one ``send_config_set`` + ``commit()`` costs ~11 s
 on VRP8 (see VRP8.md §7). VRP8 always ends its output with a prompt or a
-question, so we write a line and read until one of those patterns appears:
-``<NAME>`` (user view), ``[~NAME…]`` / ``[*NAME…]`` (system views, clean or
-with uncommitted changes) and the ``[Y/N]:`` / ``[Y(yes)/N(no)/C(cancel)]:``
-questions. The hostname part is matched generically because ``sysname``
-changes it in the middle of a run.
+question, so we write a line and read until one of those patterns appears
+(:data:`vrpbook.vrp.END_PATTERN`). netmiko is kept for SSH and login only.
+
+The channel is what the ``vrp8`` Nornir connection plugin
+(:mod:`vrpbook.tasks.connection`) holds: one SSH session per router for the
+whole run, shared by every task through Nornir's connection cache.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+from nornir.core.task import Task
+
+from vrpbook.errors import ChannelError, CommandError
+from vrpbook.vrp import END_PATTERN, ERROR_LINE, PROMPT, QUESTION
+
+if TYPE_CHECKING:
+    from netmiko import BaseConnection as NetmikoConnection
 
 log = logging.getLogger(__name__)
 
-# Passed to netmiko's read_until_pattern, which re.split()s on it: only
-# non-capturing groups. A prompt or question is the last thing on its line and
-# the last thing in the buffer (VRP8 prints no trailing space after a prompt).
-END_PATTERN = (
-    r"(?:\A|[\r\n])(?:<[^<>\s]+>|\[[~*][^\[\]\s]+\]"
-    r"|[^\r\n]*\[Y/N\]:|[^\r\n]*\[Y\(yes\)/N\(no\)/C\(cancel\)\]:)$"
-)
-_PROMPT = re.compile(r"^(?:<(?P<user>[^<>\s]+)>|\[(?P<mark>[~*])(?P<sys>[^\[\]\s]+)\])$")
-_QUESTION = re.compile(r"\[Y/N\]:$|\[Y\(yes\)/N\(no\)/C\(cancel\)\]:$")
-_ERROR_LINE = re.compile(r"^\s*Error(?:\[\d+\])?\s*:")
+#: The name the connection plugin is registered under (``nornir.plugins.connections``).
+CONNECTION = "vrp8"
 
-
-class ChannelError(RuntimeError):
-    """The device did not answer as VRP8 does (timeout, lost session, odd prompt)."""
-
-
-class CommandError(RuntimeError):
-    """The device rejected a command; carries the command and the device's message."""
-
-    def __init__(self, host: str, command: str, message: str, output: str = "") -> None:
-        self.host, self.command, self.message, self.output = host, command, message, output
-        super().__init__(f"{host}: command {command!r} rejected: {message}")
+__all__ = ["CONNECTION", "END_PATTERN", "ChannelError", "CommandError", "Reply", "VrpChannel", "channel_for"]
 
 
 @dataclass(frozen=True)
@@ -53,14 +44,14 @@ class Reply:
 
     @property
     def question(self) -> bool:
-        return bool(_QUESTION.search(self.end))
+        return bool(QUESTION.search(self.end))
 
     @property
     def view(self) -> str:
         """``user``, ``system`` or ``question``."""
         if self.question:
             return "question"
-        m = _PROMPT.match(self.end)
+        m = PROMPT.match(self.end)
         if not m:
             return "unknown"
         return "user" if m.group("user") else "system"
@@ -68,28 +59,28 @@ class Reply:
     @property
     def dirty(self) -> bool:
         """True when the system-view prompt shows uncommitted changes (``[*…]``)."""
-        m = _PROMPT.match(self.end)
+        m = PROMPT.match(self.end)
         return bool(m and m.group("mark") == "*")
 
     @property
     def hostname(self) -> str | None:
-        m = _PROMPT.match(self.end)
+        m = PROMPT.match(self.end)
         if not m:
             return None
         if m.group("user"):
-            return m.group("user")
-        return m.group("sys").split("-", 1)[0]
+            return str(m.group("user"))
+        return str(m.group("sys")).split("-", 1)[0]
 
     def error(self) -> str | None:
         """The device's error message, if the output carries one (fail closed: any ``Error:``)."""
-        lines = [ln.strip() for ln in self.output.splitlines() if _ERROR_LINE.match(ln)]
+        lines = [ln.strip() for ln in self.output.splitlines() if ERROR_LINE.match(ln)]
         return " / ".join(lines) if lines else None
 
 
 class VrpChannel:
     """One router's CLI dialogue on top of an open netmiko connection."""
 
-    def __init__(self, conn: Any, host: str, timeout: float = 30.0) -> None:
+    def __init__(self, conn: NetmikoConnection, host: str, timeout: float = 30.0) -> None:
         self.conn = conn
         self.host = host
         self.timeout = timeout
@@ -104,7 +95,8 @@ class VrpChannel:
         try:
             raw = self.conn.read_until_pattern(pattern=END_PATTERN, read_timeout=timeout or self.timeout)
         except Exception as exc:  # netmiko ReadTimeout, socket errors, EOF
-            raise ChannelError(f"{self.host}: no prompt after {line!r} within {timeout or self.timeout:.0f} s: {type(exc).__name__}") from exc
+            waited = timeout or self.timeout
+            raise ChannelError(f"{self.host}: no prompt after {line!r} within {waited:.0f} s: {type(exc).__name__}") from exc
         text = raw.replace("\r\n", "\n").replace("\r", "\n")
         lines = text.split("\n")
         end = lines[-1]
@@ -125,10 +117,8 @@ class VrpChannel:
 
     def sync(self) -> Reply:
         """Send an empty line to learn where the session is (clears any stale buffer)."""
-        try:
+        with contextlib.suppress(Exception):  # buffer clearing is best effort
             self.conn.clear_buffer()
-        except Exception:  # pragma: no cover - buffer clearing is best effort
-            pass
         reply = self.send("")
         if reply.view == "question":
             raise ChannelError(f"{self.host}: an unanswered question is open: {reply.end!r}")
@@ -208,23 +198,15 @@ class VrpChannel:
     def _cancel_question(self, reply: Reply) -> None:
         """Answer an unexpected question with the safest choice (cancel / no)."""
         answer = "c" if "C(cancel)" in reply.end else "n"
-        try:
+        with contextlib.suppress(ChannelError):
             self.send(answer)
-        except ChannelError:
-            pass
 
 
-def channel_for(task: Any) -> VrpChannel:
-    """The run-long VRP channel of the task's host (one SSH session per router).
-
-    The netmiko connection comes from Nornir's connection cache; the channel
-    object rides on it so every task of the run shares its view state.
-    """
-    conn = task.host.get_connection("netmiko", task.nornir.config)
-    chan = getattr(conn, "_vrpbook_channel", None)
-    if chan is None:
-        chan = VrpChannel(conn, task.host.name)
-        conn._vrpbook_channel = chan
-        conn.cleanup = chan.logout  # netmiko's disconnect() calls cleanup() first
-        chan.sync()
+def channel_for(task: Task) -> VrpChannel:
+    """The run-long VRP channel of the task's host, from Nornir's connection cache
+    (the ``vrp8`` connection plugin opens it on first use)."""
+    chan = task.host.get_connection(CONNECTION, task.nornir.config)
+    if not isinstance(chan, VrpChannel):  # pragma: no cover - a misregistered plugin
+        raise ChannelError(f"{task.host.name}: connection {CONNECTION!r} is not a VRP8 channel")
+    chan.host = task.host.name
     return chan

@@ -1,8 +1,11 @@
-"""Snapshot the running configuration, without the ``!`` header lines (they carry timestamps)."""
+"""Task: snapshot the running configuration, without the ``!`` header lines (they carry timestamps)."""
 
 from __future__ import annotations
 
 from nornir.core.task import Result, Task
+
+from vrpbook.errors import ReadError
+from vrpbook.vrp import CONFIG_END, CURRENT_CONFIGURATION
 
 from .channel import VrpChannel, channel_for
 
@@ -18,15 +21,21 @@ def normalise_config(text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def snapshot(chan: VrpChannel) -> str:
-    chan.user_view()
-    text = chan.run("display current-configuration", timeout=60).output
+def read_config(chan: VrpChannel, *, in_place: bool = False) -> str:
+    """The running configuration, normalised; a truncated one raises :class:`ReadError`.
+
+    ``in_place`` reads it from the view the session is in (VRP displays work in
+    every view), for callers holding a loaded candidate that must not be left."""
+    if not in_place:
+        chan.user_view()
+    text = chan.run(CURRENT_CONFIGURATION, timeout=60).output
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    if not lines or lines[-1] != "return":
+    if not lines or lines[-1] != CONFIG_END:
         # Fail closed: a truncated configuration must never pass as a snapshot.
-        raise RuntimeError(f"{chan.host}: display current-configuration did not end with 'return'")
+        raise ReadError(f"{chan.host}: {CURRENT_CONFIGURATION} did not end with {CONFIG_END!r}", router=chan.host)
     return normalise_config(text)
 
 
-def snapshot_task(task: Task) -> Result:
-    return Result(host=task.host, result=snapshot(channel_for(task)))
+def snapshot(task: Task) -> Result:
+    """Nornir task: ``result`` is the normalised running configuration."""
+    return Result(host=task.host, result=read_config(channel_for(task)))

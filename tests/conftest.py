@@ -26,7 +26,8 @@ from typing import Any, Callable, Iterator
 import pytest
 
 from vrpbook.paths import PROJECT_ROOT
-from vrpbook.twin.lab import Lab, RunningLab
+from vrpbook.lab import boot_lab
+from vrpbook.twin.lab import RunningLab
 
 LAB_INVENTORY = PROJECT_ROOT / "inventory" / "lab"
 
@@ -41,7 +42,7 @@ def lab_factory() -> Iterator[Callable[..., RunningLab]]:
             time_scale: float = 0.0,
             trial_time_scale: float = 1.0,
         ) -> RunningLab:
-            lab = Lab.from_inventory(inventory, state_dir=state_dir, time_scale=time_scale, trial_time_scale=trial_time_scale)
+            lab = boot_lab(inventory, state_dir=state_dir, time_scale=time_scale, trial_time_scale=trial_time_scale)
             return stack.enter_context(lab.running(ephemeral_ports=True))
 
         yield start

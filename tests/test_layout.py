@@ -9,7 +9,7 @@ def test_namespaces_import():
 
 
 def test_interface_names_canonical():
-    from vrpbook.twin.interfaces import canonical_interface_name
+    from vrpbook.vrp import canonical_interface_name
 
     assert canonical_interface_name("gigabitethernet 0/1/0") == "GigabitEthernet0/1/0"
     assert canonical_interface_name("gigabitethernet0/2/0") == "GigabitEthernet0/2/0"

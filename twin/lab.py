@@ -1,8 +1,10 @@
 """The in-process lab: one twin router per inventory host, SSH servers on loopback.
 
-This is the contract every other test and ``vrpbook run --lab`` codes against::
+This is the contract every other test and ``vrpbook run --lab`` codes against.
+The lab reads no inventory itself: its hosts, credentials and topology are
+handed to it by the product's one seam, ``vrpbook.lab``::
 
-    lab = Lab.from_inventory("inventory/lab", state_dir=None, time_scale=0.0)
+    lab = vrpbook.lab.boot_lab("inventory/lab", state_dir=None, time_scale=0.0)
     with lab.running(ephemeral_ports=True) as running:
         host, port = running.address("PE1")
         user, password = running.credentials
@@ -27,9 +29,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncssh
-import yaml
-
-from vrpbook.paths import resolve_data_path
 
 from .cli.replay import replay_config
 from .config.model import RouterConfig
@@ -51,13 +50,6 @@ class HostSpec:
     name: str
     hostname: str
     port: int
-
-
-def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text()) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise LabError(f"{path}: cannot read: {exc}") from exc
 
 
 def is_loopback(host: str) -> bool:
@@ -116,39 +108,6 @@ class Lab:
                 self._notify(router.name)
 
     # ------------------------------------------------------------ construction
-
-    @classmethod
-    def from_inventory(
-        cls,
-        inventory: str | Path,
-        state_dir: str | Path | None = None,
-        time_scale: float = 0.0,
-        trial_time_scale: float = 1.0,
-    ) -> Lab:
-        """Read hosts.yaml / defaults.yaml / topology.yaml of a lab inventory dir."""
-        inv = Path(inventory)
-        if not inv.is_dir():
-            inv = resolve_data_path(inventory)
-        if not inv.is_dir():
-            raise LabError(f"{inventory}: not an inventory directory")
-        hosts_raw = _read_yaml(inv / "hosts.yaml")
-        defaults = _read_yaml(inv / "defaults.yaml")
-        if not isinstance(hosts_raw, dict) or not hosts_raw:
-            raise LabError(f"{inv / 'hosts.yaml'}: expected a mapping of hosts")
-        hosts: dict[str, HostSpec] = {}
-        for name, raw_spec in hosts_raw.items():
-            spec = raw_spec or {}
-            try:
-                hosts[str(name)] = HostSpec(
-                    str(name), str(spec.get("hostname", "127.0.0.1")), int(spec.get("port", 22))
-                )
-            except (TypeError, ValueError) as exc:
-                raise LabError(f"{inv / 'hosts.yaml'}: {name}.port: {exc}") from exc
-        user, password = defaults.get("username"), defaults.get("password")
-        if not user or not password:
-            raise LabError(f"{inv / 'defaults.yaml'}: username and password are required for the lab")
-        topo = Topology.load(inv / "topology.yaml")
-        return cls(topo, hosts, str(user), str(password), state_dir, time_scale, trial_time_scale)
 
     # ------------------------------------------------------------ state access
 

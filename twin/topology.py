@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from .interfaces import canonical_interface_name
+from vrpbook.vrp import canonical_interface_name
 
 
 class TopologyError(ValueError):

@@ -25,14 +25,14 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, timezone
-from enum import Enum
+from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Outcome of one (router, check, params) judgement."""
 
     PASS = "pass"
@@ -50,7 +50,7 @@ SEVERITY: dict[Status, int] = {Status.FAIL: 0, Status.ERROR: 1, Status.CHANGING:
 
 def now() -> datetime:
     """The time results are stamped with (UTC, timezone-aware)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def params_key(params: Mapping[str, Any]) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from vrpbook.runbooks.intent import load_intent
+from vrpbook.intent import load_intent
 from vrpbook.twin.config.render import render_body
 from vrpbook_tests_scalenet import build, topologies
 

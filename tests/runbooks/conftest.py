@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from vrpbook.twin.lab import Lab
+from vrpbook.lab import boot_lab
 
 
 def _load_helpers() -> ModuleType:
@@ -39,7 +39,7 @@ def h() -> ModuleType:
 @pytest.fixture(scope="module")
 def converged(h: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A factory-fresh reference lab after one full run of ``bfd-static-vpn``."""
-    lab = Lab.from_inventory(h.LAB_INVENTORY, state_dir=None, time_scale=0.0)
+    lab = boot_lab(h.LAB_INVENTORY, state_dir=None, time_scale=0.0)
     art = tmp_path_factory.mktemp("artifacts")
     with lab.running(ephemeral_ports=True) as running:
         report, root = h.run(running, art)

@@ -9,11 +9,11 @@ from typing import Any
 
 import yaml
 
+from vrpbook.intent import intent_of
+from vrpbook.inventory import Credentials, connect, load_inventory
 from vrpbook.paths import PROJECT_ROOT
-from vrpbook.runbooks.intent import load_intent
-from vrpbook.runbooks.inventory import Credentials, build_nornir, inspect_inventory
-from vrpbook.runbooks.runner import Target, run_with_target
 from vrpbook.runbooks.plan import plan
+from vrpbook.runbooks.runner import Target, run_with_target
 from vrpbook.runbooks.schema import load_runbook
 
 LAB_INVENTORY = PROJECT_ROOT / "inventory" / "lab"
@@ -21,16 +21,17 @@ REFERENCE = PROJECT_ROOT / "tests" / "fixtures" / "reference" / "000_ec677ba1490
 
 
 def target_for(running: Any, inventory: Path = LAB_INVENTORY) -> Target:
-    info = inspect_inventory(inventory)
+    """The inventory read once (Nornir), pointed at a running lab, as ``--lab`` does."""
+    inv = load_inventory(inventory)
     user, password = running.credentials
-    nr = build_nornir(info, credentials=Credentials(user, password), addresses=dict(running.hosts), known_hosts=Path(running.known_hosts_path))
-    return Target(nr, info, [password])
+    nr = connect(inv, credentials=Credentials(user, password), addresses=dict(running.hosts), known_hosts=Path(running.known_hosts_path))
+    return Target(nr, inv, inv.secrets)
 
 
 def run(running: Any, tmp: Path, runbook: str | Path = "bfd-static-vpn", inventory: Path = LAB_INVENTORY, **kw: Any):
     rb = load_runbook(str(runbook))
-    intents = load_intent(inventory)
     target = target_for(running, inventory)
+    intents = intent_of(target.inventory)
     try:
         return run_with_target(rb, intents, target, artifacts_dir=tmp, **kw)
     finally:
@@ -39,8 +40,8 @@ def run(running: Any, tmp: Path, runbook: str | Path = "bfd-static-vpn", invento
 
 def plan_lab(running: Any, runbook: str = "bfd-static-vpn", inventory: Path = LAB_INVENTORY):
     rb = load_runbook(runbook)
-    intents = load_intent(inventory)
     target = target_for(running, inventory)
+    intents = intent_of(target.inventory)
     try:
         return plan(rb, intents, target.nr)
     finally:
@@ -59,17 +60,22 @@ def reference_configs() -> dict[str, str]:
 
 def read_all(running: Any, fn: Any, hosts: list[str] | None = None, inventory: Path = LAB_INVENTORY) -> dict[str, Any]:
     """Run ``fn(channel)`` on every router over a fresh SSH session each (at once)."""
-    from vrpbook.runbooks.parallel import run_each
+    from nornir.core.task import Result, Task
+
+    from vrpbook.runbooks.steps import run_step
     from vrpbook.tasks.channel import channel_for
+
+    def read(task: Task) -> Result:
+        return Result(host=task.host, result=fn(channel_for(task)))
 
     target = target_for(running, inventory)
     try:
-        res = run_each(target.nr, hosts or list(target.nr.inventory.hosts), lambda task: fn(channel_for(task)), "read")
+        res = run_step(target.nr, hosts or list(target.nr.inventory.hosts), read, "read")
     finally:
         target.nr.close_connections()
-    errors = {h: e for h, (_v, e) in res.items() if e is not None}
+    errors = {h: o.error for h, o in res.items() if o.error is not None}
     assert not errors, errors
-    return {h: v for h, (v, _e) in res.items()}
+    return {h: o.value for h, o in res.items()}
 
 
 def device_configs(running: Any, inventory: Path = LAB_INVENTORY) -> dict[str, str]:

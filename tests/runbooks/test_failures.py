@@ -20,17 +20,23 @@ def _configs_equal_pre_run(root: Path) -> None:
         assert post == pre, host
 
 
-def test_wrong_vpn_target_fails_the_vpn_route_gate_and_rolls_back(h, lab_factory, tmp_path):
+def test_wrong_vpn_target_fails_the_vpn_route_gate_at_once_and_rolls_back(h, lab_factory, tmp_path):
+    """PE3 imports a target nobody exports: the route can never arrive, so the gate fails at
+    its first poll saying why — with the real runbook's 60 s deadline — and the run rolls back."""
     inv = h.copy_inventory(tmp_path, {"PE3.data.vpn_instances.VPNA.import_targets": ["999:1"]})
     running = lab_factory(inventory=inv)
     factory = h.device_configs(running)
-    report, root = h.run(running, tmp_path / "art", runbook=h.fast_runbook(tmp_path), inventory=inv)
+    report, root = h.run(running, tmp_path / "art", inventory=inv)
 
     assert report.exit_code == 4
     assert report.status == "rolled-back"
     f = report.failure
     assert (f.stage, f.kind, f.gate) == ("ebgp", "gate", "vpn-route-ecmp")
-    assert "PE3" in f.message and "1.1.1.1/32" in f.message and "0 IBGP path" in f.message
+    assert "PE3" in f.message and "VPN VPNA 1.1.1.1/32 can never arrive" in f.message
+    assert "imports ['999:1'] (read back)" in f.message and "PE1 exports ['111:1']" in f.message
+    assert "cannot pass by waiting" in f.message
+    ecmp = next(g for g in report.stages[6].gates if g.gate == "vpn-route-ecmp")
+    assert ecmp.polls == 1  # not polled to its deadline (60 s): waiting cannot change it
     assert f.evidence["PE3"]["VPNA 1.1.1.1/32"] == []  # what the router reported: no route
     assert [s.status for s in report.stages] == ["passed"] * 6 + ["failed"]
     ebgp = report.stages[6]
@@ -86,15 +92,15 @@ def test_rollback_of_a_converged_network_returns_to_its_previous_commit(h, lab_f
     before = h.commit_ids(running)
     inv = h.copy_inventory(tmp_path, {
         "CE1.data.loopbacks.LoopBack2": "5.5.5.5/32",  # stage 1 commits this on CE1...
-        "CE1.data.static_routes": [  # ...stage 5's gate then fails: 10.1.1.9 is not intended reality
-            {"prefix": "0.0.0.0/0", "nexthop": "10.1.1.9"},
+        "CE1.data.static_routes": [  # ...stage 5's gate then fails: 10.9.9.9 is in no connected subnet
+            {"prefix": "0.0.0.0/0", "nexthop": "10.9.9.9"},
             {"prefix": "0.0.0.0/0", "nexthop": "10.2.1.2"},
         ],
     })
     report, root = h.run(running, tmp_path / "second", runbook=h.fast_runbook(tmp_path, 1.0), inventory=inv)
     assert report.exit_code == 4
     assert (report.failure.stage, report.failure.gate) == ("ce-default-routes", "static-routes-installed")
-    assert "10.1.1.9" in report.failure.message
+    assert "10.9.9.9" in report.failure.message
     assert sorted(report.converged_before) == ["CE2", "PE1", "PE2", "PE3"]
     assert report.stages[0].hosts["CE1"].status == "confirmed"
     assert report.rollback["rolled_back"] == ["CE1"] and report.rollback["errors"] == {}
@@ -130,12 +136,14 @@ def test_rollback_stage_policy_only_aborts_the_failing_stage(h, lab_factory, tmp
 
 def test_rollback_stage_policy_with_a_failed_abort_is_a_device_error(h, lab_factory, tmp_path, monkeypatch):
     """Exit code 4 promises the change was undone; when the stage's abort fails it is 3."""
-    import vrpbook.runbooks.engine as engine
+    import importlib
+
+    abort_task = importlib.import_module("vrpbook.tasks.abort_trial")  # the module, not the task it exports
 
     def abort(chan):
         raise RuntimeError("abort trial: session lost")
 
-    monkeypatch.setattr(engine, "abort_trial", abort)
+    monkeypatch.setattr(abort_task, "abort", abort)
     _running, _inv, report = _run_rollback_stage_with_wrong_pe3_import_target(h, lab_factory, tmp_path)
     assert report.failure.kind == "gate" and report.stages[6].hosts["PE3"].status == "abort-failed"
     assert report.exit_code == 3 and "PE3" in report.rollback["errors"]
@@ -145,16 +153,18 @@ def test_rejection_in_the_middle_of_the_run_discards_aborts_and_rolls_back(h, la
     """A router rejects a line of stage 4 (after the preflight accepted everything, as when the
     network changes under the run): PE1's candidate is discarded before any commit, the other
     PEs' trial commits of that stage are aborted, and stages 1-3 are rolled back everywhere."""
-    import vrpbook.runbooks.engine as engine
+    import importlib
 
-    real = engine.push_lines
+    push_task = importlib.import_module("vrpbook.tasks.push_config")  # the module, not the task it exports
+
+    real = push_task.push_lines
 
     def push_lines(chan, commands):
         if chan.host == "PE1" and commands and commands[0].startswith("bgp "):
             commands = [*commands[:3], "ip address 300.1.1.1 32", *commands[3:]]  # the router will refuse it
         return real(chan, commands)
 
-    monkeypatch.setattr(engine, "push_lines", push_lines)
+    monkeypatch.setattr(push_task, "push_lines", push_lines)
     running = lab_factory()
     factory = h.device_configs(running)
     report, root = h.run(running, tmp_path / "art")
@@ -192,10 +202,12 @@ def test_internal_error_mid_run_aborts_the_trial_and_rolls_back(h, lab_factory, 
 
 
 def test_confirm_failing_on_one_router_still_rolls_back_the_others(h, lab_factory, tmp_path, monkeypatch):
-    import vrpbook.runbooks.engine as engine
-    from vrpbook.tasks.commit import CommitError
+    import importlib
 
-    real = engine.confirm_trial
+    confirm_task = importlib.import_module("vrpbook.tasks.confirm")  # the module, not the task it exports
+    from vrpbook.errors import CommitError
+
+    real = confirm_task.confirm_trial
     calls = {"PE2": 0}
 
     def confirm(chan):
@@ -205,7 +217,7 @@ def test_confirm_failing_on_one_router_still_rolls_back_the_others(h, lab_factor
                 raise CommitError("PE2: session lost while confirming (simulated)")
         return real(chan)
 
-    monkeypatch.setattr(engine, "confirm_trial", confirm)
+    monkeypatch.setattr(confirm_task, "confirm_trial", confirm)
     running = lab_factory()
     factory = h.device_configs(running)
     report, _root = h.run(running, tmp_path / "art")

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from vrpbook.twin.lab import Lab
+from vrpbook.lab import boot_lab
 
 pytestmark = pytest.mark.lab
 
@@ -33,7 +33,7 @@ def test_another_network_converges_and_is_judged_on_its_own_values(h, tmp_path):
         for old, new in RENAME:
             text = text.replace(old, new)
         (inv / name).write_text(text)
-    lab = Lab.from_inventory(inv, state_dir=None, time_scale=0.0)
+    lab = boot_lab(inv, state_dir=None, time_scale=0.0)
     with lab.running(ephemeral_ports=True) as running:
         report, _root = h.run(running, tmp_path / "art", inventory=inv)
         assert report.exit_code == 0, report.failure

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from vrpbook.runbooks.intent import load_intent
-from vrpbook.tasks import candidate_diff, commit_trial_task, push_candidate
-from vrpbook.tasks.render import render_commands
+from vrpbook.intent import load_intent
+from vrpbook.runbooks.render import render_commands
+from vrpbook.tasks import commit_trial, push_config
 
 pytestmark = pytest.mark.lab
 
@@ -21,10 +21,11 @@ def test_unconfirmed_trial_reverts_after_the_session_is_lost(h, lab_factory):
     target = h.target_for(running)
     nr = target.nr.filter(name="PE1")
     # The Nornir task API of vrpbook.tasks, one job per task, on one SSH session.
-    assert not nr.run(task=push_candidate, commands=cmds).failed
-    diff = nr.run(task=candidate_diff)["PE1"][0]
+    pushed = nr.run(task=push_config, commands=cmds)
+    assert not pushed.failed
+    diff = pushed["PE1"][0]
     assert diff.changed and "+ sysname PE1" in diff.diff
-    res = nr.run(task=commit_trial_task, seconds=60, label="vrpbook-test-01-ospf", description="guard test")
+    res = nr.run(task=commit_trial, seconds=60, label="vrpbook-test-01-ospf", description="guard test")
     assert not res.failed and res["PE1"][0].result.startswith("1")
     assert running.running_config("PE1").sysname == "PE1"  # committed (in trial)
     target.nr.close_connections()  # the controller goes away without confirming

@@ -301,12 +301,12 @@ def test_any_input_answers_with_a_prompt(lines: list[str]) -> None:
 def test_corrupt_saved_configuration_names_file_and_line(tmp_path) -> None:
     from vrpbook.paths import PROJECT_ROOT
     from vrpbook.twin.cli.replay import BootError
-    from vrpbook.twin.lab import Lab
+    from vrpbook.lab import boot_lab
 
     (tmp_path / "CE2").mkdir()
     (tmp_path / "CE2" / "vrpcfg.cfg").write_text("#\nsysname CE2\n#\ninterface GigabitEthernet0/1/0\n ip adress 1.1.1.1 24\n#\nreturn\n")
     with pytest.raises(BootError) as exc:
-        Lab.from_inventory(PROJECT_ROOT / "inventory" / "lab", state_dir=tmp_path)
+        boot_lab(PROJECT_ROOT / "inventory" / "lab", state_dir=tmp_path)
     msg = str(exc.value)
     assert str(tmp_path / "CE2") in msg and ":5:" in msg and "Unrecognized command" in msg
 

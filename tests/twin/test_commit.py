@@ -8,7 +8,7 @@ import time
 import pytest
 
 from vrpbook.twin.config.render import render_body
-from vrpbook.twin.lab import Lab
+from vrpbook.lab import boot_lab
 
 pytestmark = pytest.mark.lab
 
@@ -188,7 +188,7 @@ def test_refused_commit_changes_nothing(lab, vty, lines, needle) -> None:
 
 def test_save_and_restart_preserve_configuration(tmp_path, vty) -> None:
     inventory = "inventory/lab"
-    lab = Lab.from_inventory(inventory, state_dir=tmp_path, time_scale=0.0)
+    lab = boot_lab(inventory, state_dir=tmp_path, time_scale=0.0)
     with lab.running(ephemeral_ports=True) as running:
         s = vty(running, "PE1")
         s.run(
@@ -210,7 +210,7 @@ def test_save_and_restart_preserve_configuration(tmp_path, vty) -> None:
         known1 = running.known_hosts_path.read_text()
         s.close()
     assert (tmp_path / "PE1" / "vrpcfg.cfg").exists()
-    lab2 = Lab.from_inventory(inventory, state_dir=tmp_path, time_scale=0.0)
+    lab2 = boot_lab(inventory, state_dir=tmp_path, time_scale=0.0)
     with lab2.running(ephemeral_ports=True) as running2:
         assert running2.running_config("PE1") == saved_cfg
         assert running2.running_config("PE2").sysname == "HUAWEI"  # never saved: factory-fresh

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from ipaddress import IPv4Interface
 
+from vrpbook.vrp import is_physical
+
 from ..config.model import Interface, RouterConfig
-from ..interfaces import is_physical
 from . import views as v
 from .grammar import Args, CliSyntaxError
 from .registry import command

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 from typing import Generic, TypeVar
 
-from ..interfaces import canonical_from_parts, canonical_interface_name, interface_types_matching
+from vrpbook.vrp import canonical_from_parts, canonical_interface_name, interface_types_matching
 
 _V = TypeVar("_V")
 _O = TypeVar("_O")  # whatever owns a command sequence (the registry's Command)

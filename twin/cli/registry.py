@@ -58,7 +58,7 @@ def _load() -> None:
     Imported lazily: every command module imports this registry, so importing
     them at the top would be a cycle.
     """
-    from . import (  # noqa: F401, PLC0415
+    from . import (  # noqa: F401
         cmd_bfd,
         cmd_bgp,
         cmd_display,

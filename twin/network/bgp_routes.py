@@ -38,7 +38,9 @@ originated, shortest AS path, lowest MED, EBGP over IBGP, lowest IGP cost to
 the next hop, shortest CLUSTER_LIST, lowest originator (ORIGINATOR_ID, else
 the advertising router's ID), lowest peer address. ``maximum load-balancing
 N`` keeps up to N paths with distinct next hops that tie down to the IGP
-cost. A router's VPNv4 table (what a reflector reflects and ``display bgp
+cost (best first); with ``load-balancing igp-metric-ignore`` the IGP cost is
+not compared for load balancing (the best path is still the cheapest). A
+router's VPNv4 table (what a reflector reflects and ``display bgp
 vpnv4 all routing-table`` lists) selects per (RD, prefix) by the same rules
 among paths whose next hop is reachable.
 """
@@ -535,14 +537,18 @@ class BgpExchange:
         if first.local:
             return [first]
         limit = 1
+        width = 5  # multipath: paths that tie with the best down to the IGP cost
         bgp = st.cfg.bgp
         if table != PUBLIC and bgp is not None and table in bgp.vrfs:
-            limit = bgp.vrfs[table].maximum_load_balancing or 1
-        best = ranked[0][0][:5]
+            vrf = bgp.vrfs[table]
+            limit = vrf.maximum_load_balancing or 1
+            if vrf.load_balancing_igp_metric_ignore:
+                width = 4  # ... or, with "load-balancing igp-metric-ignore", whatever their IGP cost
+        best = ranked[0][0][:width]
         chosen: list[Path] = []
         hops: set[IPv4Address] = set()
         for rank, _rd, p in ranked:
-            if rank[:5] != best or p.local or p.nexthop in hops:
+            if rank[:width] != best or p.local or p.nexthop in hops:
                 continue  # one path per next hop: copies of one route from two reflectors are not ECMP
             chosen.append(p)
             hops.add(p.nexthop)

@@ -159,7 +159,7 @@ def routing_table(st: NetState, router: str) -> str:
 def _path_row(code: str, p: Path, show_network: bool = True) -> str:
     net = f"{p.prefix.network_address}/{p.prefix.prefixlen}" if show_network else ""
     locprf = "" if (p.local or p.ebgp) else "100"
-    path = " ".join((*p.as_path, "?")) if p.as_path else "?"
+    path = " ".join(p.as_path) + "?"  # origin code glued to the last AS (samples2/bgp_vpnv4_all_routing_table)
     return f" {code:<7}{net:<19}{p.nexthop!s:<30}{0:<11}{locprf:<10}{0:<8}{path}"
 
 

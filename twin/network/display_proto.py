@@ -10,7 +10,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from ..interfaces import interface_sort_key
+from vrpbook.vrp import interface_sort_key
+
 from .compute import NetState
 from .ospf import process_router_id
 from .timeline import Key

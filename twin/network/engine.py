@@ -37,8 +37,9 @@ import zlib
 from collections.abc import Callable
 from ipaddress import AddressValueError, IPv4Address
 
+from vrpbook.vrp import canonical_interface_name
+
 from ..config.model import RouterConfig
-from ..interfaces import canonical_interface_name
 from ..topology import Endpoint, Topology
 from . import display_bfd, display_bgp, display_proto, display_routing, forwarding
 from .api import BgpPeerScope, LabEvent, PeerKey, RunningConfigs

@@ -30,8 +30,9 @@ import heapq
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
+from vrpbook.vrp import interface_sort_key as _interface_sort_key
+
 from ..config.model import Interface, RouterConfig
-from ..interfaces import interface_sort_key as _interface_sort_key
 from .links import LinkMap
 from .rib import PREF, Route
 from .timeline import Key

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
 
+from vrpbook.vrp import interface_sort_key
+
 from ..config.model import RouterConfig, StaticRoute
-from ..interfaces import interface_sort_key
 from .links import PUBLIC, LinkMap, table_of
 
 LOCALHOST = IPv4Address("127.0.0.1")

@@ -1,0 +1,123 @@
+"""Who holds a router right now: a router being changed is reported ``changing``, not non-compliant.
+
+Two kinds of evidence, both required by design:
+
+- **Holder sources**, asked before connecting (:class:`HolderSource`): the
+  per-router lock table of the history database (:func:`lock_table_source`,
+  written by runs and change windows through ``vrpbook.history.RouterLocks``).
+  *Hook:* the run journal of an unfinished run (the runbook engine's, being
+  built) is one more source: a callable ``(routers) -> {router: [Holder]}``
+  added to the list :func:`sources` returns — nothing else changes.
+- **The device** (:func:`device_holders`), read over the check's own session:
+  ``display configuration-occupied user`` shows a session holding
+  ``configuration exclusive`` (vrpbook's check never locks, so any holder is
+  another session) — unless that lock is stale, which the
+  ``no-stale-config-lock`` check reports as a finding instead; and
+  ``display configuration trial status`` shows a pending ``commit trial``.
+  A trial counts as a change in progress when someone holds the router (the
+  lock, or a source above: a vrpbook run holds the lock through its trials);
+  a trial nobody holds is an orphan, and ``no-pending-trial`` fails on it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from vrpbook.checks.session import LockAge, describe_holder, stale_holders
+from vrpbook.history import HistoryDB, HistoryError, RouterLocks
+from vrpbook.parsers.config_session import ConfigurationOccupied
+from vrpbook.parsers.trial_status import TrialStatus
+from vrpbook.results import CheckResult, Status
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Evidence that *router* is being changed: where it was seen, and who, in one line."""
+
+    router: str
+    source: str
+    detail: str
+
+    def line(self) -> str:
+        return f"{self.detail} ({self.source})"
+
+
+#: A source of holders known before connecting: routers -> their holders.
+HolderSource = Callable[[Sequence[str]], Mapping[str, list[Holder]]]
+
+
+def lock_table_source(db_path: Path, warnings: list[str]) -> HolderSource:
+    """Live holders from the history database's lock table. A database that does not exist
+    holds nothing; one that cannot be read adds a warning (the check goes on: routers it
+    would have shown as held are judged, never hidden)."""
+
+    def holders(routers: Sequence[str]) -> Mapping[str, list[Holder]]:
+        if not db_path.exists():
+            return {}
+        try:
+            with HistoryDB(db_path, readonly=True) as db:
+                locks = RouterLocks(db)
+                found = locks.holders(routers)
+        except HistoryError as exc:
+            warnings.append(f"router locks not read: {exc}")
+            return {}
+        out: dict[str, list[Holder]] = {}
+        for router, lock in found.items():
+            why = lock.stale()
+            if why is not None:
+                warnings.append(f"{router}: stale lock ignored: {lock.describe()} — {why}")
+                continue
+            out.setdefault(router, []).append(Holder(router, "history lock table", lock.describe()))
+        return out
+
+    return holders
+
+
+def sources(db_path: Path | None, warnings: list[str]) -> list[HolderSource]:
+    """The holder sources a check asks before connecting (the run journal's goes here)."""
+    return [lock_table_source(db_path, warnings)] if db_path is not None else []
+
+
+def known_holders(srcs: Sequence[HolderSource], routers: Sequence[str]) -> dict[str, list[Holder]]:
+    out: dict[str, list[Holder]] = {}
+    for src in srcs:
+        for router, hs in src(routers).items():
+            out.setdefault(router, []).extend(hs)
+    return out
+
+
+def device_holders(
+    router: str,
+    occupied: ConfigurationOccupied | None,
+    trial: TrialStatus | None,
+    lock_age: LockAge,
+    held_elsewhere: bool,
+    now: datetime | None = None,
+) -> list[Holder]:
+    """What the router itself shows of a change in progress (module docstring)."""
+    out: list[Holder] = []
+    if occupied is not None and occupied.locked:
+        stale = {id(h) for h in stale_holders(occupied, lock_age, now)}
+        out.extend(Holder(router, "device: configuration exclusive", f"configuration exclusive held by {describe_holder(h)}")
+                   for h in occupied.holders if id(h) not in stale)
+    if trial is not None and trial.active and (out or held_elsewhere):
+        out.append(Holder(router, "device: commit trial",
+                          f"a commit trial is pending ({trial.time_left} s left)"))
+    return out
+
+
+def as_changing(result: CheckResult, holders: Sequence[Holder]) -> CheckResult:
+    """*result* on a held router: ``changing``, naming the holders and what the check saw."""
+    held = "; ".join(h.line() for h in holders)
+    saw = f"{result.status.value}: {result.message}"
+    return result.model_copy(update={
+        "status": Status.CHANGING,
+        "message": f"being changed — {held}; the check saw {saw}",
+        "evidence": {**result.evidence, "holders": [h.line() for h in holders], "judged": result.status.value},
+    })
