@@ -19,7 +19,12 @@ the previous one), OSPF area 0 and LDP on the ring, ``LoopBack1`` as router
 ID / LSR ID / BGP source; ``GE0/3/0`` of PE i bound to VPN instance VPNA
 (RD ``100:i``, RT ``111:1``) and cabled to CEi. PE-CE is EBGP (CE AS
 ``64512+i`` announcing its LoopBack1) or static (the PE routes the CE
-loopback and imports it into BGP; the CE has a default route). MP-IBGP is a
+loopback and imports it into BGP; the CE has a default route), or ``mixed``:
+the reference lab's two kinds of CE alternating, so that every stage and
+gate of the ``bfd-static-vpn`` runbook has something to do — odd PEs like
+PE1/CE1 (static both ways, a static BFD session on each side, the PE's VPN
+static route tracked by its session), even PEs like PE3/CE2 (EBGP, the PE's
+instance with ``maximum load-balancing 2``). MP-IBGP is a
 full mesh or route reflectors: PE1 and, with two RRs, the PE half-way round
 the ring reflect to every other PE (their clients) and peer with each other
 as non-clients, both in cluster 1 — the shape of Huawei's "two RRs"
@@ -52,7 +57,7 @@ USERNAME = "vrpbook"
 PASSWORD = "Lab@123"  # lab-only credentials, like inventory/lab/defaults.yaml
 
 Ibgp = Literal["full-mesh", "rr"]
-PeCe = Literal["ebgp", "static"]
+PeCe = Literal["ebgp", "static", "mixed"]
 
 RING_NEXT = "GigabitEthernet0/1/0"
 RING_PREV = "GigabitEthernet0/2/0"
@@ -121,6 +126,14 @@ class ScaleNetwork:
     def _prev(self, i: int) -> int:
         return (i - 2) % self.pes + 1
 
+    def ebgp_ce(self, i: int) -> bool:
+        """Whether CE i peers with its PE over EBGP (else: static routes, with BFD when ``mixed``)."""
+        return self.pe_ce == "ebgp" or (self.pe_ce == "mixed" and i % 2 == 0)
+
+    def bfd_ce(self, i: int) -> bool:
+        """Whether PE i and CE i run a static BFD session (the static CEs of ``mixed``)."""
+        return self.pe_ce == "mixed" and i % 2 == 1
+
     def ibgp_peers(self, i: int) -> list[int]:
         """PE numbers PE i has an MP-IBGP session with."""
         others = [j for j in range(1, self.pes + 1) if j != i]
@@ -167,12 +180,19 @@ class ScaleNetwork:
             "vpn_instances": {VPN: {"rd": f"{AS_CORE}:{i}"}},
             "bgp": {"peers": peers, "vpnv4_peers": [p["address"] for p in peers], "vpn_instances": {VPN: vrf}},
         }
-        if self.pe_ce == "ebgp":
+        if self.ebgp_ce(i):
             vrf["peers"] = [{"address": str(ce_addr), "as_number": self.ce_as(i)}]
+            if self.pe_ce == "mixed":
+                vrf["maximum_load_balancing"] = 2
         else:
             vrf["import_routes"] = ["direct", "static"]
-            data["static_routes"] = [{"vpn_instance": VPN, "prefix": f"{self.ce_loopback(i)}/32",
-                                      "nexthop": str(ce_addr)}]
+            route: dict[str, Any] = {"vpn_instance": VPN, "prefix": f"{self.ce_loopback(i)}/32",
+                                     "nexthop": str(ce_addr)}
+            if self.bfd_ce(i):
+                data["bfd_sessions"] = [{"name": f"pe{i}_to_ce{i}", "peer_ip": str(ce_addr), "vpn_instance": VPN,
+                                         "interface": PE_CE, "source_ip": str(self._ce_if(i, 1).ip)}]
+                route["track_bfd_session"] = f"pe{i}_to_ce{i}"
+            data["static_routes"] = [route]
         return data
 
     def ce_intent(self, i: int) -> dict[str, Any]:
@@ -182,19 +202,24 @@ class ScaleNetwork:
             "loopbacks": {"LoopBack1": f"{self.ce_loopback(i)}/32"},
             "interfaces": {CE_PE: {"address": str(self._ce_if(i, 2))}},
         }
-        if self.pe_ce == "ebgp":
+        if self.ebgp_ce(i):
             data["bgp"] = {"as_number": self.ce_as(i), "peers": [{"address": str(pe_addr), "as_number": AS_CORE}],
                            "import_routes": ["direct"]}
         else:
             data["static_routes"] = [{"prefix": "0.0.0.0/0", "nexthop": str(pe_addr)}]
+            if self.bfd_ce(i):
+                data["bfd_sessions"] = [{"name": f"ce{i}_to_pe{i}", "peer_ip": str(pe_addr), "interface": CE_PE,
+                                         "source_ip": str(self._ce_if(i, 2).ip)}]
         return data
 
-    def hosts(self) -> dict[str, Any]:
+    def hosts(self, ports: dict[str, int] | None = None) -> dict[str, Any]:
+        """hosts.yaml: each router on 127.0.0.1, at its port in *ports* (else ``base_port`` + its index)."""
         out: dict[str, Any] = {}
         for idx, name in enumerate(self.routers):
             i = int(name[2:])
             intent = self.pe_intent(i) if name.startswith("PE") else self.ce_intent(i)
-            out[name] = {"hostname": "127.0.0.1", "port": self.base_port + idx,
+            port = (ports or {}).get(name, self.base_port + idx)
+            out[name] = {"hostname": "127.0.0.1", "port": port,
                          "groups": ["pe" if name.startswith("PE") else "ce"], "data": intent}
         return out
 
@@ -211,13 +236,14 @@ class ScaleNetwork:
     def defaults() -> dict[str, Any]:
         return {"platform": "huawei_vrpv8", "username": USERNAME, "password": PASSWORD, "data": {"lab": True}}
 
-    def write_inventory(self, directory: str | Path) -> Path:
-        """Write hosts/groups/defaults/topology YAML into *directory* (created)."""
+    def write_inventory(self, directory: str | Path, ports: dict[str, int] | None = None) -> Path:
+        """Write hosts/groups/defaults/topology YAML into *directory* (created); *ports* per
+        router when they are known (free ports a benchmark picked), else consecutive."""
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         header = (f"# Generated by bench/topologies.py: {self.pes} PEs in a ring, one CE each, "
                   f"MP-IBGP {self.ibgp}, PE-CE {self.pe_ce}.\n")
-        for name, content in (("hosts.yaml", self.hosts()), ("groups.yaml", self.groups()),
+        for name, content in (("hosts.yaml", self.hosts(ports)), ("groups.yaml", self.groups()),
                               ("defaults.yaml", self.defaults()), ("topology.yaml", self.topology())):
             (out / name).write_text(header + yaml.safe_dump(content, sort_keys=False, width=160))
         return out
@@ -238,6 +264,7 @@ class ScaleNetwork:
             f"  route-distinguisher {AS_CORE}:{i}",
             f"  vpn-target {RT} export-extcommunity",
             f"  vpn-target {RT} import-extcommunity",
+            *(["bfd"] if self.bfd_ce(i) else []),
             f"mpls lsr-id {lo}",
             "mpls",
             "mpls ldp",
@@ -271,20 +298,27 @@ class ScaleNetwork:
             if p in clients:
                 lines.append(f"  peer {p} reflect-client")
         lines += [f" ipv4-family vpn-instance {VPN}"]
-        if self.pe_ce == "ebgp":
+        if self.ebgp_ce(i):
             lines += [f"  peer {self._ce_if(i, 2).ip} as-number {self.ce_as(i)}", "  import-route direct"]
+            if self.pe_ce == "mixed":
+                lines.append("  maximum load-balancing 2")
         else:
             lines += ["  import-route direct", "  import-route static"]
         lines += ["ospf 1", " area 0.0.0.0", "  network 10.0.0.0 0.0.255.255", "  network 10.1.0.0 0.0.255.255"]
-        if self.pe_ce == "static":
+        if not self.ebgp_ce(i):
+            track = f" track bfd-session pe{i}_to_ce{i}" if self.bfd_ce(i) else ""
             lines.append(f"ip route-static vpn-instance {VPN} {self.ce_loopback(i)} 255.255.255.255 "
-                         f"{self._ce_if(i, 2).ip}")
+                         f"{self._ce_if(i, 2).ip}{track}")
+        if self.bfd_ce(i):
+            lines.append(f"bfd pe{i}_to_ce{i} bind peer-ip {self._ce_if(i, 2).ip} vpn-instance {VPN} "
+                         f"interface {PE_CE} source-ip {ce_side.ip} auto")
         return lines
 
     def _ce_config(self, i: int) -> list[str]:
         side = self._ce_if(i, 2)
         lines = [
             f"sysname CE{i}",
+            *(["bfd"] if self.bfd_ce(i) else []),
             f"interface {CE_PE}",
             " undo shutdown",
             f" ip address {side.ip} {side.netmask}",
@@ -292,11 +326,13 @@ class ScaleNetwork:
             f" ip address {self.ce_loopback(i)} 255.255.255.255",
         ]
         pe_addr = self._ce_if(i, 1).ip
-        if self.pe_ce == "ebgp":
+        if self.ebgp_ce(i):
             lines += [f"bgp {self.ce_as(i)}", f" peer {pe_addr} as-number {AS_CORE}", " ipv4-family unicast",
                       "  import-route direct"]
         else:
             lines.append(f"ip route-static 0.0.0.0 0.0.0.0 {pe_addr}")
+        if self.bfd_ce(i):
+            lines.append(f"bfd ce{i}_to_pe{i} bind peer-ip {pe_addr} interface {CE_PE} source-ip {side.ip} auto")
         return lines
 
 
@@ -327,7 +363,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--routers", type=int, default=20, help="total routers (half PEs, half CEs)")
     ap.add_argument("--ibgp", choices=["full-mesh", "rr"], default="rr")
-    ap.add_argument("--pe-ce", choices=["ebgp", "static"], default="ebgp")
+    ap.add_argument("--pe-ce", choices=["ebgp", "static", "mixed"], default="ebgp")
     ap.add_argument("--rrs", type=int, default=2)
     ap.add_argument("--base-port", type=int, default=23001)
     ap.add_argument("--out", required=True, help="inventory directory to write")
