@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from ipaddress import IPv4Address, IPv4Interface
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any
 
 import pytest
+from vrpbook_tests_refnet import FakeClock
+from vrpbook_tests_scalenet import build, topologies
+
 from vrpbook.twin.config.model import Interface, RouterConfig
 from vrpbook.twin.network import ospf
 from vrpbook.twin.network.engine import Network
 from vrpbook.twin.network.links import LinkMap
-from vrpbook_tests_refnet import FakeClock
-from vrpbook_tests_scalenet import build, topologies
 
 A = IPv4Address
 RING = "GigabitEthernet0/1/0"
@@ -171,3 +172,34 @@ def test_bring_up_at_protocol_speed_matches_full_recompute() -> None:
     settled = live.state()
     assert all(s == "Established" for _pv, s in settled.bgp_peers)
     assert facts(live.recompute()) == facts(settled)
+
+
+def test_igp_metric_ignore_is_honoured_incrementally(ref_lab: Any) -> None:
+    """PE3 balances VPNA's 1.1.1.1/32 over PE1 and PE2 (``maximum load-balancing 2``)
+    while both are at one IGP cost; a costlier link to PE2 leaves one path, ``load-balancing
+    igp-metric-ignore`` brings the second back and its undo takes it away again, each
+    commit evaluated incrementally and equal to a full recompute."""
+    prefix = IPv4Network("1.1.1.1/32")
+
+    def hops() -> list[str]:
+        incremental = ref_lab.net.state()
+        assert facts(ref_lab.net.recompute()) == facts(incremental)
+        return sorted(str(p.nexthop) for p in incremental.bgp.best[("PE3", "VPNA")][prefix])
+
+    def commit(change: Callable[[Any], None]) -> None:
+        new = ref_lab.configs["PE3"].clone()
+        change(new)
+        ref_lab.configs["PE3"] = new
+        ref_lab.commit("PE3")
+
+    def vrf(cfg: Any) -> Any:
+        return cfg.bgp.vrfs["VPNA"]
+
+    both = hops()
+    assert len(both) == 2
+    commit(lambda c: setattr(c.interfaces["GigabitEthernet0/2/0"], "ospf_cost", 5))
+    assert len(hops()) == 1
+    commit(lambda c: setattr(vrf(c), "load_balancing_igp_metric_ignore", True))
+    assert hops() == both
+    commit(lambda c: setattr(vrf(c), "load_balancing_igp_metric_ignore", False))
+    assert len(hops()) == 1

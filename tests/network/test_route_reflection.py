@@ -10,9 +10,10 @@ from collections.abc import Callable
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
-from vrpbook.twin.network.engine import Network
 from vrpbook_tests_refnet import FakeClock
 from vrpbook_tests_scalenet import build, topologies
+
+from vrpbook.twin.network.engine import Network
 
 A = IPv4Address
 

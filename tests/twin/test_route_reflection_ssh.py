@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from vrpbook.parsers.api import parse
+
 pytestmark = pytest.mark.lab
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,6 +58,13 @@ def _bgp_vpn_rows(vty_session: Any) -> dict[str, list[tuple[str, str]]]:
     return rows
 
 
+def _parsed(vty_session: Any, command: str) -> dict[str, Any]:
+    """The display as the terminal showed it (prompt, echo, output, prompt), through vrpbook's parsers."""
+    before = vty_session.prompt
+    lines = vty_session.send(command)
+    return dict(parse(command, "\n".join([before + command, *lines, vty_session.prompt]) + "\n").model_dump())
+
+
 def test_two_reflectors_carry_every_vpn_route(lab_factory: Any, vty: Any, tmp_path: Path) -> None:
     net = _topologies().ScaleNetwork(pes=6)
     lab = lab_factory(inventory=net.write_inventory(tmp_path / "inv"))
@@ -87,6 +96,17 @@ def test_two_reflectors_carry_every_vpn_route(lab_factory: Any, vty: Any, tmp_pa
     rows = [ln.split()[:3] for ln in table[start + 1:start + 14] if ln.startswith(" *")]
     assert rows == [["*>i", "10.2.0.20/30", "10.0.0.5"], ["*", "i", "10.0.0.5"],
                     ["*>i", "10.3.0.5/32", "10.0.0.5"], ["*", "i", "10.0.0.5"]]
+
+    # The per-instance BGP table, read back through the parsers: each reflected route
+    # once (the instance's best path), from the far PE, IBGP; the CE's own route by EBGP;
+    # the same rows as the instance's section of the "all" display.
+    one = _parsed(s["PE3"], "display bgp vpnv4 vpn-instance VPNA routing-table")
+    got = {r["network"]: (r["status"].replace(" ", ""), r["nexthop"]) for r in one["routes"]}
+    for j in (1, 2, 4, 5, 6):
+        assert got[f"10.3.0.{j}/32"] == ("*>i", f"10.0.0.{j}")
+    assert got["10.3.0.3/32"] == ("*>", "10.2.0.14")
+    assert one["total_routes"] == len(one["routes"]) == len(got)
+    assert _parsed(s["PE3"], "display bgp vpnv4 all routing-table")["vpn_instances"][0]["routes"] == one["routes"]
 
 
 def test_non_client_routes_reach_clients_only(lab_factory: Any, vty: Any, tmp_path: Path) -> None:
