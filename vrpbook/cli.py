@@ -40,7 +40,7 @@ def report_failure(exc: BaseException) -> int:
     if isinstance(exc, VrpbookError):
         for line in exc.lines():
             _err.print(f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True)
-        return int(exc.exit_code)
+        return exc.status
     if isinstance(exc, KeyboardInterrupt):
         _err.print("interrupted", highlight=False)
         return int(ExitCode.INTERRUPTED)
