@@ -99,6 +99,17 @@ SPECS: tuple[CommandSpec, ...] = (
         "display_configuration_commit_list_verbose.ttp",
     ),
     CommandSpec("interface_brief", ("display", "interface", "brief"), "display_interface_brief.ttp"),
+    CommandSpec(
+        "configuration_trial_status",
+        ("display", "configuration", "trial", "status"),
+        "display_configuration_trial_status.ttp",
+    ),
+    CommandSpec(
+        "configuration_occupied_user",
+        ("display", "configuration-occupied", "user"),
+        "display_configuration-occupied_user.ttp",
+    ),
+    CommandSpec("current_configuration", ("display", "current-configuration"), "display_current-configuration.ttp"),
 )
 
 

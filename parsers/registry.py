@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from vrpbook.parsers import bfd, bgp, commit_list, interface_brief, ldp, ospf, routing, vpn_instance
+from vrpbook.parsers import bfd, bgp, commit_list, config_state, interface_brief, ldp, ospf, routing, vpn_instance
 from vrpbook.parsers.base import Context, ParsedOutput
 from vrpbook.parsers.grammar import Match
 
@@ -23,4 +23,7 @@ BUILDERS: dict[str, Callable[[list[Match], Context], ParsedOutput]] = {
     "configuration_commit_list": commit_list.build_table,
     "configuration_commit_list_verbose": commit_list.build_verbose,
     "interface_brief": interface_brief.build,
+    "configuration_trial_status": config_state.build_trial_status,
+    "configuration_occupied_user": config_state.build_configuration_lock,
+    "current_configuration": config_state.build_current_configuration,
 }

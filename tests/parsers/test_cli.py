@@ -50,5 +50,5 @@ def test_unreadable_output_exits_3_naming_the_line(tmp_path: Path) -> None:
 
 def test_unsupported_command_and_missing_file_exit_2(tmp_path: Path) -> None:
     sample = SAMPLES / "mpls_ldp_session" / "03-ne40e-cmdref.txt"
-    assert CliRunner().invoke(_app(), ["parse", "display current-configuration", str(sample)]).exit_code == 2
+    assert CliRunner().invoke(_app(), ["parse", "display version", str(sample)]).exit_code == 2
     assert CliRunner().invoke(_app(), ["parse", "display bgp peer", str(tmp_path / "missing.txt")]).exit_code == 2

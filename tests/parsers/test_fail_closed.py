@@ -178,7 +178,10 @@ def test_device_errors_raise(text: str) -> None:
         ("disp ip rou pro static", "display ip routing-table protocol static"),
         ("DIS   IP  ROU", "display ip routing-table"),
         ("d ip vpn-instance verbose", "display ip vpn-instance verbose"),
-        ("dis conf com li", "display configuration commit list"),
+        ("dis configuration com li", "display configuration commit list"),
+        ("dis configuration-o u", "display configuration-occupied user"),
+        ("dis cur", "display current-configuration"),
+        ("dis configuration tr st", "display configuration trial status"),
         ("dis int br", "display interface brief"),
         ("dis ospf pe br", "display ospf peer brief"),
         ("dis mpls ldp se", "display mpls ldp session"),
@@ -194,8 +197,10 @@ def test_abbreviations_resolve(typed: str, canonical: str) -> None:
     ("typed", "kind"),
     [
         ("dis b peer", ParseErrorKind.AMBIGUOUS_COMMAND),  # bfd or bgp
+        # configuration or configuration-occupied: each token must be a unique prefix
+        ("dis conf com li", ParseErrorKind.AMBIGUOUS_COMMAND),
         ("display ip routing-table vpn-instance", ParseErrorKind.UNKNOWN_COMMAND),
-        ("display current-configuration", ParseErrorKind.UNKNOWN_COMMAND),
+        ("display version", ParseErrorKind.UNKNOWN_COMMAND),
         ("display bfd session", ParseErrorKind.UNKNOWN_COMMAND),
         ("", ParseErrorKind.UNKNOWN_COMMAND),
     ],
