@@ -5,6 +5,7 @@ from __future__ import annotations
 from vrpbook import vrp
 from vrpbook.parsers.bfd import BfdSessionsVerbose
 from vrpbook.parsers.bgp import BgpPeers, BgpVpnInstancePeers, BgpVpnv4AllPeers
+from vrpbook.parsers.config_state import CurrentConfiguration
 from vrpbook.parsers.ldp import LdpSessions
 from vrpbook.parsers.routing import Route, RoutingTable, VpnRoutingTable
 from vrpbook.parsers.vpn_instance import VpnInstances
@@ -17,6 +18,7 @@ VPN_INSTANCES = Read(vrp.VPN_INSTANCES_VERBOSE, VpnInstances)
 VPNV4_PEERS = Read(vrp.VPNV4_PEERS, BgpVpnv4AllPeers)
 BGP_PEERS = Read(vrp.BGP_PEERS, BgpPeers)
 BFD_SESSIONS = Read(vrp.BFD_SESSIONS_VERBOSE, BfdSessionsVerbose)
+CURRENT_CONFIGURATION = Read(vrp.CURRENT_CONFIGURATION, CurrentConfiguration)
 
 
 def vpn_routing_table(vpn_instance: str) -> Read[VpnRoutingTable]:

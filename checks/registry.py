@@ -7,6 +7,7 @@ from typing import Any
 from .api import Check
 from .bfd import BfdSessionsUp
 from .bgp import EbgpPeersEstablished, Vpnv4PeersEstablished
+from .config import ConfigLinesPresent
 from .ldp import LdpSessionsOperational
 from .ospf import OspfLoopbackRoutes
 from .static import StaticRoutesInstalled
@@ -24,5 +25,6 @@ CHECKS: dict[str, Check[Any]] = {
         EbgpPeersEstablished(),
         VpnRouteEcmp(),
         BfdSessionsUp(),
+        ConfigLinesPresent(),
     )
 }
