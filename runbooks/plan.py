@@ -38,6 +38,7 @@ class HostPlan:
     diff: str | None = None  # None when offline
     changed: bool | None = None
     error: str | None = None
+    notes: list[str] = field(default_factory=list)  # router state: pending trial, lock, unsaved, unfinished runs
 
     @property
     def commands(self) -> list[str]:

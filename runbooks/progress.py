@@ -172,6 +172,8 @@ def print_plan(console: Console, plans: dict[str, HostPlan], offline: bool) -> N
         else:
             head = f"[bold]{h}[/bold] " + ("[yellow]changes[/yellow]" if p.changed else "[green]no change[/green]")
         console.print(head)
+        for note in p.notes:
+            console.print(f"  [yellow]note:[/yellow] {escape(note)}", highlight=False, soft_wrap=True)
         for stage, cmds in p.stages.items():
             console.print(f"  [cyan]{stage}[/cyan] ({len(cmds)} commands)")
             for c in cmds:

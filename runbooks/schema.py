@@ -78,6 +78,8 @@ class Defaults(_Strict):
     gate_interval: Seconds = 0.5
     on_failure: OnFailure = "rollback-run"
     trial_seconds: Annotated[int, Field(ge=60, le=65535)] | None = None
+    #: seconds a trial must still have (the router's count) for vrpbook to confirm it
+    confirm_margin: Annotated[int, Field(ge=1, le=600)] = 10
 
 
 class Runbook(_Strict):

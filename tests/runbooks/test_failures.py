@@ -204,12 +204,12 @@ def test_confirm_failing_on_one_router_still_rolls_back_the_others(h, lab_factor
     real = confirm_task.confirm_trial
     calls = {"PE2": 0}
 
-    def confirm(chan):
+    def confirm(chan, *args, **kwargs):
         if chan.host == "PE2":
             calls["PE2"] += 1
             if calls["PE2"] == 2:  # PE2's confirmation of stage 2 (mpls-ldp)
                 raise CommitError("PE2: session lost while confirming (simulated)")
-        return real(chan)
+        return real(chan, *args, **kwargs)
 
     monkeypatch.setattr(confirm_task, "confirm_trial", confirm)
     running = lab_factory()
