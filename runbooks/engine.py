@@ -180,6 +180,7 @@ class Engine:
         self.unreachable: set[str] = set()  # routers no session could be opened to
         self.current: tuple[int, Stage, StageReport] | None = None
         self.rendered: dict[str, dict[str, list[str]]] = {}
+        self.stage_started = 0.0
         self.report = RunReport(run_id, runbook.name, datetime.now(UTC).isoformat(), facts=facts or RunFacts(ticket=ticket))
         missing = sorted(set(nr.inventory.hosts) - set(intents))
         if missing:
@@ -269,7 +270,7 @@ class Engine:
             sr = StageReport(stage.name, idx)
             self.report.stages.append(sr)
             self.current = (idx, stage, sr)
-            t = time.monotonic()
+            t = self.stage_started = time.monotonic()
             self._emit(ev.StageStarted(stage=stage.name, index=idx))
             failed: StageFailed | None = None
             try:
@@ -327,13 +328,16 @@ class Engine:
         """Stopped at a safe point: abort pending trials, roll back per policy, verify, record."""
         where = self.current[1].name if self.current else "preflight"
         self._fail(Failure(where, "interrupted", None, None, f"interrupted by {signal_name(exc.signum)} during {where}"), exc.status)
+        pending = [h for h, st in self.state.items() if st.in_trial]
         if self.current is not None:
             idx, stage, sr = self.current
+            if pending:
+                self._abort(idx, stage.name, sr, pending)  # only the current stage can be in trial
             sr.status = "interrupted"
+            sr.seconds = round(time.monotonic() - self.stage_started, 3)
             self.current = None
             self._emit(ev.StageFinished(stage=stage.name, index=idx, report=sr))
-        pending = [h for h, st in self.state.items() if st.in_trial]
-        if pending:
+        elif pending:  # pragma: no cover - a trial outside a stage does not happen
             self._abort(0, "interrupted", StageReport("interrupted", 0, hosts={h: HostStage(h) for h in pending}), pending)
         changed = any(st.state != "pre-run" for st in self.state.values())
         if changed and self.rb.defaults.on_failure == "rollback-run":

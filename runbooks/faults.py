@@ -1,8 +1,9 @@
 """Fault-injection points: where the fault suite (``tests/faults/``) stops a real run.
 
-Inert unless ``VRPBOOK_FAULT_POINT`` is set. The engine calls :func:`reached`
-at named points; when the name equals the variable, the hook (once per
-process) writes ``<point> <pid>`` to the file named by ``VRPBOOK_FAULT_FILE``
+Inert unless ``VRPBOOK_FAULT_POINT`` is set (one point, or several separated by
+commas). The engine calls :func:`reached` at named points; when the name is
+armed, the hook (once per point and process) appends ``<point> <pid>`` to the
+file named by ``VRPBOOK_FAULT_FILE``
 (fsynced, so the test can wait for it instead of sleeping), then acts per
 ``VRPBOOK_FAULT_ACTION``:
 
@@ -41,23 +42,22 @@ ENV_POINT = "VRPBOOK_FAULT_POINT"
 ENV_FILE = "VRPBOOK_FAULT_FILE"
 ENV_ACTION = "VRPBOOK_FAULT_ACTION"
 
-_fired = threading.Lock()
-_done = False
+_lock = threading.Lock()
+_fired: set[str] = set()
 
 
 def armed(point: str) -> bool:
-    return os.environ.get(ENV_POINT) == point
+    return point in (os.environ.get(ENV_POINT) or "").split(",")
 
 
 def reached(point: str, drop: Callable[[Iterable[str]], None] | None = None) -> None:
-    """The run reached *point*: act if the fault suite armed it (once per process)."""
-    global _done
+    """The run reached *point*: act if the fault suite armed it (once per point and process)."""
     if not armed(point):
         return
-    with _fired:
-        if _done:
+    with _lock:
+        if point in _fired:
             return
-        _done = True
+        _fired.add(point)
     action = os.environ.get(ENV_ACTION, "stop")
     log.warning("fault point %s reached: %s", point, action)
     target = os.environ.get(ENV_FILE)

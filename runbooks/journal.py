@@ -39,6 +39,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -46,6 +47,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 ENV_JOURNAL = "VRPBOOK_JOURNAL"
 REGISTRY_LOCK = ".registry.lock"
@@ -320,9 +323,12 @@ class Conflict:
         return self.run.in_progress
 
     def message(self) -> str:
-        what = "is in progress on" if self.in_progress else "did not finish on"
+        """One line for one of its routers (the CLI prints one per router)."""
+        what = "is in progress on this router" if self.in_progress else "did not finish on this router"
+        others = len(self.routers) - 1
+        also = f" (and {others} other{'s' if others > 1 else ''})" if others > 0 else ""
         hint = "" if self.in_progress else f"; run `vrpbook recover {self.run.run_id}` first"
-        return f"{self.run.describe()} {what} {', '.join(self.routers)}{hint}"
+        return f"{self.run.describe()} {what}{also}{hint}"
 
 
 @contextlib.contextmanager
@@ -365,14 +371,20 @@ def register(
     A run in progress elsewhere is waited for up to *wait* seconds; a run that needs
     recovery is never waited for (only ``recover`` ends it). Returns the journal, or
     None and the conflicts."""
-    deadline = time.monotonic() + max(0.0, wait)
+    start = time.monotonic()
+    deadline = start + max(0.0, wait)
+    waiting = False
     while True:
         with registry(directory):
             found = conflicts(routers, directory)
             if not found:
                 journal = Journal.create(directory, run_id)
-                journal.append("run", run_id=run_id, routers=dict(routers), **dict(header))
+                waited = round(time.monotonic() - start, 1) if waiting else 0.0
+                journal.append("run", run_id=run_id, routers=dict(routers), waited=waited, **dict(header))
                 return journal, []
         if any(not c.in_progress for c in found) or time.monotonic() >= deadline:
             return None, found
+        if not waiting:
+            waiting = True
+            log.info("waiting up to %g s for %s", wait, "; ".join(f"{c.run.describe()} (in progress)" for c in found))
         sleep(min(0.5, max(0.0, deadline - time.monotonic())))

@@ -58,11 +58,18 @@ def recover(run_id: str, *, inventory: str | Path | None = None, journal_dir: Pa
     if rec.in_progress:
         raise RouterBusy(f"{rec.describe()} is still in progress; nothing to recover while it runs")
     out = Recovery(run_id)
-    if not rec.needs_recovery:
-        out.nothing_to_do = (f"{rec.describe()} needs no recovery: "
-                             + (f"it ended {rec.status}" if rec.ended else "it stopped before its first change"))
+    if rec.ended and not rec.needs_recovery:
+        out.nothing_to_do = f"{rec.describe()} needs no recovery: it ended {rec.status}"
         return out
+    # Unfinished: restore (or, for a run that died before its first change, verify) every router
+    # it recorded, and close its journal with what was proven.
     routers = {name: r for name, r in rec.routers.items() if r.recorded}
+    if not routers:
+        with Journal.reopen(rec.path) as journal:
+            journal.append("end", status="recovered", exit_code=0, end_state={}, recovered_at=now(),
+                           note="stopped before it recorded any router: nothing was changed")
+        out.nothing_to_do = f"{rec.describe()} stopped before it recorded any router: nothing was changed"
+        return out
     inv = load_inventory(inventory or rec.header.get("inventory"))
     creds = None if inv.is_lab else production_credentials(inv, interactive)
     if creds is None and inv.is_lab:
