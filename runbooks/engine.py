@@ -45,12 +45,10 @@ from pathlib import Path
 from nornir.core import Nornir
 from nornir.core.task import Result, Task
 
-from vrpbook.checks.polling import Observed, ScheduledCheck, command_plan, poll, read_all
-from vrpbook.checks.registry import CHECKS
+from vrpbook.checks.polling import ScheduledCheck
 from vrpbook.errors import (
     CommitError,
     ConnectionFailed,
-    DeviceError,
     ExitCode,
     IntentError,
     Interrupted,
@@ -60,25 +58,22 @@ from vrpbook.errors import (
     exit_code_for_signal,
     signal_name,
 )
-from vrpbook.events import Event, EventBus, ResultRecorded
+from vrpbook.events import Event, EventBus
 from vrpbook.intent import NetworkIntent
 from vrpbook.inventory import select_hosts
-from vrpbook.results import CheckResult
-from vrpbook.tasks import abort_trial, commit_trial, confirm, push_config, unlock, verify_snapshot
+from vrpbook.tasks import abort_trial, commit_trial, confirm, push_config, save_if_unsaved, unlock
 from vrpbook.tasks.abort_trial import NO_TRIAL
-from vrpbook.tasks.channel import CONNECTION, VrpChannel, channel_for
-from vrpbook.tasks.device_state import read_saved_config
+from vrpbook.tasks.channel import CONNECTION
 from vrpbook.tasks.push_config import Pushed
-from vrpbook.tasks.save import save_config
-from vrpbook.tasks.snapshot import read_config
 
 from . import events as ev
-from . import faults, journal
+from . import faults, gating, journal, record
 from .plan import dry_run, rejected_stage
 from .preflight import prepare
-from .recovery import PreRun, Restored, restore_task
+from .recovery import PreRun, restore_all
+from .recovery import describe as describe_restored
 from .render import render_commands
-from .report import Failure, GateOutcome, HostStage, RunFacts, RunReport, StageReport
+from .report import Failure, HostStage, RunFacts, RunReport, StageReport
 from .schema import Runbook, Stage
 from .signals import Interruption, leave
 from .steps import Outcome, run_step
@@ -126,20 +121,6 @@ def _change(task: Task, commands: dict[str, list[str]], seconds: int, label: str
     faults.reached(point, drop)
     cid = task.run(task=commit_trial, seconds=seconds, label=label, description=description).result
     return Result(host=task.host, result=StageChange(pushed, cid), diff=pushed.diff, changed=True)
-
-
-def _save_if_unsaved(task: Task) -> Result:
-    """Grouped task: ``save`` when the saved configuration differs from the running one, then
-    prove the saved configuration now equals it. ``result``: the router's answer to ``save``
-    (``""``: nothing to save)."""
-    chan = channel_for(task)
-    running = read_config(chan)
-    if read_saved_config(chan) == running:
-        return Result(host=task.host, result="")
-    out = save_config(chan)
-    if read_saved_config(chan) != running:
-        raise DeviceError("saved configuration still differs from the running one after save", router=task.host.name)
-    return Result(host=task.host, result=out, changed=True)
 
 
 class Engine:
@@ -381,11 +362,11 @@ class Engine:
             self.report.outcome.setdefault(h, st.state)
         self.report.seconds = round(time.monotonic() - t0, 3)
         self.report.finished = datetime.now(UTC).isoformat()
-        self._config_after()
+        record.config_after(self.nr, [h for h in self._targets(["all"]) if h not in self.unreachable], self._emit)
         if self.state:
             self._observe_state("post")
         run_step(self.nr, self.locked, unlock, "unlock")
-        self._transcripts()
+        record.transcripts(self.nr, self._emit)
         if self.journal is not None:
             try:
                 self._record("end", status=self.report.status, exit_code=self.report.exit_code, end_state=self.report.end_state)
@@ -597,26 +578,12 @@ class Engine:
     # -- gates -------------------------------------------------------------------------
 
     def _schedule(self, stage: Stage, stage_hosts: list[str], source: str = "") -> list[ScheduledCheck]:
-        checks = []
-        for spec in stage.gates:
-            check = CHECKS[spec.check]
-            params = check.parse_params(spec.params)  # validated at load time too
-            if check.reads_stage_lines:
-                lines = {h: tuple(c) for h, c in self.rendered.get(stage.name, {}).items()}
-                params = params.model_copy(update={"lines": lines})
-            checks.append(ScheduledCheck(
-                name=spec.check,
-                check=check,
-                params=params,
-                routers=self._targets(spec.hosts) if spec.hosts else stage_hosts,
-                deadline=spec.deadline or self.rb.defaults.gate_deadline,
-                interval=spec.interval or self.rb.defaults.gate_interval,
-                source=source,
-            ))
-        return checks
+        return gating.schedule(self.rb, stage, stage_hosts, self._targets, self.rendered.get(stage.name), source)
 
     def _gates(self, idx: int, stage: Stage, sr: StageReport, targets: list[str]) -> None:
-        sr.gates = self._poll_gates(idx, stage, targets)
+        checks = self._schedule(stage, targets, source=f"run:{self.run_id}/{stage.name}")
+        sr.gates = gating.poll_gates(self.nr, self.intents, idx, stage, checks, self._emit, self.cancel.sleep,
+                                     on_verdict=lambda: faults.reached(f"stage:{idx}:gates", self._drop))
         bad = [g for g in sr.gates if not g.passed]
         if bad:
             first = bad[0]
@@ -625,25 +592,6 @@ class Engine:
             evidence = {r.router: r.observed for r in first.failing()}
             routers = {r.router: r.message for g in bad for r in g.failing()}
             raise StageFailed(Failure(stage.name, "read" if error else "gate", None, first.gate, first.message, evidence, routers), code)
-
-    def _poll_gates(self, idx: int, stage: Stage, stage_hosts: list[str]) -> list[GateOutcome]:
-        """Poll every gate of the stage until it passes, errors, or its deadline passes."""
-        checks = self._schedule(stage, stage_hosts, source=f"run:{self.run_id}/{stage.name}")
-        for c in checks:
-            self._emit(ev.GatePolling(stage=stage.name, index=idx, gate=c.name))
-
-        def done(c: ScheduledCheck, results: list[CheckResult], observed: Observed) -> None:
-            for r in results:
-                self._emit(ResultRecorded(result=r))
-            seen = {
-                h: {cmd: observed[h][cmd] for cmd in cmds if cmd in observed.get(h, {})}
-                for h, cmds in c.commands(self.intents).items()
-            }
-            self._emit(ev.GateDone(stage=stage.name, index=idx, outcome=GateOutcome.of(c.name, results), observed=seen))
-            faults.reached(f"stage:{idx}:gates", self._drop)
-
-        polled = poll(self.nr, self.intents, checks, done, sleep=self.cancel.sleep)
-        return [GateOutcome.of(c.name, results) for c, results in zip(checks, polled, strict=True)]
 
     # -- save ------------------------------------------------------------------------------
 
@@ -658,7 +606,7 @@ class Engine:
         faults.reached("save", self._drop)
         self.cancel.check()
         failed: dict[str, BaseException] = {}
-        for h, o in run_step(self.nr, targets, _save_if_unsaved, "save").items():
+        for h, o in run_step(self.nr, targets, save_if_unsaved, "save").items():
             if o.error is not None:
                 sr.hosts[h].status, sr.hosts[h].error = "failed", describe_error(o.error)
                 failed[h] = o.error
@@ -687,19 +635,17 @@ class Engine:
         verified: list[str] = []
         targets = {h: PreRun(commit=st.pre_commit, config_sha256=st.pre_sha, saved_sha256=st.pre_saved_sha, resave=st.saved)
                    for h, st in self.state.items()}
-        for h, o in run_step(self.nr, list(targets), restore_task, "rollback", targets=targets).items():
+        for h, done in restore_all(self.nr, targets).items():
             st = self.state[h]
-            if o.error is not None:
-                errors[h] = describe_error(o.error)
+            if isinstance(done, BaseException):
+                errors[h] = describe_error(done)
                 st.state = "unknown"
                 self.report.outcome[h] = f"unknown: {errors[h]}"
                 continue
             errors.pop(h, None)  # an abort that failed earlier is superseded by a verified restore
-            done = o.value
-            assert isinstance(done, Restored)
             verified.append(h)
             st.state, st.in_trial = "pre-run", False
-            self.report.outcome[h] = f"pre-run ({done.action}; verified){' and saved again' if done.saved else ''}"
+            self.report.outcome[h] = describe_restored(done)
         self.report.rollback = {"rolled_back": touched, "verified": sorted(verified), "errors": errors}
         self.report.status = "rolled-back" if not errors else "rollback-failed"
         self._emit(ev.RollbackDone(rolled_back=tuple(touched), verified=tuple(sorted(verified)), errors=errors))
@@ -707,31 +653,9 @@ class Engine:
     # -- the record: state, configuration and dialogue around the run -----------------------
 
     def _observe_state(self, tag: str) -> None:
-        """Read every display the runbook's gates read, per router, before and after the run,
-        so the record shows the protocol state the change met and left (best effort)."""
+        """The protocol state the change met and left, as the gates read it (best effort)."""
         checks = [c for _i, stage in self._stages() for c in self._schedule(stage, self._targets(stage.hosts))]
-        plan = {h: cmds for h, cmds in command_plan(checks, self.intents).items() if h not in self.unreachable}
-        try:
-            observed = read_all(self.nr, plan)
-        except Exception as exc:  # pragma: no cover - the record must not break a run
-            log.warning("%s state snapshot failed: %s", tag, exc)
-            return
-        for h, cmds in observed.items():
-            for obs in cmds.values():
-                self._emit(ev.StateObserved(host=h, tag=tag, observation=obs))
-
-    def _config_after(self) -> None:
-        hosts = [h for h in self._targets(["all"]) if h not in self.unreachable]
-        for h, o in run_step(self.nr, hosts, verify_snapshot, "post-snapshot").items():
-            if o.error is None:
-                self._emit(ev.ConfigAfter(host=h, config=str(o.value)))
-
-    def _transcripts(self) -> None:
-        for name, host in self.nr.inventory.hosts.items():
-            conn = host.connections.get(CONNECTION)
-            chan = conn.connection if conn is not None else None
-            if isinstance(chan, VrpChannel):
-                self._emit(ev.Transcript(host=name, lines=tuple(chan.transcript)))
+        record.observe_state(self.nr, self.intents, checks, self.unreachable, tag, self._emit)
 
 
 def _messages(errors: dict[str, BaseException]) -> dict[str, str]:

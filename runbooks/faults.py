@@ -15,6 +15,8 @@ file named by ``VRPBOOK_FAULT_FILE``
 ``drop:ROUTER[,ROUTER]``
     cut those routers' SSH sessions (the socket is shut down under the session,
     as a lost line does) and carry on.
+``mark``
+    only write the marker and carry on (the test measures from there).
 
 Points: ``preflight`` (locked and recorded, before the dry run),
 ``stage:N:push`` (a router's candidate loaded, before its trial commit),

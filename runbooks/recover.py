@@ -26,7 +26,7 @@ from vrpbook.inventory import Credentials, connect, load_inventory, production_c
 from vrpbook.tasks import unlock
 
 from .journal import Journal, RunRecord, default_journal_dir, find_run, now, unfinished_runs
-from .recovery import PreRun, Restored, restore_task
+from .recovery import PreRun, describe, restore_all
 from .steps import run_step
 
 
@@ -93,18 +93,13 @@ def recover(run_id: str, *, inventory: str | Path | None = None, journal_dir: Pa
         targets = {n: PreRun(commit=r.pre_commit, config_sha256=r.pre_config_sha256, saved_sha256=r.pre_saved_sha256,
                              resave=r.saved, own_label=f"vrpbook-{run_id}-", lock=True) for n, r in routers.items()}
         try:
-            outcomes = run_step(nr, list(targets), restore_task, "recover", targets=targets)
-            for name, o in outcomes.items():
-                if o.error is not None:
+            for name, done in restore_all(nr, targets, "recover").items():
+                if isinstance(done, BaseException):
                     out.states[name] = "unknown"
-                    out.lines[name] = f"not recovered: {describe_error(o.error)}"
-                    continue
-                done = o.value
-                assert isinstance(done, Restored)
-                out.states[name] = "pre-run"
-                extra = ", trial aborted" if done.aborted else ""
-                extra += ", saved again" if done.saved else ""
-                out.lines[name] = f"pre-run ({done.action}{extra}; verified)"
+                    out.lines[name] = f"not recovered: {describe_error(done)}"
+                else:
+                    out.states[name] = "pre-run"
+                    out.lines[name] = describe(done)
             run_step(nr, list(targets), unlock, "unlock")
         finally:
             nr.close_connections()

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from nornir.core import Nornir
 from nornir.core.task import Result, Task
 
 from vrpbook.errors import RollbackError, RouterBusy
@@ -36,6 +37,7 @@ from vrpbook.tasks.snapshot import read_config
 
 from . import faults
 from .journal import sha256
+from .steps import run_step
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,24 @@ def restore_task(task: Task, targets: Mapping[str, PreRun]) -> Result:
     """Nornir task: :func:`restore` on the task's router; ``result`` is a :class:`Restored`."""
     done = restore(live_channel_for(task), targets[task.host.name])
     return Result(host=task.host, result=done, changed=done.aborted or done.action.startswith("rolled back") or done.saved)
+
+
+def restore_all(nr: Nornir, targets: Mapping[str, PreRun], name: str = "rollback") -> dict[str, Restored | BaseException]:
+    """:func:`restore` on every router of *targets* at once: what each proved, or why it could not."""
+    out: dict[str, Restored | BaseException] = {}
+    for h, o in run_step(nr, list(targets), restore_task, name, targets=dict(targets)).items():
+        if o.error is not None:
+            out[h] = o.error
+        else:
+            assert isinstance(o.value, Restored)
+            out[h] = o.value
+    return out
+
+
+def describe(done: Restored) -> str:
+    """``pre-run (rolled back to commit 1000000003, trial aborted, saved again; verified)``."""
+    extra = (", trial aborted" if done.aborted else "") + (", saved again" if done.saved else "")
+    return f"pre-run ({done.action}{extra}; verified)"
 
 
 def end_state(config: str, pre_sha: str, post_sha: str | None) -> str:

@@ -2,8 +2,8 @@
 
 A runbook is an ordered list of stages. A stage either pushes configuration
 (``action: push``: templates rendered per host, committed in trial mode, gated,
-then confirmed) or saves it (``action: save``: ``save`` on every router the run
-changed). Stage order is the only serialisation; within a stage every router
+then confirmed) or saves it (``action: save``: ``save`` on every router whose
+saved configuration differs from its running one). Stage order is the only serialisation; within a stage every router
 is worked on at once.
 """
 

@@ -9,7 +9,8 @@ with ``changed`` and ``diff`` set honestly.
                    that the trial was pending and is now the newest commit
 ``abort_trial``    revert the pending trial (``abort trial``, answering Y/N)
 ``rollback``       ``rollback configuration to commit-id`` / ``last N``
-``save``           ``save`` (answering Y/N)
+``save``           ``save`` (answering Y/N); ``save_if_unsaved``: only when the saved
+                   configuration differs from the running one
 ``collect``        display commands, parsed (``vrpbook.parsers``), fail closed
 ``snapshot``       the running configuration (no ``!`` header)
 ``commit_list``    the commit list, parsed
@@ -34,7 +35,7 @@ from .lock import lock, unlock
 from .processor import EventProcessor, TaskFinished
 from .push_config import Pushed, push_config
 from .rollback import rollback
-from .save import save
+from .save import save, save_if_unsaved
 from .snapshot import snapshot, verify_snapshot
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "rollback",
     "router_state",
     "save",
+    "save_if_unsaved",
     "snapshot",
     "trial_status",
     "unlock",

@@ -186,11 +186,15 @@ def test_lab_killed_mid_stage_and_restarted(bench, measurements):
     _row(measurements, "lab SIGKILLed, restarted from its state dir", "stage:3:gates", code, states, settle, "controller exit")
 
 
+def _since_marker(c: Any) -> float:
+    """Seconds from the fault point's marker (written as the fault happened) to now."""
+    return time.time() - c.marker.stat().st_mtime
+
+
 def test_one_session_dropped_mid_stage(bench, measurements):
     c = bench.controller("dropped", point="stage:4:gates", action="drop:PE1")
-    t = time.monotonic()
     code = c.wait()
-    settle = time.monotonic() - t
+    settle = _since_marker(c)
     assert code == 3, c.output()
     report = c.report()
     assert report["failure"]["kind"] == "confirm" and report["failure"]["host"] == "PE1"
@@ -200,23 +204,22 @@ def test_one_session_dropped_mid_stage(bench, measurements):
     assert report["status"] == "rolled-back" and _recorded(report) == states
     transcript = (next(c.artifacts.iterdir()) / "hosts" / "PE1" / "transcript.txt").read_text()
     assert "--- session lost; new session #2 ---" in transcript
-    _row(measurements, "PE1's session dropped", "stage:4:gates", code, states, settle, "controller exit (whole run)")
+    _row(measurements, "PE1's session dropped", "stage:4:gates", code, states, settle, "controller exit")
 
 
 def test_commit_rejected(bench, measurements):
     rejected = H.fault_runbook(bench.tmp, swap_last_two=True)
-    t = time.monotonic()
-    c = bench.controller("rejected", runbook=rejected)
+    c = bench.controller("rejected", runbook=rejected, point="stage:8:push", action="mark")
     code = c.wait()
-    settle = time.monotonic() - t
+    settle = _since_marker(c)  # from the refused stage's push
     assert code == 3, c.output()
     report = c.report()
     assert report["failure"]["kind"] == "commit" and "does not exist" in report["failure"]["message"]
     states = bench.states()
     assert states == ALL_PRE, states
     assert report["status"] == "rolled-back" and _recorded(report) == states
-    _row(measurements, "commit rejected by the router", "stage 8 (tracking before its BFD session)", code, states, settle,
-         "controller exit (whole run)")
+    _row(measurements, "commit rejected by the router (BFD tracking before its session)", "stage:8:push", code, states, settle,
+         "controller exit")
 
 
 # --- two controllers -----------------------------------------------------------------------------------

@@ -176,16 +176,16 @@ def test_rejection_in_the_middle_of_the_run_discards_aborts_and_rolls_back(h, la
 
 
 def test_internal_error_mid_run_aborts_the_trial_and_rolls_back(h, lab_factory, tmp_path, monkeypatch):
-    import vrpbook.runbooks.engine as engine
+    import vrpbook.runbooks.gating as gating
 
-    real = engine.Engine._poll_gates
+    real = gating.poll_gates
 
-    def poll(self, idx, stage, hosts):
+    def poll(nr, intents, idx, stage, *args, **kwargs):
         if stage.name == "vpn-instances":
             raise ZeroDivisionError("bug in a gate")
-        return real(self, idx, stage, hosts)
+        return real(nr, intents, idx, stage, *args, **kwargs)
 
-    monkeypatch.setattr(engine.Engine, "_poll_gates", poll)
+    monkeypatch.setattr(gating, "poll_gates", poll)
     running = lab_factory()
     factory = h.device_configs(running)
     report, root = h.run(running, tmp_path / "art")
