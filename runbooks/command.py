@@ -7,6 +7,7 @@ with their code. Exit codes: ``runbooks/README.md``.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -117,13 +118,16 @@ def run_cmd(
             rb, intents, target, artifacts_dir=artifacts, ticket=ticket, hosts=host_list, stage=stage, bus=bus,
             cancel=cancel, journal_dir=journal, wait_lock=wait_lock, keep_artifacts=keep_artifacts,
         )
-    print_summary(console, report, root)
-    if report.status == "interrupted":
-        # One line per router: where the interruption left it.
-        for host, line in report.outcome.items():
-            err_console.print(f"{host}: {line}", highlight=False, markup=False, soft_wrap=True)
-        err_console.print(f"interrupted ({report.failure.message if report.failure else 'signal'}); exit {report.exit_code}",
-                          highlight=False, markup=False)
+    # After SIGHUP the terminal may be gone: the record is written; a console that cannot be
+    # written to must not turn the run's exit code into an internal error.
+    with contextlib.suppress(OSError):
+        print_summary(console, report, root)
+        if report.status == "interrupted":
+            # One line per router: where the interruption left it.
+            for host, line in report.outcome.items():
+                err_console.print(f"{host}: {line}", highlight=False, markup=False, soft_wrap=True)
+            err_console.print(f"interrupted ({report.failure.message if report.failure else 'signal'}); exit {report.exit_code}",
+                              highlight=False, markup=False)
     raise typer.Exit(report.exit_code)
 
 

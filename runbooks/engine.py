@@ -93,6 +93,7 @@ class HostState:
     committed: bool = False  # at least one confirmed commit by this run
     in_trial: bool = False
     saved: bool = False  # this run saved it
+    first_label: str | None = None  # the label of the first trial announced for it
     state: str = "pre-run"  # pre-run | changing | post-run | partial | unknown
 
 
@@ -496,6 +497,8 @@ class Engine:
             # Announced before any commit: a controller killed from here on leaves a journal
             # that says these routers may hold a trial (or more) of this run.
             self._record("trial", stage=stage.name, index=idx, label=label, routers=hosts)
+            for h in hosts:
+                self.state[h].first_label = self.state[h].first_label or label
         outcomes = run_step(self.nr, hosts, _change, f"push {stage.name}", commands=rendered,
                             seconds=seconds, label=label, description=description,
                             point=f"stage:{idx}:push", drop=self._drop)
@@ -633,8 +636,8 @@ class Engine:
         self._emit(ev.RollbackStarted(hosts=tuple(touched)))
         errors: dict[str, str] = dict(self.report.rollback.get("errors", {}))
         verified: list[str] = []
-        targets = {h: PreRun(commit=st.pre_commit, config_sha256=st.pre_sha, saved_sha256=st.pre_saved_sha, resave=st.saved)
-                   for h, st in self.state.items()}
+        targets = {h: PreRun(commit=st.pre_commit, config_sha256=st.pre_sha, saved_sha256=st.pre_saved_sha, resave=st.saved,
+                             first_label=st.first_label) for h, st in self.state.items()}
         for h, done in restore_all(self.nr, targets).items():
             st = self.state[h]
             if isinstance(done, BaseException):

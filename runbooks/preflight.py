@@ -21,11 +21,18 @@ from dataclasses import dataclass, field
 from nornir.core import Nornir
 from nornir.core.task import Result, Task
 
-from vrpbook.errors import ConnectionFailed, DeviceError, LockError, describe_error
+from vrpbook.errors import ConnectionFailed, LockError, describe_error
 from vrpbook.tasks import lock, router_state, unlock
 from vrpbook.tasks.channel import channel_for
-from vrpbook.tasks.device_state import RouterState, describe_commit, describe_lock, read_lock_holder, read_trial_status
-from vrpbook.tasks.device_state import read_saved_config as _read_saved
+from vrpbook.tasks.commit_list import read_commit_list
+from vrpbook.tasks.device_state import (
+    RouterState,
+    describe_commit,
+    describe_lock,
+    read_lock_holder,
+    read_saved_config,
+    read_trial_status,
+)
 from vrpbook.tasks.snapshot import read_config
 
 from .steps import Outcome, run_step
@@ -83,7 +90,8 @@ def _sort(outcomes: dict[str, Outcome]) -> Prepared:
         if took is not None and not took.failed:
             found.locked.append(h)
         if isinstance(o.error, LockError):
-            found.busy[h] = o.error.message.split(": ", 1)[-1] if o.error.message.startswith(f"{h}:") else o.error.message
+            prefix = f"{h}: "
+            found.busy[h] = o.error.message.removeprefix(prefix)
         elif isinstance(o.error, ConnectionFailed):
             found.unreachable.add(h)
             found.errors[h] = o.error
@@ -107,15 +115,13 @@ def _notes(task: Task) -> Result:
     notes: list[str] = []
     trial = read_trial_status(chan)
     if trial.active:
-        from vrpbook.tasks.commit_list import read_commit_list
-
         commits = read_commit_list(chan)
         notes.append(f"trial commit pending: {describe_commit(commits[0] if commits else None)}, "
                      f"{trial.seconds_left} s left (its changes are in the running configuration the diff is against)")
     holder = read_lock_holder(chan)
     if holder is not None:
         notes.append(f"configuration locked by {describe_lock(holder)}: a run would wait or refuse")
-    if _read_saved(chan) != read_config(chan):
+    if read_saved_config(chan) != read_config(chan):
         notes.append("running configuration not saved (differs from the saved one): a reload would lose it")
     return Result(host=task.host, result=notes)
 
@@ -132,4 +138,4 @@ def router_notes(nr: Nornir, hosts: Sequence[str]) -> dict[str, list[str]]:
     return out
 
 
-__all__ = ["DeviceError", "Prepared", "busy_reason", "prepare", "router_notes"]
+__all__ = ["Prepared", "busy_reason", "prepare", "router_notes"]

@@ -50,6 +50,9 @@ class PreRun:
     resave: bool = False  # the run saved this router: save again once back
     own_label: str | None = None  # recover: abort a pending trial only if its label starts with this
     lock: bool = False  # take the configuration lock first (recover; a run already holds it)
+    first_label: str | None = None  # the run's first trial on this router: on a router with no commit
+    # before the run, the oldest listed commit must be that one, or "roll back every listed commit"
+    # would stop short of the pre-run state (a router restarted since, or a rotated history)
 
 
 @dataclass(frozen=True)
@@ -79,9 +82,14 @@ def restore(chan: VrpChannel, pre: PreRun) -> Restored:
     if sha256(config) == pre.config_sha256:
         action = "already at its pre-run configuration"
     else:
-        if pre.commit is not None and pre.commit not in {c.commit_id for c in read_commit_list(chan)}:
+        commits = read_commit_list(chan)
+        if pre.commit is not None and pre.commit not in {c.commit_id for c in commits}:
             raise RollbackError(f"{chan.host}: the pre-run commit {pre.commit} is no longer in the commit list "
                                 "(router restarted or history rotated); cannot roll back to it", router=chan.host)
+        if pre.commit is None and not (commits and pre.first_label and commits[-1].label == pre.first_label):
+            raise RollbackError(f"{chan.host}: the commit list does not reach back to this run's first commit (router "
+                                "restarted or history rotated); rolling back every listed commit would not restore "
+                                "the pre-run configuration", router=chan.host)
         roll_back(chan, pre.commit)
         faults.reached("rollback")
         config = read_config(chan)

@@ -204,6 +204,7 @@ def test_one_session_dropped_mid_stage(bench, measurements):
     assert report["status"] == "rolled-back" and _recorded(report) == states
     transcript = (next(c.artifacts.iterdir()) / "hosts" / "PE1" / "transcript.txt").read_text()
     assert "--- session lost; new session #2 ---" in transcript
+    assert "Traceback" not in c.output()  # one line per router on the console; tracebacks only in run.log
     _row(measurements, "PE1's session dropped", "stage:4:gates", code, states, settle, "controller exit")
 
 
