@@ -66,17 +66,20 @@ def lab_inventory(tmp: Path) -> Path:
     return inv
 
 
-def fault_runbook(tmp: Path, *, swap_last_two: bool = False) -> Path:
+def fault_runbook(tmp: Path, *, swap_last_two: bool = False, trial_seconds: int = 60) -> Path:
     """The reference runbook with a short trial (60 s, i.e. 6 s scaled) and short deadlines.
+    Scenarios that hold a run stopped while something else happens (another run starts, waits
+    or is refused) use a long trial (600 s = 60 s scaled), so a slow machine can never let the
+    held run's trial expire under it.
     ``swap_last_two`` puts step 9 (BFD-tracked routes) before step 8 (the BFD sessions): the
     whole-run dry run accepts it, the router refuses the stage's commit (a commit rejected)."""
     raw = yaml.safe_load(RUNBOOK.read_text())
-    raw["defaults"].update(trial_seconds=60, gate_deadline=5, confirm_margin=10)
+    raw["defaults"].update(trial_seconds=trial_seconds, gate_deadline=5, confirm_margin=10)
     if swap_last_two:
         stages = raw["stages"]
         i = next(n for n, s in enumerate(stages) if s["name"] == "bfd-sessions")
         stages[i], stages[i + 1] = stages[i + 1], stages[i]
-    path = tmp / ("rejected_runbook.yaml" if swap_last_two else "fault_runbook.yaml")
+    path = tmp / f"{'rejected' if swap_last_two else 'fault'}_runbook_{trial_seconds}.yaml"
     path.write_text(yaml.safe_dump(raw, sort_keys=False))
     return path
 

@@ -229,10 +229,11 @@ def test_commit_rejected(bench, measurements):
 def test_two_runs_at_once(bench, measurements):
     """The first run holds stage 1 in trial (stopped there, so the overlap is certain) when the
     second starts: the second refuses at once, naming the first; the first finishes."""
-    a = bench.controller("first", point="stage:1:gates")
+    held = H.fault_runbook(bench.tmp, trial_seconds=600)
+    a = bench.controller("first", point="stage:1:gates", runbook=held)
     assert a.reached() == "stage:1:gates"
     t = time.monotonic()
-    b = bench.controller("second")
+    b = bench.controller("second", runbook=held)
     assert b.wait() == 3, b.output()
     refused = b.report()
     assert refused["failure"]["kind"] == "busy" and refused["stages"] == []
@@ -253,9 +254,10 @@ def _run_log(c: Any) -> str:
 
 
 def test_second_run_waits_with_wait_lock(bench, measurements):
-    a = bench.controller("holder", point="stage:2:gates")
+    held = H.fault_runbook(bench.tmp, trial_seconds=600)
+    a = bench.controller("holder", point="stage:2:gates", runbook=held)
     assert a.reached() == "stage:2:gates"
-    b = bench.controller("waiter", extra=("--wait-lock", "60"))
+    b = bench.controller("waiter", extra=("--wait-lock", "60"), runbook=held)
     H.wait_for(lambda: f"waiting up to 60 s for run {a.run_id()}" in _run_log(b), "the second run to be waiting")
     t = time.monotonic()
     a.resume()
@@ -275,15 +277,16 @@ def test_rerun_during_a_pending_trial(bench, measurements):
     """A controller dies with stage 3 in trial. A re-run on the same machine refuses naming the dead
     run; one from another machine (its own journal) refuses naming router, trial and time left.
     `recover` aborts the dead run's own trial and rolls back."""
-    c = bench.controller("dead", point="stage:3:gates")
+    held = H.fault_runbook(bench.tmp, trial_seconds=600)  # the dead run's trial outlives the re-runs
+    c = bench.controller("dead", point="stage:3:gates", runbook=held)
     assert c.reached() == "stage:3:gates"
     c.signal(signal.SIGKILL)
     c.wait()
     run_id = c.run_id()
-    same = H.vrpbook("run", str(bench.runbook), "--inventory", str(bench.inventory), "--yes",
+    same = H.vrpbook("run", str(held), "--inventory", str(bench.inventory), "--yes",
                      "--artifacts", str(bench.tmp / "same"), journal=bench.journal)
     assert same.returncode == 3 and f"vrpbook recover {run_id}" in same.stdout, same.stdout
-    other = H.vrpbook("run", str(bench.runbook), "--inventory", str(bench.inventory), "--yes",
+    other = H.vrpbook("run", str(held), "--inventory", str(bench.inventory), "--yes",
                       "--artifacts", str(bench.tmp / "other"), journal=bench.tmp / "other-journal")
     assert other.returncode == 3, other.stdout + other.stderr
     for host in H.HOSTS:
