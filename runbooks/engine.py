@@ -387,8 +387,13 @@ class Engine:
                   "ticket": facts.ticket, "operator": facts.operator, "vrpbook_version": facts.vrpbook_version,
                   "pid": os.getpid(), "machine": socket.gethostname(), "started": self.report.started,
                   "on_failure": self.rb.defaults.on_failure, "artifacts": facts.artifacts}
-        opened, found = journal.register(self.journal_dir, self.run_id, routers, header,
-                                         wait=self.wait_lock, sleep=self.cancel.sleep)
+        try:
+            opened, found = journal.register(self.journal_dir, self.run_id, routers, header,
+                                             wait=self.wait_lock, sleep=self.cancel.sleep)
+        except OSError as exc:  # nothing is changed without a durable record of it
+            raise StageFailed(Failure("preflight", "journal", None, None,
+                                      f"cannot write the run journal in {self.journal_dir}: {describe_error(exc)}"),
+                              ExitCode.USAGE) from exc
         if opened is None:
             per_router = {r: c.message() for c in found for r in c.routers}
             first = next(iter(per_router))

@@ -356,3 +356,17 @@ def test_a_run_in_progress_is_not_recovered_under_it(tmp_path):
             recover("20261129T100000Z-rb-aaaa", journal_dir=tmp_path)
     finally:
         j.close()
+
+
+def test_no_change_without_a_journal(tmp_path):
+    """A journal directory that cannot be written stops the run before it connects (exit 2)."""
+    from typer.testing import CliRunner
+
+    from vrpbook.cli import app
+
+    blocked = tmp_path / "journal"
+    blocked.write_text("a file, not a directory")
+    res = CliRunner().invoke(app, ["run", "bfd-static-vpn", "--inventory", str(LAB), "--yes", "--journal", str(blocked),
+                                   "--artifacts", str(tmp_path / "art")])
+    assert res.exit_code == 2, res.output
+    assert "cannot write the run journal" in res.output and "Traceback" not in res.output
