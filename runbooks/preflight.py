@@ -14,6 +14,7 @@ tries again until the routers are free or the time is up.
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -78,9 +79,10 @@ def prepare(
         left = wait - (time.monotonic() - start)
         if not found.busy or found.errors or left <= 0:
             return found
-        # Let the holder finish: release what we took, wait, try again.
+        # Let the holder finish: release what we took, wait, try again. The pause is jittered so
+        # two controllers that each locked part of the network do not retry in lockstep forever.
         run_step(nr, found.locked, unlock, "unlock")
-        sleep(min(1.0, left))
+        sleep(min(1.0, left) * random.uniform(0.5, 1.0))
 
 
 def _sort(outcomes: dict[str, Outcome]) -> Prepared:
