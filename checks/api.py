@@ -19,10 +19,10 @@ judge is ``error`` too (:func:`nothing_to_judge`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -38,10 +38,15 @@ P = TypeVar("P", bound=BaseModel)
 
 @dataclass(frozen=True)
 class Read(Generic[M]):
-    """A display command and the parser model its output is read into."""
+    """A display command and the parser model its output is read into.
+
+    ``reader`` (``(command, text) -> model``, raising ``ParseError`` on anything it does not
+    trust) replaces :func:`vrpbook.parsers.parse` for a display whose model is not a parser
+    table: the configuration texts the configuration checks compare (``checks/config.py``)."""
 
     command: str
     model: type[M]
+    reader: Callable[[str, str], M] | None = field(default=None, compare=False)
 
 
 class Observations:
@@ -60,23 +65,40 @@ class Observations:
         if not isinstance(obs.parsed, read.model):
             got = type(obs.parsed).__name__
             raise ReadError(f"{read.command!r} parsed as {got}, not {read.model.__name__}", router=self.router)
+        if obs.parsed.incomplete:
+            # An excerpt (fewer rows than its own counter, or an elision line) may lack the
+            # very row a judge looks for: "could not check", never a fail or a pass on it.
+            why = "; ".join(obs.parsed.warnings) or "records left out"
+            raise ReadError(f"{read.command!r}: the output lists fewer records than it announces ({why})", router=self.router)
         return obs.parsed
+
+
+#: Tag of a failing result whose outcome cannot change by waiting: the configuration the
+#: check read back contradicts what it expects (polling stops at once; see :mod:`.polling`).
+SETTLED = "settled"
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """A judge's answer for one router: JSON-able observed/expected values, one line."""
+    """A judge's answer for one router: JSON-able observed/expected values, one line, and any
+    further evidence (JSON-able; what the judgement rested on besides the compared values).
+
+    ``settled``: a failure that waiting cannot change (e.g. the VPN instance imports
+    targets no exporter exports: the route can never arrive)."""
 
     passed: bool
     message: str
     observed: Any = None
     expected: Any = None
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    settled: bool = False
 
 
-def verdict(failures: Sequence[str], held: str, observed: Any, expected: Any = None) -> Verdict:
-    """Fail naming every failure, or pass saying what held."""
-    if failures:
-        return Verdict(False, "; ".join(failures), observed, expected)
+def verdict(failures: Sequence[str], held: str, observed: Any, expected: Any = None, settled: Sequence[str] = ()) -> Verdict:
+    """Fail naming every failure (*settled* ones first: they cannot change by waiting), or
+    pass saying what held."""
+    if settled or failures:
+        return Verdict(False, "; ".join([*settled, *failures]), observed, expected, settled=bool(settled))
     return Verdict(True, held, observed, expected)
 
 
@@ -94,6 +116,11 @@ class Check(Generic[P]):
     #: what a router's intent must have for the check to apply (for "nothing to judge")
     requires: str
     params_model: type[P]
+    #: ``state``: protocol state, which may still be settling (``vrpbook check --settle``
+    #: re-polls it); ``config``: the configuration, which does not settle by itself.
+    category: ClassVar[Literal["state", "config"]] = "state"
+    #: labels a catalog can select on and reports carry (``CheckResult.tags``)
+    tags: ClassVar[tuple[str, ...]] = ()
 
     def applies(self, router: str, net: NetworkIntent) -> bool:
         raise NotImplementedError
@@ -148,7 +175,8 @@ def evaluate(
     return CheckResult(
         router=router, check=check.name, params=params_dict(params),
         status=Status.PASS if v.passed else Status.FAIL, message=v.message,
-        observed=v.observed, expected=v.expected, source=source, started_at=started_at or now(), polls=polls,
+        observed=v.observed, expected=v.expected, evidence=dict(v.evidence), source=source,
+        started_at=started_at or now(), polls=polls, tags=(SETTLED,) if v.settled and not v.passed else (),
     )
 
 

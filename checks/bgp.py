@@ -27,8 +27,10 @@ class Vpnv4PeersEstablished(Check[NoParams]):
         states = {p.peer: p.state for p in obs[VPNV4_PEERS].peers if not p.vpn_instance}
         bgp = net[router].bgp
         peers = [str(p) for p in bgp.vpnv4_peers] if bgp else []
-        failures = [f"VPNv4 peer {p} is {states.get(p) or 'absent'}" for p in peers if not same(states.get(p), "established")]
-        return verdict(failures, "all intended VPNv4 peers Established", states, {p: "Established" for p in peers})
+        # a peer the router does not list is not configured: waiting cannot bring it up
+        settled = [f"VPNv4 peer {p} is absent (not configured)" for p in peers if p not in states]
+        failures = [f"VPNv4 peer {p} is {states[p]}" for p in peers if p in states and not same(states[p], "established")]
+        return verdict(failures, "all intended VPNv4 peers Established", states, {p: "Established" for p in peers}, settled)
 
 
 class EbgpPeersEstablished(Check[NoParams]):
@@ -51,18 +53,23 @@ class EbgpPeersEstablished(Check[NoParams]):
     def judge(self, router: str, net: NetworkIntent, params: NoParams, obs: Observations) -> Verdict:
         it = net[router]
         failures: list[str] = []
+        settled: list[str] = []  # peers the router does not list are not configured
         seen: dict[str, dict[str, str]] = {}
         expected: dict[str, list[str]] = {}
         for vrf, peers in it.ebgp_vpn_peers().items():
             states = {p.peer: p.state for p in obs[vpn_instance_peers(vrf)].peers}
             seen[vrf], expected[vrf] = states, peers
             for peer in peers:
-                if not same(states.get(peer), "established"):
-                    failures.append(f"EBGP peer {peer} in VPN instance {vrf} is {states.get(peer) or 'absent'}")
+                if peer not in states:
+                    settled.append(f"EBGP peer {peer} in VPN instance {vrf} is absent (not configured)")
+                elif not same(states[peer], "established"):
+                    failures.append(f"EBGP peer {peer} in VPN instance {vrf} is {states[peer]}")
         if it.ebgp_public_peers():
             states = {p.peer: p.state for p in obs[BGP_PEERS].peers}
             seen["_public_"], expected["_public_"] = states, it.ebgp_public_peers()
             for peer in it.ebgp_public_peers():
-                if not same(states.get(peer), "established"):
-                    failures.append(f"EBGP peer {peer} is {states.get(peer) or 'absent'}")
-        return verdict(failures, "EBGP peers Established", seen, expected)
+                if peer not in states:
+                    settled.append(f"EBGP peer {peer} is absent (not configured)")
+                elif not same(states[peer], "established"):
+                    failures.append(f"EBGP peer {peer} is {states[peer]}")
+        return verdict(failures, "EBGP peers Established", seen, expected, settled)

@@ -1,8 +1,10 @@
 """Read what checks need from routers and poll them until they hold (read-only).
 
 A scheduled check is done when every router it judges passes, when any of them
-errors (an unreadable display: fail closed, no retry), or when its deadline
-passes (it then fails with what it saw last). The checks of one poll round are
+errors (an unreadable display: fail closed, no retry), when any of them fails
+in a way waiting cannot change (a *settled* failure: the configuration read
+back contradicts the expectation, so the check stops at that poll and says
+why), or when its deadline passes (it then fails with what it saw last). The checks of one poll round are
 read together, so each round reads every needed display once per router,
 concurrently, through the ``collect`` Nornir task.
 """
@@ -22,7 +24,7 @@ from vrpbook.intent import NetworkIntent
 from vrpbook.results import CheckResult, Status, now
 from vrpbook.tasks.collect import Observation, collect
 
-from .api import Check, evaluate, nothing_to_judge
+from .api import SETTLED, Check, evaluate, nothing_to_judge
 
 Observed = dict[str, dict[str, Observation]]
 
@@ -112,7 +114,8 @@ def poll(
             c = checks[i]
             results = c.judge(net, observed, started, polls)
             statuses = {r.status for r in results}
-            if statuses == {Status.PASS} or Status.ERROR in statuses or elapsed >= c.deadline:
+            settled = any(SETTLED in r.tags for r in results if r.status is Status.FAIL)
+            if statuses == {Status.PASS} or Status.ERROR in statuses or settled or elapsed >= c.deadline:
                 results = [_final(r, elapsed, c.deadline) for r in results]
                 done[i] = results
                 on_done(c, results, observed)
@@ -123,7 +126,9 @@ def poll(
 
 def _final(result: CheckResult, elapsed: float, deadline: float) -> CheckResult:
     message = result.message
-    if result.status is Status.FAIL:
+    if result.status is Status.FAIL and SETTLED in result.tags:
+        message = f"cannot pass by waiting (stopped after {result.polls} poll(s), {elapsed:.1f} s of {deadline:g} s): {message}"
+    elif result.status is Status.FAIL:
         message = f"not true after {elapsed:.1f} s (deadline {deadline:g} s): {message}"
     return result.model_copy(update={"message": message, "finished_at": now()})
 

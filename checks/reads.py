@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Address, IPv4Network
+
 from vrpbook import vrp
 from vrpbook.parsers.bfd import BfdSessionsVerbose
 from vrpbook.parsers.bgp import BgpPeers, BgpVpnInstancePeers, BgpVpnv4AllPeers
-from vrpbook.parsers.config_state import CurrentConfiguration
+from vrpbook.parsers.config_session import ConfigurationOccupied
+from vrpbook.parsers.interface_brief import InterfaceBrief
 from vrpbook.parsers.ldp import LdpSessions
 from vrpbook.parsers.routing import Route, RoutingTable, VpnRoutingTable
+from vrpbook.parsers.trial_status import TrialStatus
 from vrpbook.parsers.vpn_instance import VpnInstances
 
 from .api import Read
@@ -18,7 +22,9 @@ VPN_INSTANCES = Read(vrp.VPN_INSTANCES_VERBOSE, VpnInstances)
 VPNV4_PEERS = Read(vrp.VPNV4_PEERS, BgpVpnv4AllPeers)
 BGP_PEERS = Read(vrp.BGP_PEERS, BgpPeers)
 BFD_SESSIONS = Read(vrp.BFD_SESSIONS_VERBOSE, BfdSessionsVerbose)
-CURRENT_CONFIGURATION = Read(vrp.CURRENT_CONFIGURATION, CurrentConfiguration)
+TRIAL_STATUS = Read(vrp.TRIAL_STATUS, TrialStatus)
+LOCK_HOLDERS = Read(vrp.LOCK_HOLDERS, ConfigurationOccupied)
+INTERFACES = Read(vrp.INTERFACE_BRIEF, InterfaceBrief)
 
 
 def vpn_routing_table(vpn_instance: str) -> Read[VpnRoutingTable]:
@@ -27,6 +33,21 @@ def vpn_routing_table(vpn_instance: str) -> Read[VpnRoutingTable]:
 
 def vpn_instance_peers(vpn_instance: str) -> Read[BgpVpnInstancePeers]:
     return Read(vrp.vpn_instance_peers(vpn_instance), BgpVpnInstancePeers)
+
+
+def igp_cost(table: RoutingTable, address: str) -> int | None:
+    """The cost of *table*'s route to *address* (longest prefix match), None when no route
+    covers it: what BGP compares when it chooses among next hops."""
+    ip = IPv4Address(address)
+    best: tuple[int, int] | None = None
+    for r in table.routes:
+        try:
+            net = IPv4Network(r.destination, strict=False)
+        except ValueError:
+            continue
+        if ip in net and (best is None or net.prefixlen > best[0]):
+            best = (net.prefixlen, r.cost)
+    return best[1] if best else None
 
 
 def same(value: str | None, expected: str) -> bool:

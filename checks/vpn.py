@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from ipaddress import IPv4Network
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from vrpbook.errors import ReadError
-from vrpbook.intent import NetworkIntent
+from vrpbook.intent import NetworkIntent, VpnRouteOrigin
+from vrpbook.parsers.routing import RoutingTable
 
 from .api import Check, NoParams, Observations, Read, Verdict, verdict
-from .reads import VPN_INSTANCES, route_rows, same, vpn_routing_table
+from .reads import ROUTING_TABLE, VPN_INSTANCES, igp_cost, route_rows, same, vpn_routing_table
 
 
 class VpnInstancesUp(Check[NoParams]):
@@ -32,13 +33,14 @@ class VpnInstancesUp(Check[NoParams]):
         failures: list[str] = []
         seen: dict[str, dict[str, Any]] = {}
         expected: dict[str, dict[str, Any]] = {}
+        settled: list[str] = []  # configuration read back that differs: waiting cannot change it
         for name, want in it.vpn_instances.items():
             bound = [n for n, i in it.interfaces.items() if i.vpn_instance == name]
             expected[name] = {"vrf_status": "Up", "route_distinguisher": want.rd, "export_vpn_targets": want.export_targets,
                               "import_vpn_targets": want.import_targets, "interfaces": bound}
             inst = by_name.get(name)
             if inst is None:
-                failures.append(f"VPN instance {name} absent (present: {sorted(by_name) or 'none'})")
+                settled.append(f"VPN instance {name} absent (present: {sorted(by_name) or 'none'})")
                 continue
             af = next((a for a in inst.address_families if same(a.afi, "ipv4")), None)
             seen[name] = {
@@ -49,20 +51,20 @@ class VpnInstancesUp(Check[NoParams]):
                 "import_vpn_targets": list(af.import_vpn_targets) if af else [],
             }
             if af is None:
-                failures.append(f"VPN instance {name} has no ipv4 address family")
+                settled.append(f"VPN instance {name} has no ipv4 address family")
                 continue
             if not same(af.vrf_status, "up"):
                 failures.append(f"VPN instance {name} status {af.vrf_status}")
             if af.route_distinguisher != want.rd:
-                failures.append(f"{name} RD {af.route_distinguisher} (intended {want.rd})")
+                settled.append(f"{name} RD {af.route_distinguisher} (intended {want.rd})")
             if set(af.export_vpn_targets) != set(want.export_targets):
-                failures.append(f"{name} export targets {af.export_vpn_targets} (intended {want.export_targets})")
+                settled.append(f"{name} export targets {af.export_vpn_targets} (intended {want.export_targets})")
             if set(af.import_vpn_targets) != set(want.import_targets):
-                failures.append(f"{name} import targets {af.import_vpn_targets} (intended {want.import_targets})")
+                settled.append(f"{name} import targets {af.import_vpn_targets} (intended {want.import_targets})")
             missing = [b for b in bound if b not in inst.interfaces]
             if missing:
-                failures.append(f"{name} not bound to {missing} (bound: {list(inst.interfaces)})")
-        return verdict(failures, "VPN instances up with intended RD/targets/interfaces", seen, expected)
+                settled.append(f"{name} not bound to {missing} (bound: {list(inst.interfaces)})")
+        return verdict(failures, "VPN instances up with intended RD/targets/interfaces", seen, expected, settled)
 
 
 class VpnStaticRoutes(Check[NoParams]):
@@ -93,15 +95,29 @@ class VpnStaticRoutes(Check[NoParams]):
 
 
 class EcmpParams(BaseModel):
-    """``prefixes``: judge only these (default: every VPN static route of the other PEs)."""
+    """``prefixes``: judge only these (default: every VPN static route other PEs originate).
+    ``paths``: an explicit expectation of the number of IBGP paths, instead of the one the
+    BGP load-balancing rules give on this network."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     prefixes: list[IPv4Network] | None = None
+    paths: Annotated[int, Field(ge=0, le=64)] | None = None
 
 
 class VpnRouteEcmp(Check[EcmpParams]):
+    """What BGP will install for each VPN route other PEs originate, as the protocols decide it.
+
+    The route arrives from the originating PEs whose export targets the router's VPN
+    instance imports — the import targets are read back from the router; none matching is
+    a failure waiting cannot change (*settled*: the route can never arrive). Among the
+    originators whose BGP next hop the router reaches, BGP load-balances over those at the
+    lowest IGP cost — the cost read from the router's own routing table — unless the
+    instance has ``load-balancing igp-metric-ignore``, and over at most ``maximum
+    load-balancing`` of them. The route must have exactly that many IBGP paths, via those
+    next hops (or ``paths`` of them, when the runbook says so)."""
+
     name = "vpn-route-ecmp"
-    description = "VPN routes of other PEs present with min(maximum load-balancing, originators) IBGP paths"
+    description = "VPN routes of other PEs present with the IBGP paths BGP's load-balancing rules give on this network"
     requires = "bgp.vpn_instances.*.maximum_load_balancing"
     params_model = EcmpParams
 
@@ -109,32 +125,68 @@ class VpnRouteEcmp(Check[EcmpParams]):
         return bool(net[router].ecmp_vpn_instances())
 
     def reads(self, router: str, net: NetworkIntent, params: EcmpParams) -> list[Read[Any]]:
-        return [vpn_routing_table(v) for v in net[router].ecmp_vpn_instances()]
+        return [*(vpn_routing_table(v) for v in net[router].ecmp_vpn_instances()), VPN_INSTANCES, ROUTING_TABLE]
 
     def judge(self, router: str, net: NetworkIntent, params: EcmpParams, obs: Observations) -> Verdict:
         wanted = {str(p) for p in params.prefixes} if params.prefixes else None
+        it = net[router]
+        instances = {i.name: i for i in obs[VPN_INSTANCES].instances}
+        public = obs[ROUTING_TABLE]
         failures: list[str] = []
+        settled: list[str] = []
         seen: dict[str, list[dict[str, str | None]]] = {}
         expected: dict[str, dict[str, Any]] = {}
-        for vrf, max_lb in net[router].ecmp_vpn_instances().items():
+        for vrf, max_lb in it.ecmp_vpn_instances().items():
             table = obs[vpn_routing_table(vrf)]
-            for prefix, origins in net.vpn_route_originators(router, vrf).items():
+            inst = instances.get(vrf)
+            af = next((a for a in inst.address_families if same(a.afi, "ipv4")), None) if inst else None
+            imports = set(af.import_vpn_targets) if af else set()
+            ignore = bool(it.bgp and it.bgp.vpn_instances[vrf].load_balancing_igp_metric_ignore)
+            for prefix, origins in net.vpn_route_origins(router, vrf).items():
                 if wanted is not None and prefix not in wanted:
                     continue
-                rows = route_rows(table, prefix)
-                ibgp = [r for r in rows if same(r["proto"], "ibgp")]
-                count = min(max_lb, len(origins))
-                allowed = set(origins.values())
                 key = f"{vrf} {prefix}"
-                seen[key] = rows
-                expected[key] = {"ibgp_paths": count, "via": sorted(allowed), "originators": sorted(origins)}
-                hops = {str(r["nexthop"]) for r in ibgp}
-                if len(ibgp) != count or not hops <= allowed or len(hops) != count:
-                    failures.append(
-                        f"VPN {vrf} {prefix}: {len(ibgp)} IBGP path(s) via {sorted(hops) or 'nothing'} "
-                        f"(intended {count} via {sorted(allowed)} from {', '.join(sorted(origins))})"
-                    )
+                seen[key] = route_rows(table, prefix)
+                arriving = [o for o in origins if imports & set(o.export_targets)]
+                if not arriving:
+                    exporters = ", ".join(f"{o.router} exports {list(o.export_targets)}" for o in origins)
+                    held = f"imports {sorted(imports)}" if af else "has no ipv4 VPN instance " + vrf
+                    expected[key] = {"ibgp_paths": 0 if params.paths is None else params.paths, "originators": exporters}
+                    settled.append(f"VPN {vrf} {prefix} can never arrive: {router} {held} (read back), "
+                                   f"no originator's export targets match ({exporters})")
+                    continue
+                failure, expected[key] = self._paths(vrf, prefix, arriving, seen[key], public, max_lb, ignore, params.paths)
+                if failure:
+                    failures.append(failure)
         if not seen:
             why = "nothing to judge: no VPN static route of another PE is imported into BGP in these VPN instances"
             raise ReadError(why, router=router)
-        return verdict(failures, "VPN routes present with the intended number of paths", seen, expected)
+        return verdict(failures, "VPN routes present with the IBGP paths BGP's load-balancing rules give", seen, expected, settled)
+
+    @staticmethod
+    def _paths(
+        vrf: str, prefix: str, arriving: list[VpnRouteOrigin], rows: list[dict[str, str | None]],
+        public: RoutingTable, max_lb: int, ignore: bool, paths: int | None,
+    ) -> tuple[str | None, dict[str, Any]]:
+        """(failure or None, expectation) for one prefix, from the IGP costs the router reports."""
+        costs = {o.nexthop: igp_cost(public, o.nexthop) for o in arriving}
+        reachable = {nh: c for nh, c in costs.items() if c is not None}
+        best = min(reachable.values()) if reachable else None
+        eligible = sorted(nh for nh, c in reachable.items() if paths is not None or ignore or c == best)
+        count = paths if paths is not None else min(max_lb, len(eligible))
+        rule = ("explicit expectation" if paths is not None else
+                f"maximum load-balancing {max_lb}, " + ("IGP cost ignored" if ignore else f"lowest IGP cost {best}"))
+        expectation: dict[str, Any] = {"ibgp_paths": count, "via": eligible, "igp_cost": costs, "rule": rule,
+                       "originators": sorted(o.router for o in arriving)}
+        ibgp = [r for r in rows if same(r["proto"], "ibgp")]
+        hops = {str(r["nexthop"]) for r in ibgp}
+        unreachable = sorted(nh for nh, c in costs.items() if c is None)
+        if unreachable:
+            return f"VPN {vrf} {prefix}: no IGP route yet to next hop(s) {unreachable} of {expectation['originators']}", expectation
+        # A BGP path is a next hop: when the IGP reaches one next hop over several equal-cost
+        # links the table prints one row per outgoing interface, still one BGP path.
+        if not hops <= set(eligible) or len(hops) != count:
+            priced = ", ".join(f"{nh} cost {c}" for nh, c in sorted(costs.items()))
+            return (f"VPN {vrf} {prefix}: {len(hops)} IBGP path(s) via {sorted(hops) or 'nothing'} "
+                    f"(intended {count} via {eligible} from {', '.join(expectation['originators'])}: {rule}; {priced})"), expectation
+        return None, expectation

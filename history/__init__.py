@@ -21,10 +21,13 @@ from .errors import (
     HistoryLocked,
     HistorySchemaTooNew,
     HistoryUnavailable,
+    RouterLocked,
 )
+from .locks import RouterLock, RouterLocks, Taken
 from .models import RunRecord, StateAt, Transition
 
 __all__ = [
     "HistoryCorrupt", "HistoryDB", "HistoryError", "HistoryLocked", "HistorySchemaTooNew",
-    "HistoryUnavailable", "RecordSummary", "RunRecord", "StateAt", "Transition", "default_db_path",
+    "HistoryUnavailable", "RecordSummary", "RouterLock", "RouterLocked", "RouterLocks", "RunRecord", "StateAt",
+    "Taken", "Transition", "default_db_path",
 ]

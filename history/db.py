@@ -16,7 +16,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -142,6 +142,18 @@ class HistoryDB:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error,
+        sqlite errors translated): for the modules of this package that own a table
+        (``locks.py``)."""
+        return self._write()
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection for queries, sqlite errors translated into :class:`HistoryError`."""
+        with self._errors():
+            yield self._conn
 
     def _check_schema(self, version: int) -> None:
         app = self._conn.execute("PRAGMA application_id").fetchone()[0]

@@ -7,7 +7,12 @@ writes its report files, since those never depend on the database.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .locks import RouterLock
 
 
 class HistoryError(Exception):
@@ -32,6 +37,15 @@ class HistorySchemaTooNew(HistoryError):
 
 class HistoryUnavailable(HistoryError):
     """The file cannot be opened (missing when reading, a directory, no permission)."""
+
+
+class RouterLocked(Exception):
+    """Routers held by another live holder (:meth:`RouterLocks.take` took nothing); ``str()``
+    is one line naming each, ``held`` maps router to its lock."""
+
+    def __init__(self, held: Mapping[str, RouterLock]) -> None:
+        self.held = dict(held)
+        super().__init__("routers held by another holder: " + "; ".join(lk.describe() for lk in self.held.values()))
 
 
 def translate(path: Path, exc: sqlite3.Error, timeout: float) -> HistoryError:

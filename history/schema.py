@@ -2,8 +2,8 @@
 
 ``PRAGMA user_version`` holds the number of migrations applied and
 ``PRAGMA application_id`` marks the file as vrpbook's, so a stray SQLite file
-is refused instead of written into. A later feature (change windows: changes,
-per-router locks) appends a migration; never edit one that has shipped.
+is refused instead of written into. A later feature appends a migration; never
+edit one that has shipped (1: runs, subjects, transitions; 2: router locks).
 """
 
 from __future__ import annotations
@@ -56,6 +56,21 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX transitions_subject_at ON transitions (subject_id, at);
     CREATE INDEX transitions_at ON transitions (at);
+    """,
+    # 2: per-router locks of runs and change windows (history/locks.py): who holds a
+    # router, until when, and the process that does (so a dead holder is detectable)
+    """
+    CREATE TABLE router_locks (
+        router     TEXT PRIMARY KEY,            -- one holder per router
+        holder     TEXT NOT NULL,               -- who, in words: "run bfd-static-vpn", "window CHG-1234"
+        ref        TEXT NOT NULL,               -- the run id or change id holding it (release names it)
+        since      TEXT NOT NULL,               -- UTC ISO 8601
+        expires_at TEXT NOT NULL,               -- UTC ISO 8601: the holder renews before, or the lock is stale
+        pid        INTEGER NOT NULL,            -- the holding process ...
+        pid_start  TEXT,                        -- ... its start time (/proc: survives pid reuse), NULL if unknown
+        hostname   TEXT NOT NULL                -- ... on this machine
+    );
+    CREATE INDEX router_locks_ref ON router_locks (ref);
     """,
 )
 

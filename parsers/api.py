@@ -15,8 +15,8 @@ from __future__ import annotations
 import gc
 import re
 import threading
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from pydantic import ValidationError
 
@@ -34,6 +34,16 @@ _gc_was_enabled = True
 
 _DEVICE_ERROR = re.compile(r"^\s*Error\s*(?:\[\d+\])?\s*:")
 _CARET = re.compile(r"^\s*\^\s*$")
+# Printed before the output by some terminals/releases: a timestamp ("2020-01-01 11:21:06.8",
+# "2022-08-18 16:44:02.349 +08:00", "Jan  1 2020 11:21:06+08:00") and, with a "| include"
+# filter, VRP8's "Info: It will take a long time ... press CTRL_C to break." (VRP8.md 5).
+_TIMESTAMP = re.compile(
+    r"\s*(?:\d{4}-\d{2}-\d{2}|[A-Z][a-z]{2}\s+\d{1,2}\s+\d{4})\s+\d{1,2}:\d{2}:\d{2}(?:[.:]\d+)?"
+    r"(?:\s*(?:[+-]\d{2}:\d{2}|UTC|DST))*\s*"
+)
+_SEARCH_INFO = re.compile(r"\s*Info: It will take a long time if the content you search is too much.*")
+# A line that only says "rows left out here" (documentation excerpts): accepted with a warning.
+_ELISION = re.compile(r"\s*(?:\.{3,}|\u2026+)\s*")
 
 
 def parse(command: str, text: str) -> ParsedOutput:
@@ -73,13 +83,14 @@ def _parse(command: str, text: str) -> ParsedOutput:
     lines = clean(text)
     _refuse_device_errors(lines, command)
     header, body = _split_header(resolved, lines, command)
+    ctx = Context(command=command, args=dict(resolved.args), output_filter=resolved.output_filter)
+    body = _drop_elisions(body, ctx)
     # twin's choice (parser): an output with no line at all is never an empty table -- every
     # supported display prints at least its header/counters when it has nothing to list.
-    if not any(line.text for line in body):
+    if not any(line.text for line in body) and not resolved.spec.empty_ok:
         raise ParseError("empty output", command=command, kind=ParseErrorKind.EMPTY)
     grammar = load_grammar(resolved.spec.template)
     matches = grammar.scan(body, command)
-    ctx = Context(command=command, args=dict(resolved.args))
     try:
         result = BUILDERS[resolved.spec.key](matches, ctx)
     except ValidationError as exc:
@@ -92,6 +103,7 @@ def _parse(command: str, text: str) -> ParsedOutput:
     for key, value in header.items():
         setattr(result, key, value)
     result.warnings.extend(ctx.warnings)
+    result.incomplete = ctx.incomplete
     return result
 
 
@@ -122,7 +134,37 @@ def _split_header(resolved: ResolvedCommand, lines: list[Line], command: str) ->
                 prompt = split[0]
                 header = {"prompt": prompt.prompt, "hostname": prompt.hostname, "command": typed or None}
             start += 1
+    start = _skip_preamble(resolved, lines, start, end)
     return header, lines[start:end]
+
+
+def _skip_preamble(resolved: ResolvedCommand, lines: list[Line], start: int, end: int) -> int:
+    """Skip what terminals print between the command and its output: timestamps, the
+    "this may take long" note of a filtered display, a repeated echo of the command."""
+    while start < end:
+        text = lines[start].text
+        if not text or _TIMESTAMP.fullmatch(text) or _SEARCH_INFO.fullmatch(text):
+            start += 1
+            continue
+        split = split_prompt(text)
+        typed = split[1] if split else text.strip()
+        if typed and _same_command(typed, resolved):
+            start += 1
+            continue
+        break
+    return start
+
+
+def _drop_elisions(body: list[Line], ctx: Context) -> list[Line]:
+    """Documentation excerpts mark left-out rows with a line of dots: keep going, say so."""
+    kept = []
+    for line in body:
+        if line.text[-1:] in (".", "\u2026") and _ELISION.fullmatch(line.text):
+            ctx.warnings.append(f"line {line.no}: '...' line: records left out here (counters may disagree)")
+            ctx.incomplete = True
+            continue
+        kept.append(line)
+    return kept
 
 
 def _same_command(typed: str, resolved: ResolvedCommand) -> bool:

@@ -10,6 +10,8 @@ different things.
 
 from __future__ import annotations
 
+import builtins
+import itertools
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -18,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler
 
 from vrpbook.parsers.errors import ParseError, ParseErrorKind
 from vrpbook.parsers.grammar import Match
+from vrpbook.parsers.vocab import Vocabulary
 
 PLACEHOLDERS = frozenset({"-", "--", "--.--.--.--"})
 
@@ -44,6 +47,10 @@ class ParsedOutput(Record):
     hostname: str | None = None
     command: str | None = None
     warnings: list[str] = Field(default_factory=list)
+    #: A counter announced more records than were listed, or a ``...`` elision line left
+    #: records out: the result is an excerpt (kept, with a warning). Not part of the JSON
+    #: shape; readers that must see everything (gates and checks) refuse such a result.
+    incomplete: bool = Field(default=False, exclude=True)
 
 
 def is_decimal(raw: str) -> bool:
@@ -63,6 +70,8 @@ class Context:
     command: str
     args: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    output_filter: str | None = None  # "include sysname" of "display ... | include sysname"
+    incomplete: bool = False  # fewer records listed than a counter announced (see ParsedOutput)
 
     def fail(self, message: str, match: Match | None = None, kind: ParseErrorKind = ParseErrorKind.STRUCTURE) -> ParseError:
         """A ParseError pointing at ``match`` (or at the whole output)."""
@@ -82,23 +91,59 @@ class Context:
         raw = raw.strip()
         return None if raw in PLACEHOLDERS else raw
 
-    def int(self, match: Match, key: str) -> int | None:
+    def int(self, match: Match, key: str) -> builtins.int | None:
         """A printed integer (placeholder -> None); anything else fails closed."""
         raw = self.text(match, key)
         return None if raw is None else self.decimal(match, key, raw)
 
-    def decimal(self, match: Match, label: str, raw: str) -> int:
+    def decimal(self, match: Match, label: str, raw: str) -> builtins.int:
         """``raw`` (already stripped) as an unsigned decimal, else a VALUE error naming ``label``."""
         if not is_decimal(raw):
             raise self.fail(f"{label} is not an integer: {raw!r}", match, ParseErrorKind.VALUE)
         return int(raw)
 
-    def req_int(self, match: Match, key: str) -> int:
+    def req_int(self, match: Match, key: str) -> builtins.int:
         """An integer that must be printed (no placeholder allowed)."""
         value = self.int(match, key)
         if value is None:
             raise self.fail(f"{key} missing", match, ParseErrorKind.VALUE)
         return value
+
+    def warn(self, message: str, match: Match | None = None) -> None:
+        """Record something the result keeps but a reader should know (line number first)."""
+        self.warnings.append(f"line {match.no}: {message}" if match is not None else message)
+
+    def known(self, match: Match, label: str, raw: str, allowed: Vocabulary) -> str:
+        """``raw`` (as printed) when it belongs to ``allowed``; a VALUE error naming the line otherwise."""
+        if not allowed.accepts(raw):
+            raise self.fail(f"{label} {raw!r} is not one VRP prints ({allowed.describe()})", match,
+                            ParseErrorKind.VALUE)
+        return raw
+
+    def total(
+        self, label: str, announced: builtins.int | None, listed: builtins.int, where: Match | None, *,
+        closed: bool | None,
+    ) -> None:
+        """Compare a printed counter with the records listed under it (README, "Totals").
+
+        The counter is never "fixed".  ``closed`` says whether something printed after the
+        listing shows it ended (a closing dashed line, a trailing total): True/False for
+        formats that have such a line, None for formats that have none (routing tables,
+        BGP peer tables, VPN-instance verbose ...).  Fewer records than announced fail
+        when truncation explains them -- the closing line of the format is missing, or
+        nothing at all is listed under a non-zero counter at the end of the output;
+        every other disagreement keeps the records with a warning (documentation and
+        real captures print such totals, and excerpts keep their counters).
+        """
+        if announced is None or announced == listed:
+            return
+        if listed < announced and (closed is False or (closed is None and listed == 0)):
+            raise self.fail(
+                f"{label}: {announced} announced, {listed} listed and the output ends there (truncated)", where
+            )
+        if listed < announced:
+            self.incomplete = True
+        self.warn(f"{label}: {announced} announced, {listed} listed (kept as printed)", where)
 
 
 def require(ctx: Context, matches: list[Match], *kinds: str) -> None:
@@ -107,6 +152,16 @@ def require(ctx: Context, matches: list[Match], *kinds: str) -> None:
     for kind in kinds:
         if kind not in seen:
             raise ctx.fail(f"no {kind!r} line: not the output of this command, or truncated")
+
+
+def no_doubled_rows(ctx: Context, matches: list[Match], *kinds: str) -> None:
+    """Fail on a row printed twice in a row: VRP never lists the same entry twice in a table
+    (ECMP rows differ in next hop or interface), so two identical consecutive row lines (of
+    one of ``kinds``, nothing between them) are a doubled line of a damaged capture, not two
+    records.  The same row in two sections (a VPN peer with a public peer's address) is fine."""
+    for prev, cur in itertools.pairwise(matches):
+        if cur.kind in kinds and cur.kind == prev.kind and cur.text == prev.text:
+            raise ctx.fail("row printed twice", cur)
 
 
 def table_rows(ctx: Context, matches: list[Match], row: str, inside: Collection[str] = ()) -> list[Match]:

@@ -17,7 +17,9 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from vrpbook.parsers.base import Context, ParsedOutput, Record, is_decimal, require
+from pydantic import Field
+
+from vrpbook.parsers.base import Context, ParsedOutput, Record, is_decimal, no_doubled_rows, require
 from vrpbook.parsers.grammar import Match
 
 
@@ -37,7 +39,7 @@ class BfdSessions(ParsedOutput):
 
     total_up: int | None = None
     total_down: int | None = None
-    sessions: list[BfdSession] = []
+    sessions: list[BfdSession] = Field(default_factory=list)
 
 
 _INT_KEYS = {
@@ -83,16 +85,28 @@ _TEXT_KEYS = {
     "session description": "session_description",
     "track group name": "track_group_name",
     "pdt index": "pdt_index",
+    "local demand mode": "local_demand_mode",
 }
+# Lines every block of every platform in the evidence prints (NE40E, CE6800, VRP5): a block
+# without one of them was cut or damaged, and a gate must not read it as a complete session.
+_REQUIRED = (
+    "local_discriminator", "remote_discriminator", "session_detect_mode", "bind_type", "session_type",
+    "min_tx_interval_ms", "min_rx_interval_ms", "actual_tx_interval_ms", "actual_rx_interval_ms",
+    "local_detect_multi", "detect_interval_ms", "destination_port", "ttl", "last_local_diagnostic",
+    "bind_application",
+)
 
 
 class BfdSessionDetail(Record):
     """One verbose block.  Every key but name/state/hop_type exists only if its line was printed."""
 
-    OPTIONAL_LINES: ClassVar[frozenset[str]] = frozenset(_INT_KEYS.values()) | frozenset(_TEXT_KEYS.values())
+    OPTIONAL_LINES: ClassVar[frozenset[str]] = (
+        frozenset(_INT_KEYS.values()) | frozenset(_TEXT_KEYS.values()) | {"mindex"}
+    )
     name: str
     state: str
     hop_type: str | None
+    mindex: int | None = None
     local_discriminator: int | None = None
     remote_discriminator: int | None = None
     session_detect_mode: str | None = None
@@ -133,6 +147,8 @@ class BfdSessionDetail(Record):
     session_description: str | None = None
     track_group_name: str | None = None
     pdt_index: str | None = None
+    local_demand_mode: str | None = None
+    extra: dict[str, str | None] = Field(default_factory=dict)
 
 
 class BfdSessionsVerbose(ParsedOutput):
@@ -140,7 +156,7 @@ class BfdSessionsVerbose(ParsedOutput):
 
     total_up: int | None = None
     total_down: int | None = None
-    sessions: list[BfdSessionDetail] = []
+    sessions: list[BfdSessionDetail] = Field(default_factory=list)
 
 
 def _totals(ctx: Context, m: Match, fields: dict[str, int | None]) -> None:
@@ -154,6 +170,7 @@ def build_brief(matches: list[Match], ctx: Context) -> BfdSessions:
     """Assemble the brief table; wrapped rows become one session."""
     require(ctx, matches, "header")
     totals: dict[str, int | None] = {}
+    total_line: Match | None = None
     sessions: list[BfdSession] = []
     in_rows = closed = False
     head: Match | None = None
@@ -190,6 +207,7 @@ def build_brief(matches: list[Match], ctx: Context) -> BfdSessions:
                 closed = True
         elif kind == "total":
             _totals(ctx, m, totals)
+            total_line = m
             if in_rows:
                 closed = True
         elif in_rows:
@@ -198,17 +216,37 @@ def build_brief(matches: list[Match], ctx: Context) -> BfdSessions:
         raise ctx.fail("output ends inside a wrapped session row (truncated)", head)
     if "total_up" not in totals and not closed:
         raise ctx.fail("table neither closed by a dashed line nor followed by a Total line (truncated)")
-    return BfdSessions(sessions=sessions, **totals)
+    no_doubled_rows(ctx, matches, "row")
+    _check_totals(ctx, totals, [s.state for s in sessions], total_line, closed)
+    return BfdSessions(sessions=sessions, **totals)  # type: ignore[arg-type]
+
+
+def _check_totals(ctx: Context, totals: dict[str, int | None], states: list[str], where: Match | None,
+                  closed: bool) -> None:
+    """The Total line against the sessions listed (README, "Totals")."""
+    up, down = totals.get("total_up"), totals.get("total_down")
+    if up is None or down is None:
+        return
+    ctx.total("BFD sessions", up + down, len(states), where, closed=closed)
+    listed_up = sum(1 for s in states if s.lower().startswith("up"))
+    if up + down == len(states) and up != listed_up:
+        ctx.warn(f"Total UP/DOWN says {up}/{down}, the sessions listed are {listed_up}/{len(states) - listed_up} "
+                 "(kept as printed)", where)
 
 
 _HOP = re.compile(r"\(\s*(?P<hop>[^)]*?)\s*\)")
+_MINDEX = re.compile(r"Session MIndex\s*:\s*(?P<n>\d+)")
 
 
 def build_verbose(matches: list[Match], ctx: Context) -> BfdSessionsVerbose:
-    """Assemble verbose blocks; every block must be closed, the Total line present."""
+    """Assemble verbose blocks; every block must be closed and complete, the Total line present."""
     totals: dict[str, int | None] = {}
+    total_line: Match | None = None
+    total_after = False
     sessions: list[BfdSessionDetail] = []
     block: dict[str, object] | None = None
+    extra: dict[str, str | None] = {}
+    raw_seen: dict[str, str] = {}
     block_match: Match | None = None
     keys_seen = 0
 
@@ -216,23 +254,36 @@ def build_verbose(matches: list[Match], ctx: Context) -> BfdSessionsVerbose:
         nonlocal block, block_match
         if block is None:
             return
-        if "local_discriminator" not in block:
-            raise ctx.fail("session block without its Local Discriminator line (truncated)", block_match)
-        sessions.append(BfdSessionDetail(**block))  # type: ignore[arg-type]
+        missing = [key for key in _REQUIRED if key not in block]
+        if missing:
+            raise ctx.fail(f"session block without {', '.join(missing)} (truncated or damaged)", block_match)
+        sessions.append(BfdSessionDetail(**block, extra=dict(extra)))  # type: ignore[arg-type]
         block, block_match = None, None
 
     def put(m: Match, key: str, raw: str) -> None:
         assert block is not None
-        norm = " ".join(key.lower().split())
+        shown = " ".join(key.split())
+        norm = shown.lower()
+        stripped = raw.strip()
+        if norm in raw_seen:
+            # CE6800 documentation prints "BFD Bind Type :" a second time with nothing after it:
+            # an empty repeat adds nothing; any other repeat is a doubled or contradictory line.
+            if not stripped:
+                ctx.warn(f"{shown!r} printed again without a value (ignored)", m)
+                return
+            if raw_seen[norm]:
+                raise ctx.fail(f"{shown!r} printed twice in one session block", m)
+        raw_seen[norm] = stripped
         if norm in _INT_KEYS:
             field = _INT_KEYS[norm]
             value: object = _discriminator(ctx, m, raw) if field == "remote_discriminator" else _int(ctx, m, key, raw)
-        else:
+        elif norm in _TEXT_KEYS:
             field = _TEXT_KEYS[norm]
-            stripped = raw.strip()
             value = None if stripped in ("-", "--") else stripped
-        if field in block:
-            raise ctx.fail(f"{key!r} printed twice in one session block", m)
+        else:
+            ctx.warn(f"field {shown!r} is not one vrpbook knows; kept under extra", m)
+            extra[shown] = None if stripped in ("-", "--") else stripped
+            return
         block[field] = value
 
     for m in matches:
@@ -242,6 +293,10 @@ def build_verbose(matches: list[Match], ctx: Context) -> BfdSessionsVerbose:
                 raise ctx.fail("new session block before the previous one was closed", m)
             hop = _HOP.search(m.values["hop"] or "")
             block = {"name": m.values["name"], "state": m.values["state"], "hop_type": hop.group("hop") if hop else None}
+            mindex = _MINDEX.search(m.values.get("mindex") or "")
+            if mindex:
+                block["mindex"] = int(mindex.group("n"))
+            extra, raw_seen = {}, {}
             block_match, keys_seen = m, 0
         elif kind in ("pair", "pair2"):
             if block is None:
@@ -259,11 +314,17 @@ def build_verbose(matches: list[Match], ctx: Context) -> BfdSessionsVerbose:
             if block is not None:
                 raise ctx.fail("Total line inside a session block", m)
             _totals(ctx, m, totals)
+            total_line, total_after = m, bool(sessions)
+        elif block is not None:
+            raise ctx.fail(f"{kind} line inside a session block", m)
     if block is not None:
         raise ctx.fail("output ends inside a session block (truncated)", block_match)
     if "total_up" not in totals:
         raise ctx.fail("no Total UP/DOWN line (truncated or not this command)")
-    return BfdSessionsVerbose(sessions=sessions, **totals)
+    # A Total printed after the blocks shows the listing ended; one printed before them
+    # (CloudEngine) is followed by nothing that would.
+    _check_totals(ctx, totals, [s.state for s in sessions], total_line, True if total_after else None)  # type: ignore[arg-type]
+    return BfdSessionsVerbose(sessions=sessions, **totals)  # type: ignore[arg-type]
 
 
 def _int(ctx: Context, m: Match, key: str, raw: str) -> int | None:

@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from pydantic import ConfigDict, Field
 
-from vrpbook.parsers.base import Context, ParsedOutput, Record, require
+from vrpbook.parsers.base import Context, ParsedOutput, Record, no_doubled_rows, require
 from vrpbook.parsers.grammar import Match
 
 
@@ -43,7 +43,7 @@ class BgpPeers(ParsedOutput):
     total_peers: int | None = None
     peers_established: int | None = None
     total_dynamic_peers: int | None = None
-    peers: list[BgpPeer] = []
+    peers: list[BgpPeer] = Field(default_factory=list)
 
 
 class VpnInstanceRouterId(Record):
@@ -56,7 +56,7 @@ class VpnInstanceRouterId(Record):
 class BgpVpnv4AllPeers(BgpPeers):
     """``display bgp vpnv4 all peer``: peers of all VPN instances too."""
 
-    vpn_instances: list[VpnInstanceRouterId] = []
+    vpn_instances: list[VpnInstanceRouterId] = Field(default_factory=list)
 
 
 class BgpVpnInstancePeers(BgpPeers):
@@ -69,6 +69,7 @@ class BgpVpnInstancePeers(BgpPeers):
 def _collect(matches: list[Match], ctx: Context) -> tuple[dict[str, object], list[BgpPeer], list[VpnInstanceRouterId]]:
     require(ctx, matches, "router_id", "local_as")
     top: dict[str, object] = {}
+    where: dict[str, Match] = {}
     peers: list[BgpPeer] = []
     instances: list[VpnInstanceRouterId] = []
     current_vpn: str | None = ctx.args.get("vpn_instance")
@@ -78,6 +79,7 @@ def _collect(matches: list[Match], ctx: Context) -> tuple[dict[str, object], lis
         if key in top:
             raise ctx.fail(f"{key} printed twice", m)
         top[key] = value
+        where[key] = m
 
     for m in matches:
         kind = m.kind
@@ -86,19 +88,19 @@ def _collect(matches: list[Match], ctx: Context) -> tuple[dict[str, object], lis
                 raise ctx.fail("peer row before the column header", m)
             raw = m.values["peer"]
             peers.append(
-                BgpPeer(
-                    peer=raw.lstrip("*"),
-                    dynamic=raw.startswith("*"),
-                    version=ctx.req_int(m, "version"),
-                    as_number=m.values["asn"],
-                    msg_rcvd=ctx.req_int(m, "msg_rcvd"),
-                    msg_sent=ctx.req_int(m, "msg_sent"),
-                    out_q=ctx.req_int(m, "out_q"),
-                    up_down=m.values["up_down"],
-                    state=m.values["state"],
-                    pref_rcv=ctx.req_int(m, "pref_rcv"),
-                    vpn_instance=current_vpn,
-                )
+                BgpPeer.model_validate({
+                    "peer": raw.lstrip("*"),
+                    "dynamic": raw.startswith("*"),
+                    "version": ctx.req_int(m, "version"),
+                    "as": m.values["asn"],
+                    "msg_rcvd": ctx.req_int(m, "msg_rcvd"),
+                    "msg_sent": ctx.req_int(m, "msg_sent"),
+                    "out_q": ctx.req_int(m, "out_q"),
+                    "up_down": m.values["up_down"],
+                    "state": m.values["state"],
+                    "pref_rcv": ctx.req_int(m, "pref_rcv"),
+                    "vpn_instance": current_vpn,
+                })
             )
         elif kind == "header":
             header_seen = True
@@ -120,6 +122,16 @@ def _collect(matches: list[Match], ctx: Context) -> tuple[dict[str, object], lis
                 raise ctx.fail(f"output is of vpn-instance {name!r}, not {ctx.args['vpn_instance']!r}", m)
             instances.append(VpnInstanceRouterId(name=name, router_id=rid))
             current_vpn = name
+    no_doubled_rows(ctx, matches, "peer")
+    # Counters come before the rows and the table has no closing line (README, "Totals").
+    total = top.get("total_peers")
+    ctx.total("BGP peers", total if isinstance(total, int) else None, len(peers), where.get("total_peers"),
+              closed=None)
+    established = top.get("peers_established")
+    listed = sum(1 for p in peers if p.state.lower() == "established")
+    if isinstance(established, int) and established != listed and total == len(peers):
+        ctx.warn(f"Peers in established state: {established} printed, {listed} listed (kept as printed)",
+                 where.get("peers_established"))
     return top, peers, instances
 
 

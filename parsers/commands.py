@@ -31,6 +31,9 @@ class CommandSpec:
     key: str
     words: tuple[str | Arg, ...]
     template: str
+    #: VRP prints nothing at all as a valid answer (``display configuration-occupied user``
+    #: when unlocked); for every other display an empty output fails closed.
+    empty_ok: bool = False
 
     @property
     def canonical(self) -> str:
@@ -99,6 +102,32 @@ SPECS: tuple[CommandSpec, ...] = (
         "display_configuration_commit_list_verbose.ttp",
     ),
     CommandSpec("interface_brief", ("display", "interface", "brief"), "display_interface_brief.ttp"),
+    CommandSpec("ip_interface_brief", ("display", "ip", "interface", "brief"), "display_ip_interface_brief.ttp"),
+    CommandSpec("version", ("display", "version"), "display_version.ttp"),
+    CommandSpec("mpls_lsp", ("display", "mpls", "lsp"), "display_mpls_lsp.ttp"),
+    CommandSpec(
+        "bgp_vpnv4_all_routing_table",
+        ("display", "bgp", "vpnv4", "all", "routing-table"),
+        "display_bgp_vpnv4_all_routing-table.ttp",
+    ),
+    CommandSpec(
+        "bgp_vpnv4_vpn_instance_routing_table",
+        ("display", "bgp", "vpnv4", "vpn-instance", _VPN, "routing-table"),
+        "display_bgp_vpnv4_vpn-instance_routing-table.ttp",
+    ),
+    CommandSpec("current_configuration", ("display", "current-configuration"), "display_current-configuration.ttp"),
+    CommandSpec(
+        "current_configuration",
+        ("display", "current-configuration", "configuration", Arg("section", r"[^\s|]+")),
+        "display_current-configuration.ttp",
+    ),
+    CommandSpec(
+        "current_configuration",
+        ("display", "current-configuration", "interface", Arg("interface", r"[^\s|]+")),
+        "display_current-configuration.ttp",
+    ),
+    CommandSpec("saved_configuration", ("display", "saved-configuration"), "display_current-configuration.ttp"),
+    # read by the NAPALM driver (napalm_huawei_vrp8): has_pending_commit, get_facts' serial
     CommandSpec(
         "configuration_trial_status",
         ("display", "configuration", "trial", "status"),
@@ -108,8 +137,9 @@ SPECS: tuple[CommandSpec, ...] = (
         "configuration_occupied_user",
         ("display", "configuration-occupied", "user"),
         "display_configuration-occupied_user.ttp",
+        empty_ok=True,
     ),
-    CommandSpec("current_configuration", ("display", "current-configuration"), "display_current-configuration.ttp"),
+    CommandSpec("esn", ("display", "esn"), "display_esn.ttp"),
 )
 
 
@@ -133,7 +163,7 @@ def resolve(command: str) -> ResolvedCommand:
         prefixed = exact or {k for k in keywords if isinstance(k, str) and k.startswith(low)}
         if len(prefixed) > 1:
             raise ParseError(
-                f"ambiguous keyword {token!r} (could be {', '.join(sorted(prefixed))})",  # type: ignore[arg-type]
+                f"ambiguous keyword {token!r} (could be {', '.join(sorted(prefixed))})",
                 command=command,
                 kind=ParseErrorKind.AMBIGUOUS_COMMAND,
             )

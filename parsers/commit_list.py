@@ -9,6 +9,8 @@ the CloudEngine form of VRP8.md 3.5 is read by tokens) needs its header.
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from vrpbook.parsers.base import Context, ParsedOutput, Record, require, table_rows
 from vrpbook.parsers.grammar import Match
 
@@ -24,6 +26,7 @@ class CommitPoint(Record):
     type: str | None = None
     timestamp: str | None = None
     description: str | None = None
+    extra: dict[str, str] = Field(default_factory=dict)
 
 
 class CommitList(ParsedOutput):
@@ -41,7 +44,7 @@ class CommitList(ParsedOutput):
     stay null.
     """
 
-    commits: list[CommitPoint] = []
+    commits: list[CommitPoint] = Field(default_factory=list)
 
 
 _KEYS = {
@@ -77,7 +80,16 @@ def build_verbose(matches: list[Match], ctx: Context) -> CommitList:
         else:
             if block is None:
                 raise ctx.fail("line outside a commit block", m)
-            field = _KEYS[m.values["key"].lower()]
+            shown = " ".join(m.values["key"].split())
+            field = _KEYS.get(shown.lower())
+            if field is None:
+                extra = block.setdefault("extra", {})
+                assert isinstance(extra, dict)
+                if shown in extra:
+                    raise ctx.fail(f"{shown!r} printed twice in one commit block", m)
+                ctx.warn(f"field {shown!r} is not one vrpbook knows; kept under extra", m)
+                extra[shown] = m.values["value"].strip()
+                continue
             if field in block:
                 raise ctx.fail(f"{field} printed twice in one commit block", m)
             raw = m.values["value"].strip()

@@ -8,10 +8,10 @@ carrying enough context (command, line number, line text) to be acted on.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class ParseErrorKind(str, Enum):
+class ParseErrorKind(StrEnum):
     """Why a parse failed; gates and reports branch on it, not on the text."""
 
     UNKNOWN_COMMAND = "unknown_command"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any, NamedTuple
 
@@ -30,6 +30,10 @@ _TTP_TAIL = "(?=\\n|\\r\\n)"
 # Only pure patterns may appear in templates: all typing happens in Python,
 # so that both paths (TTP and the walker) return the same raw strings.
 _ALLOWED_FUNCTIONS: frozenset[str] = frozenset()
+# A terminal wraps a line at its width; VRP consoles default to 80 columns.  A line
+# printed exactly this wide may continue on the next one (Grammar.scan); VRP8 tables
+# are often wider than 80 columns, and such lines are never joined.
+WRAP_WIDTH = 80
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,7 @@ class Grammar:
     def _compile(self, source: str) -> list[Rule]:
         parser = ttp(template=source)
         rules: list[Rule] = []
-        stack = list(parser._templates[0].groups)  # noqa: SLF001 - ttp keeps compiled groups here
+        stack = list(parser._templates[0].groups)
         while stack:
             group = stack.pop(0)
             stack.extend(group.children)
@@ -96,33 +100,83 @@ class Grammar:
         Rules of a template are kept mutually exclusive, so the first match is the
         only one; ``tests/parsers`` checks that on every fixture and on generated
         tables (``ambiguous_kinds`` and the TTP comparison).
+
+        A line no rule matches may be half of a line a terminal wrapped at its width
+        (80 columns on VRP5 consoles: ``GigabitEthernet`` / ``0/0/0``, a PrefRcv value
+        alone on the next line, a column header broken inside a word).  Before failing,
+        it is joined to the line just above it or to the line just below it -- only when
+        the first half is printed exactly ``WRAP_WIDTH`` columns wide, as a wrapped line
+        is -- as printed and with one space (the terminal ate the trailing blanks); the
+        joined text must then match a rule as a whole.  Nothing else is ever joined, so
+        a cut or unknown line still fails.
         """
         # Rules are tried most-recently-used first: table rows repeat one or two
         # kinds (route / ECMP continuation), so most lines cost one or two regexes.
         mru = list(self.rules)
         out: list[Match] = []
-        for line in lines:
+        append = out.append
+        last_no = -1  # input line number of the last line the previous match consumed
+        last_width = 0  # printed width of that line
+        i, n = 0, len(lines)
+        while i < n:
+            line = lines[i]
+            i += 1
             text = line.text
             if not text or text.isspace():
                 continue
-            m = None
+            # the fast path, inlined (100,000-row tables): one or two regexes per line
             for index, rule in enumerate(mru):
                 m = rule.regex.fullmatch(text)
                 if m is not None:
                     if index:
                         del mru[index]
                         mru.insert(0, rule)
+                    append(Match(line.no, rule.kind, m.groupdict(), text))
+                    last_no, last_width = line.no, line.width
                     break
-            if m is None:
-                raise ParseError(
-                    "line not understood by the grammar of this command",
-                    command=command,
-                    kind=ParseErrorKind.UNKNOWN_LINE,
-                    line_no=line.no,
-                    line=text,
-                )
-            out.append(Match(line.no, rule.kind, m.groupdict(), text))
+            if m is not None:
+                continue
+            if out and last_no == line.no - 1 and last_width == WRAP_WIDTH:
+                prev = out[-1]
+                joined = self._joined(mru, prev.text, text)
+                if joined is not None:
+                    out[-1] = Match(prev.no, joined[0], joined[1], joined[2])
+                    last_no, last_width = line.no, line.width
+                    continue
+            if line.width == WRAP_WIDTH and i < n and lines[i].no == line.no + 1 and lines[i].text.strip():
+                joined = self._joined(mru, text, lines[i].text)
+                if joined is not None:
+                    out.append(Match(line.no, joined[0], joined[1], joined[2]))
+                    last_no, last_width = lines[i].no, lines[i].width
+                    i += 1
+                    continue
+            raise ParseError(
+                "line not understood by the grammar of this command",
+                command=command,
+                kind=ParseErrorKind.UNKNOWN_LINE,
+                line_no=line.no,
+                line=text,
+            )
         return out
+
+    @staticmethod
+    def _match(mru: list[Rule], text: str) -> tuple[str, dict[str, str]] | None:
+        for index, rule in enumerate(mru):
+            m = rule.regex.fullmatch(text)
+            if m is not None:
+                if index:
+                    del mru[index]
+                    mru.insert(0, rule)
+                return rule.kind, m.groupdict()
+        return None
+
+    def _joined(self, mru: list[Rule], head: str, tail: str) -> tuple[str, dict[str, str], str] | None:
+        """``head`` + ``tail`` as one wrapped line: as printed, else with the eaten blank back."""
+        for text in (head + tail, head + " " + tail.lstrip()):
+            found = self._match(mru, text)
+            if found is not None:
+                return found[0], found[1], text
+        return None
 
     def ambiguous_kinds(self, text: str) -> list[tuple[str, list[str]]]:
         """Lines of ``text`` that more than one rule matches (a template defect)."""
@@ -147,7 +201,7 @@ class Grammar:
         return {k: (v if isinstance(v, list) else [v]) for k, v in result.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_grammar(name: str) -> Grammar:
     """Compile a shipped template once per process."""
     return Grammar(name, template_text(name))

@@ -10,12 +10,25 @@ from __future__ import annotations
 
 import re
 
-from vrpbook.parsers.base import Context, ParsedOutput, Record, table_rows
+from pydantic import Field
+
+from vrpbook.parsers.base import Context, ParsedOutput, Record, no_doubled_rows, table_rows
 from vrpbook.parsers.grammar import Match
 
-# twin's choice (parser): the samples have no interface-brief JSON; the glued "(10G)" is split
-# off into speed_tag so that interface names compare with the rest of the models.
+# A glued "(10G)"/"(100GE)" is the port's speed (samples2/interface_brief/01, 03); any other glued
+# "(x)" is a legend flag such as "(v)" VirtualPort (samples2/interface_brief/02).  Both are split
+# off so that interface names compare with the rest of the models.
 _TAG = re.compile(r"^(?P<name>.+?)\((?P<tag>[^()]+)\)$")
+_SPEED = re.compile(r"\d+(?:\.\d+)?[KMGT](?:E|bps)?", re.IGNORECASE)
+
+
+def split_name(raw: str) -> tuple[str, str | None, str | None]:
+    """``GigabitEthernet1/0/0(10G)`` -> (name, speed tag, port flag)."""
+    tagged = _TAG.match(raw)
+    if tagged is None:
+        return raw, None, None
+    name, tag = tagged.group("name"), tagged.group("tag")
+    return (name, tag, None) if _SPEED.fullmatch(tag) else (name, None, tag)
 
 
 class InterfaceRow(Record):
@@ -23,6 +36,8 @@ class InterfaceRow(Record):
 
     interface: str
     speed_tag: str | None = None
+    port_flag: str | None = None
+    member_of: str | None = None
     phy: str
     protocol: str
     in_uti: str | None
@@ -42,21 +57,32 @@ class InterfaceBrief(ParsedOutput):
                          "out_uti": "0.01%", "in_errors": 0, "out_errors": 0}, ...]}
     """
 
-    interfaces: list[InterfaceRow] = []
+    interfaces: list[InterfaceRow] = Field(default_factory=list)
 
 
 def build(matches: list[Match], ctx: Context) -> InterfaceBrief:
-    """Assemble interface rows (after the column header only)."""
+    """Assemble interface rows (after the column header only).
+
+    A row indented deeper than the column header is a member port of the last
+    row printed at the header's indentation (an Eth-Trunk): ``member_of``.
+    """
     rows: list[InterfaceRow] = []
-    for m in table_rows(ctx, matches, "interface"):
-        name, tag = m.values["interface"], None
-        tagged = _TAG.match(name)
-        if tagged:
-            name, tag = tagged.group("name"), tagged.group("tag")
+    matched = table_rows(ctx, matches, "interface")
+    no_doubled_rows(ctx, matches, "interface")
+    header = next(m for m in matches if m.kind == "header")
+    base = len(header.text) - len(header.text.lstrip())
+    parent: str | None = None
+    for m in matched:
+        name, tag, flag = split_name(m.values["interface"])
+        member = len(m.values["indent"]) > base
+        if not member:
+            parent = name
         rows.append(
             InterfaceRow(
                 interface=name,
                 speed_tag=tag,
+                port_flag=flag,
+                member_of=parent if member else None,
                 phy=m.values["phy"],
                 protocol=m.values["protocol"],
                 in_uti=ctx.text(m, "in_uti"),

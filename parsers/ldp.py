@@ -7,8 +7,11 @@ complete row, which must not read as "fewer sessions".  A leading ``*``
 
 from __future__ import annotations
 
-from vrpbook.parsers.base import Context, ParsedOutput, Record, require
+from pydantic import Field
+
+from vrpbook.parsers.base import Context, ParsedOutput, Record, no_doubled_rows, require
 from vrpbook.parsers.grammar import Match
+from vrpbook.parsers.vocab import LDP_LAM, LDP_ROLES, LDP_STATES
 
 
 class LdpSession(Record):
@@ -27,16 +30,24 @@ class LdpSession(Record):
 class LdpSessions(ParsedOutput):
     """``display mpls ldp session``; ``total_sessions`` as printed."""
 
-    sessions: list[LdpSession] = []
+    sessions: list[LdpSession] = Field(default_factory=list)
     total_sessions: int | None = None
 
 
+_LEGENDS = frozenset({"title", "codes", "lam_legend", "asterisk"})
+
+
 def build(matches: list[Match], ctx: Context) -> LdpSessions:
-    """Assemble the session table; refuse a table without its TOTAL line."""
+    """Assemble the session table; refuse a table without its TOTAL line.
+
+    Legends and the title may sit anywhere (NE40E V800R012C10 prints the LAM legend
+    after the TOTAL line); anything else after TOTAL but a dashed line is refused.
+    """
     require(ctx, matches, "header", "total")
     sessions: list[LdpSession] = []
     header = done = False
     total: int | None = None
+    total_line: Match | None = None
     for m in matches:
         if m.kind == "session":
             if not header or done:
@@ -46,9 +57,9 @@ def build(matches: list[Match], ctx: Context) -> LdpSessions:
                 LdpSession(
                     peer_id=raw.lstrip("*"),
                     deleting=raw.startswith("*"),
-                    status=m.values["status"],
-                    lam=m.values["lam"],
-                    ssn_role=m.values["ssn_role"],
+                    status=ctx.known(m, "status", m.values["status"], LDP_STATES),
+                    lam=ctx.known(m, "LAM", m.values["lam"], LDP_LAM),
+                    ssn_role=ctx.known(m, "session role", m.values["ssn_role"], LDP_ROLES),
                     ssn_age=m.values["ssn_age"],
                     ka_sent=ctx.req_int(m, "ka_sent"),
                     ka_rcv=ctx.req_int(m, "ka_rcv"),
@@ -61,7 +72,9 @@ def build(matches: list[Match], ctx: Context) -> LdpSessions:
         elif m.kind == "total":
             if done:
                 raise ctx.fail("second TOTAL line", m)
-            total, done = ctx.req_int(m, "total"), True
-        elif done:
+            total, done, total_line = ctx.req_int(m, "total"), True, m
+        elif done and m.kind not in _LEGENDS and m.kind != "separator":
             raise ctx.fail("line after the TOTAL line", m)
+    no_doubled_rows(ctx, matches, "session")
+    ctx.total("LDP sessions", total, len(sessions), total_line, closed=True)  # TOTAL comes after the rows
     return LdpSessions(sessions=sessions, total_sessions=total)

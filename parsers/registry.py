@@ -4,7 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from vrpbook.parsers import bfd, bgp, commit_list, config_state, interface_brief, ldp, ospf, routing, vpn_instance
+from vrpbook.parsers import (
+    bfd,
+    bgp,
+    bgp_routes,
+    commit_list,
+    config,
+    config_session,
+    esn,
+    interface_brief,
+    ip_interface_brief,
+    ldp,
+    mpls_lsp,
+    ospf,
+    routing,
+    trial_status,
+    version,
+    vpn_instance,
+)
 from vrpbook.parsers.base import Context, ParsedOutput
 from vrpbook.parsers.grammar import Match
 
@@ -23,7 +40,14 @@ BUILDERS: dict[str, Callable[[list[Match], Context], ParsedOutput]] = {
     "configuration_commit_list": commit_list.build_table,
     "configuration_commit_list_verbose": commit_list.build_verbose,
     "interface_brief": interface_brief.build,
-    "configuration_trial_status": config_state.build_trial_status,
-    "configuration_occupied_user": config_state.build_configuration_lock,
-    "current_configuration": config_state.build_current_configuration,
+    "ip_interface_brief": ip_interface_brief.build,
+    "version": version.build,
+    "mpls_lsp": mpls_lsp.build,
+    "bgp_vpnv4_all_routing_table": bgp_routes.build_all,
+    "bgp_vpnv4_vpn_instance_routing_table": bgp_routes.build_vpn_instance,
+    "current_configuration": config.build,
+    "saved_configuration": config.build,
+    "configuration_trial_status": trial_status.build,
+    "configuration_occupied_user": config_session.build_occupied,
+    "esn": esn.build,
 }

@@ -17,6 +17,9 @@ from typing import NamedTuple
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>78DEHMc]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PAGER = re.compile(r"^\s*-{2,}\s*More\s*-{2,}\s*")
+# VRP's pager: "  ---- More ----", cursor back N, N blanks, cursor back N, then the line
+# (whose own indentation counts: interface members, configuration nesting).
+_PAGER_ERASE = re.compile(r"[ \t]*-{2,}[ \t]*More[ \t]*-{2,}\x1b\[(\d+)D[ \t]*\x1b\[\1D")
 # VRP user view <host>, system view [host] / VRP8 [~host] [*host], optional
 # HRP_M/HRP_S prefix of a firewall pair.  No spaces inside the brackets.
 _PROMPT = re.compile(r"^\s*(?:HRP_[AMS])?(?P<prompt><[^<>\s]+>|\[[~*]?[^\[\]\s]+\])(?P<rest>.*)$")
@@ -43,17 +46,26 @@ class Prompt:
 
 
 class Line(NamedTuple):
-    """One cleaned line and its 1-based number in the input."""
+    """One cleaned line, its 1-based number in the input and its printed width.
+
+    ``width`` is the length before trailing blanks were dropped: a line a terminal
+    wrapped is as wide as the terminal (80 columns), whatever its text ends with.
+    """
 
     no: int
     text: str
+    width: int = 0
 
 
 def clean(text: str) -> list[Line]:
     """Strip terminal noise; keep every line (blank ones too) with its number."""
     text = text.replace("\r\n", "\n").replace("\r", "")
+    if "More" in text:
+        text = _PAGER_ERASE.sub("", text)
     text = _ANSI.sub("", text)
     text = _CONTROL.sub("", text)
+    if "\t" not in text and "More" not in text:  # the common case, without a per-line test
+        return [Line(no, raw.rstrip(), len(raw)) for no, raw in enumerate(text.split("\n"), start=1)]
     out: list[Line] = []
     append = out.append
     for no, raw in enumerate(text.split("\n"), start=1):
@@ -61,7 +73,7 @@ def clean(text: str) -> list[Line]:
             raw = _PAGER.sub("", raw)
         if "\t" in raw:
             raw = raw.expandtabs(8)
-        append(Line(no, raw.rstrip()))
+        append(Line(no, raw.rstrip(), len(raw)))
     return out
 
 
@@ -73,7 +85,9 @@ def split_prompt(line: str) -> tuple[Prompt, str] | None:
     raw = m.group("prompt")
     inner = raw[1:-1]
     state: str | None = None
-    if raw.startswith("[") and inner[:1] in ("~", "*"):
+    # VRP8 marks a dirty candidate with "*" and a clean one with "~" inside the brackets; the
+    # NE40E documentation also prints "<~DeviceA>" (samples2/bgp_peer/04) -- never part of the name.
+    if inner[:1] in ("~", "*") and len(inner) > 1:
         state, inner = inner[0], inner[1:]
     view: str | None = None
     if raw.startswith("["):

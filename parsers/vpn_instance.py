@@ -1,7 +1,8 @@
 """``display ip vpn-instance verbose``: totals, then instances and their address families.
 
-Keys inside an address family are a closed list (see the template); values
-are stripped, ``NULL``/``-`` become null, VPN targets are split on blanks.
+Keys vrpbook knows are typed; any other ``Key : value`` is kept under the
+family's (or the instance's) ``extra`` with a warning.  Values are stripped,
+``NULL``/``-`` become null, VPN targets are split on blanks.
 The format has no closing line, so a cut after a complete line cannot be
 detected; a cut inside an instance header or a pair line fails the parse.
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import re
 from typing import ClassVar
+
+from pydantic import Field
 
 from vrpbook.parsers.base import Context, ParsedOutput, Record, require
 from vrpbook.parsers.errors import ParseErrorKind
@@ -37,8 +40,8 @@ class AddressFamily(Record):
     afi: str
     vrf_status: str | None = None
     route_distinguisher: str | None = None
-    export_vpn_targets: list[str] = []
-    import_vpn_targets: list[str] = []
+    export_vpn_targets: list[str] = Field(default_factory=list)
+    import_vpn_targets: list[str] = Field(default_factory=list)
     label_policy: str | None = None
     per_instance_label: int | None = None
     import_route_policy: str | None = None
@@ -51,6 +54,7 @@ class AddressFamily(Record):
     diffserv_mode: str | None = None
     ttl_mode: str | None = None
     log_interval: int | None = None
+    extra: dict[str, str | None] = Field(default_factory=dict)
 
 
 class VpnInstance(Record):
@@ -59,8 +63,9 @@ class VpnInstance(Record):
     name: str
     id: int
     description: str | None = None
-    interfaces: list[str] = []
-    address_families: list[AddressFamily] = []
+    interfaces: list[str] = Field(default_factory=list)
+    address_families: list[AddressFamily] = Field(default_factory=list)
+    extra: dict[str, str | None] = Field(default_factory=dict)
 
 
 class VpnInstances(ParsedOutput):
@@ -69,7 +74,7 @@ class VpnInstances(ParsedOutput):
     total_vpn_instances: int | None = None
     total_ipv4_vpn_instances: int | None = None
     total_ipv6_vpn_instances: int | None = None
-    instances: list[VpnInstance] = []
+    instances: list[VpnInstance] = Field(default_factory=list)
 
 
 _FIELDS = {
@@ -99,8 +104,10 @@ def build(matches: list[Match], ctx: Context) -> VpnInstances:
     """Assemble instances; every line must sit where the format puts it."""
     require(ctx, matches, "total")
     top: dict[str, int | None] = {}
+    total_line: Match | None = None
     instances: list[VpnInstance] = []
     af: AddressFamily | None = None
+    implicit = False  # af was opened by keys printed without an "Address family" line (older VRP5)
     interfaces_open = False
     for m in matches:
         inst = instances[-1] if instances else None
@@ -116,15 +123,17 @@ def build(matches: list[Match], ctx: Context) -> VpnInstances:
             if key in top:
                 raise ctx.fail(f"{key} printed twice", m)
             top[key] = ctx.req_int(m, "total")
+            if kind == "total":
+                total_line = m
         elif kind == "instance":
             instances.append(VpnInstance(name=m.values["name"], id=ctx.req_int(m, "id")))
-            af = None
+            af, implicit = None, False
         elif kind == "description":
-            if inst is None or af is not None or "description" in inst.model_fields_set:
+            if inst is None or (af is not None and not implicit) or "description" in inst.model_fields_set:
                 raise ctx.fail("Description line out of place", m)
             inst.description = m.values["description"].strip()
         elif kind == "interfaces":
-            if inst is None or af is not None or inst.interfaces:
+            if inst is None or (af is not None and not implicit) or inst.interfaces:
                 raise ctx.fail("Interfaces line out of place", m)
             inst.interfaces.extend(_split_interfaces(m.values["interfaces"]))
             interfaces_open = True
@@ -137,13 +146,33 @@ def build(matches: list[Match], ctx: Context) -> VpnInstances:
         elif kind == "address_family":
             if inst is None:
                 raise ctx.fail("address family outside an instance", m)
-            af = AddressFamily(afi=m.values["afi"])
+            af, implicit = AddressFamily(afi=m.values["afi"]), False
             inst.address_families.append(af)
         elif kind == "pair":
+            if inst is None:
+                raise ctx.fail("key/value line outside an instance", m)
             if af is None:
-                raise ctx.fail("address-family line outside an address family", m)
+                field = _FIELDS.get(" ".join(m.values["key"].lower().split()))
+                if field is None:
+                    _extra(ctx, m, inst.extra)
+                    continue
+                # twin's choice (parser): older VRP5 releases print the family's keys with no
+                # "Address family" line (command reference only); they are the IPv4 family.
+                ctx.warn("instance keys without an 'Address family' line: read as address family ipv4", m)
+                af, implicit = AddressFamily(afi="ipv4"), True
+                inst.address_families.append(af)
             _put(ctx, m, af)
-    return VpnInstances(instances=instances, **top)
+    ctx.total("VPN instances", top.get("total_vpn_instances"), len(instances), total_line, closed=None)
+    return VpnInstances(instances=instances, **top)  # type: ignore[arg-type]
+
+
+def _extra(ctx: Context, m: Match, extra: dict[str, str | None]) -> None:
+    shown = " ".join(m.values["key"].split())
+    if shown in extra:
+        raise ctx.fail(f"{shown!r} printed twice", m)
+    ctx.warn(f"field {shown!r} is not one vrpbook knows; kept under extra", m)
+    raw = m.values["value"].strip()
+    extra[shown] = None if raw in _NULLS else raw
 
 
 def _split_interfaces(raw: str) -> list[str]:
@@ -151,7 +180,10 @@ def _split_interfaces(raw: str) -> list[str]:
 
 
 def _put(ctx: Context, m: Match, af: AddressFamily) -> None:
-    field = _FIELDS[" ".join(m.values["key"].lower().split())]
+    field = _FIELDS.get(" ".join(m.values["key"].lower().split()))
+    if field is None:
+        _extra(ctx, m, af.extra)
+        return
     if field in af.model_fields_set:
         raise ctx.fail(f"{m.values['key'].strip()!r} printed twice in one address family", m)
     raw = m.values["value"].strip()

@@ -58,6 +58,16 @@ def new_run_id(kind: str) -> str:
     return f"{stamp}-{kind}-{secrets.token_hex(2)}"
 
 
+class Waived(BaseModel):
+    """A check a catalog waived on some routers: not run, never counted, listed with its reason."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    check: str
+    routers: tuple[str, ...]
+    reason: str
+
+
 class RunHeader(BaseModel):
     """What a report is about. Build it with :meth:`describe` so the counts are the results'."""
 
@@ -72,6 +82,7 @@ class RunHeader(BaseModel):
     finished_at: AwareDatetime
     vrpbook_version: str = __version__
     counts: Counts
+    waived: tuple[Waived, ...] = ()
 
     @classmethod
     def describe(
@@ -85,6 +96,7 @@ class RunHeader(BaseModel):
         kind: RunKind = "check",
         run_id: str | None = None,
         hosts: tuple[str, ...] | list[str] | None = None,
+        waived: tuple[Waived, ...] | list[Waived] = (),
     ) -> RunHeader:
         """A header for *results*; *hosts* defaults to the routers the results name."""
         return cls(
@@ -96,6 +108,7 @@ class RunHeader(BaseModel):
             started_at=started_at,
             finished_at=finished_at,
             counts=results.counts(),
+            waived=tuple(waived),
         )
 
     @property

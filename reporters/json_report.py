@@ -10,7 +10,7 @@ Shape::
 
     {"schema": "vrpbook.report/1",
      "run":     {run_id, kind, what, inventory, hosts, started_at, finished_at,
-                 duration_s, vrpbook_version, verdict, exit_code},
+                 duration_s, vrpbook_version, verdict, exit_code, waived},
      "counts":  {pass, fail, error, changing, total},
      "routers": [{router, worst, counts}],               # worst first
      "results": [{name, router, check, params, params_key, status, message,
@@ -52,6 +52,12 @@ class CountsDoc(_Doc):
     total: int
 
 
+class WaivedDoc(_Doc):
+    check: str
+    routers: list[str]
+    reason: str
+
+
 class RunDoc(_Doc):
     run_id: str
     kind: RunKind
@@ -64,6 +70,8 @@ class RunDoc(_Doc):
     vrpbook_version: str
     verdict: Verdict
     exit_code: int = Field(description="0 pass, 1 any check failed, 2 any could not be checked (or none was)")
+    waived: list[WaivedDoc] = Field(default_factory=list,
+                                    description="checks a catalog waived: not run, not counted (added in 1.1)")
 
 
 class RouterDoc(_Doc):
@@ -140,6 +148,7 @@ def build(header: RunHeader, results: Results) -> ReportDoc:
             hosts=list(header.hosts), started_at=header.started_at, finished_at=header.finished_at,
             duration_s=round(header.duration, 3), vrpbook_version=header.vrpbook_version,
             verdict=header.verdict, exit_code=header.verdict.exit_code,
+            waived=[WaivedDoc(check=w.check, routers=list(w.routers), reason=w.reason) for w in header.waived],
         ),
         counts=_counts_doc(c.passed, c.failed, c.errors, c.changing),
         routers=routers,

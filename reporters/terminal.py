@@ -81,4 +81,7 @@ def table(header: RunHeader, results: Results, *, show_passed: bool = False) -> 
 def render(console: Console, header: RunHeader, results: Results, *, show_passed: bool = False) -> None:
     """Print the summary table and the counts line on *console*."""
     console.print(table(header, results, show_passed=show_passed))
+    for w in header.waived:
+        console.print(f"waived: {escape(w.check)} on {escape(', '.join(w.routers))} — {escape(w.reason)}",
+                      highlight=False)
     console.print(counts_line(header))

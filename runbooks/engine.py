@@ -76,6 +76,7 @@ from .render import render_commands
 from .report import Failure, HostStage, RunFacts, RunReport, StageReport
 from .schema import Runbook, Stage
 from .signals import Interruption, leave
+from .stage_commands import stage_commands
 from .steps import Outcome, run_step
 
 log = logging.getLogger(__name__)
@@ -412,7 +413,10 @@ class Engine:
                 if cmds:
                     out[stage.name][h] = cmds
                     self._emit(ev.Rendered(stage=stage.name, index=idx, host=h, commands=tuple(cmds)))
-        self.rendered = out
+        # The gates read back the stage's *rendered* lines (config-lines-present); the commands
+        # pushed also carry the scope's removals and additions (preflight), which are not lines
+        # the running configuration must hold: the gates keep their own copy.
+        self.rendered = {stage: dict(per_host) for stage, per_host in out.items()}
         return out
 
     def _preflight(self, stages: list[tuple[int, Stage]], rendered: dict[str, dict[str, list[str]]]) -> None:
@@ -442,6 +446,13 @@ class Engine:
                          pre_config_sha256=st.pre_sha, pre_saved_sha256=st.pre_saved_sha, pre_config=self.redact(st.pre_config))
         faults.reached("preflight", self._drop)
         self.cancel.check()
+
+        # Replace within the managed scope: each stage's commands from its templates plus the
+        # removals (and intended lines no template writes) its sections need on this router,
+        # from the running configuration just read (the run's pre-run configuration).
+        scoped = stage_commands(self.rb, self.intents, {s.name: self._targets(s.hosts) for s in self.rb.stages},
+                                {h: st.pre_config for h, st in self.state.items()})
+        rendered.update({s.name: scoped[s.name] for _i, s in stages if s.action == "push"})
 
         per_host: dict[str, dict[str, list[str]]] = {h: {} for h in hosts}
         for _i, s in stages:

@@ -1,6 +1,11 @@
 """``plan`` and the preflight's dry run: what a run would change, as the routers compute it.
 
-Every stage is rendered; per router, all stages are loaded into one candidate
+Per router, ``plan`` reads the running configuration (read-only) and compares it
+with the intended configuration within the managed scope
+(:mod:`vrpbook.intended`): the removals (``-``) and additions (``+``) a run
+would make. It then builds every stage's commands as the run would
+(:mod:`.stage_commands`: templates plus the removals of the stage's sections),
+and all stages are loaded into one candidate
 (later stages build on earlier ones, as they would during the run), the
 router's own ``display configuration candidate changes`` is read once — one
 total diff per router — and the candidate is cleared. Nothing is committed.
@@ -22,12 +27,15 @@ from nornir.core import Nornir
 from nornir.core.task import Result, Task
 
 from vrpbook.errors import PushError, describe_error
+from vrpbook.intended import SectionDiff
 from vrpbook.intent import NetworkIntent
 from vrpbook.inventory import select_hosts
 from vrpbook.tasks.push_config import Pushed, push_config
+from vrpbook.tasks.snapshot import snapshot
 
 from .render import render_commands
 from .schema import Runbook
+from .stage_commands import host_stages
 from .steps import run_step
 
 
@@ -39,10 +47,16 @@ class HostPlan:
     changed: bool | None = None
     error: str | None = None
     notes: list[str] = field(default_factory=list)  # router state: pending trial, lock, unsaved, unfinished runs
+    scope: list[SectionDiff] | None = None  # running vs intended in the managed scope (None when offline)
 
     @property
     def commands(self) -> list[str]:
         return [c for cmds in self.stages.values() for c in cmds]
+
+    @property
+    def scope_lines(self) -> list[str]:
+        """``- `` removals and ``+ `` additions within the managed scope."""
+        return [ln for d in self.scope or [] for ln in d.lines()]
 
 
 @dataclass(frozen=True)
@@ -98,8 +112,21 @@ def _dry_run_task(task: Task, commands: dict[str, list[str]]) -> Result:
 
 
 def plan(rb: Runbook, intents: NetworkIntent, nr: Nornir, hosts: Sequence[str] | None = None) -> dict[str, HostPlan]:
+    """Per router: the scope comparison, every stage's commands (removals included) and the
+    router's own diff of all of them. Reads and loads a candidate; commits nothing."""
     plans = render_plan(rb, intents, nr, hosts)
-    for h, d in dry_run(nr, {h: p.commands for h, p in plans.items()}).items():
+    read = run_step(nr, list(plans), snapshot, "plan-snapshot")
+    targets = {s.name: select_hosts(s.hosts, nr) for s in rb.stages if s.action == "push"}
+    for h, o in read.items():
+        p = plans[h]
+        if o.error is not None:
+            p.error = describe_error(o.error)
+            continue
+        mine = [s for s in rb.stages if s.action == "push" and h in targets[s.name]]
+        hs = host_stages(rb, intents, h, str(o.value), mine)
+        p.stages, p.scope = hs.commands, hs.diff
+    todo = {h: p.commands for h, p in plans.items() if p.error is None}
+    for h, d in dry_run(nr, todo).items():
         p = plans[h]
         if d.error is not None:
             p.error = describe_error(d.error)

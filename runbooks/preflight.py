@@ -52,7 +52,7 @@ def busy_reason(state: RouterState) -> str | None:
     if not state.trial.active:
         return None
     return (f"a trial commit is pending: {describe_commit(state.trial_owner)}; "
-            f"{state.trial.seconds_left} s left before the router reverts it by itself")
+            f"{state.trial.time_left} s left before the router reverts it by itself")
 
 
 @dataclass
@@ -119,7 +119,7 @@ def _notes(task: Task) -> Result:
     if trial.active:
         commits = read_commit_list(chan)
         notes.append(f"trial commit pending: {describe_commit(commits[0] if commits else None)}, "
-                     f"{trial.seconds_left} s left (its changes are in the running configuration the diff is against)")
+                     f"{trial.time_left} s left (its changes are in the running configuration the diff is against)")
     holder = read_lock_holder(chan)
     if holder is not None:
         notes.append(f"configuration locked by {describe_lock(holder)}: a run would wait or refuse")

@@ -166,18 +166,26 @@ def print_summary(console: Console, report: RunReport, artifacts: Path) -> None:
 def print_plan(console: Console, plans: dict[str, HostPlan], offline: bool) -> None:
     for h, p in plans.items():
         if offline:
-            head = f"[bold]{h}[/bold] (offline: rendered commands only)"
+            head = f"[bold]{h}[/bold] (offline: rendered commands only; removals need the running configuration)"
         elif p.error:
             head = f"[bold]{h}[/bold] [red]error: {escape(p.error)}[/red]"
         else:
-            head = f"[bold]{h}[/bold] " + ("[yellow]changes[/yellow]" if p.changed else "[green]no change[/green]")
+            head = f"[bold]{h}[/bold] " + ("[yellow]changes[/yellow]" if p.changed or p.scope else "[green]no change[/green]")
         console.print(head)
         for note in p.notes:
             console.print(f"  [yellow]note:[/yellow] {escape(note)}", highlight=False, soft_wrap=True)
-        for stage, cmds in p.stages.items():
-            console.print(f"  [cyan]{stage}[/cyan] ({len(cmds)} commands)")
-            for c in cmds:
-                console.print(f"    {c}", markup=False, highlight=False, soft_wrap=True)
+        if p.scope:
+            removals = sum(len(d.unexpected) for d in p.scope)
+            additions = sum(len(d.missing) for d in p.scope)
+            console.print(f"  [cyan]managed scope[/cyan]: {removals} removal(s), {additions} addition(s)")
+            for line in p.scope_lines:
+                style = "red" if line.startswith("-") else "green"
+                console.print(f"    [{style}]{escape(line)}[/{style}]", highlight=False, soft_wrap=True)
+        if offline or p.changed:
+            for stage, cmds in p.stages.items():
+                console.print(f"  [cyan]{stage}[/cyan] ({len(cmds)} commands)")
+                for c in cmds:
+                    console.print(f"    {c}", markup=False, highlight=False, soft_wrap=True)
         if p.diff is not None and p.changed:
             console.print("  [cyan]device-computed difference (all stages):[/cyan]")
             for line in p.diff.splitlines():

@@ -7,7 +7,7 @@ raw text), and a check reading it reports "could not check", never a pass.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from nornir.core.task import Result, Task
@@ -28,7 +28,9 @@ class Observation:
     error: str | None = None
 
 
-def observe(chan: VrpChannel, command: str) -> Observation:
+def observe(chan: VrpChannel, command: str, reader: Callable[[str, str], ParsedOutput] = parse) -> Observation:
+    """Read *command* in user view and parse it (*reader*: ``vrpbook.parsers.parse`` unless a
+    check reads the text its own way); every failure is kept as the observation's error."""
     chan.user_view()
     reply = chan.send(command, timeout=60)
     if reply.view != "user":
@@ -37,7 +39,7 @@ def observe(chan: VrpChannel, command: str) -> Observation:
     if err:
         return Observation(command, reply.output, error=f"device error: {err}")
     try:
-        parsed = parse(command, reply.output)
+        parsed = reader(command, reply.output)
     except ParseError as exc:
         return Observation(command, reply.output, error=f"parse failed: {type(exc).__name__}: {exc}")
     return Observation(command, reply.output, parsed=parsed)

@@ -43,8 +43,29 @@ def trial_commit(chan: VrpChannel, seconds: int, label: str, description: str) -
     validate_description(description)
     if not 60 <= seconds <= 65535:
         raise ValueError(f"trial time must be 60-65535 s, got {seconds}")
+    return labelled_commit(chan, label, description, trial=seconds)
+
+
+def labelled_commit(chan: VrpChannel, label: str, description: str | None = None, trial: int | None = None) -> str:
+    """Commit the candidate under *label* -- plain (``commit label L [description D]``) or
+    in trial mode (``commit trial S label L [description D]``) -- and return the new
+    commit ID, found by its label in the commit list.
+
+    A refused commit discards the candidate (:class:`CommitError`, the router's text).
+    A commit that went in but cannot be identified is a :class:`CommitError` too: a
+    trial is aborted first (the caller could not track it); a plain commit stays in
+    force and the message says so.
+    """
+    validate_label(label)
+    if description is not None:
+        validate_description(description)
+    if trial is not None and not 60 <= trial <= 65535:
+        raise ValueError(f"trial time must be 60-65535 s, got {trial}")
+    command = "commit" + (f" trial {trial}" if trial is not None else "") + f" label {label}"
+    if description:
+        command += f" description {description}"
     try:
-        reply = chan.run(f"commit trial {seconds} label {label} description {description}", timeout=60)
+        reply = chan.run(command, timeout=60)
     except CommandError as exc:
         discard(chan)
         raise CommitError(f"{chan.host}: commit refused: {exc.message} (candidate discarded)", router=chan.host) from exc
@@ -59,6 +80,8 @@ def trial_commit(chan: VrpChannel, seconds: int, label: str, description: str) -
         problem = f"commit label {label} not found in the commit list"
     except (ChannelError, CommandError, ReadError) as exc:
         problem = f"cannot read the commit list: {exc.message}"
+    if trial is None:
+        raise CommitError(f"{chan.host}: {problem} (the commit is in force)", router=chan.host)
     # The trial is in but cannot be identified, so the caller cannot track it:
     # revert it now rather than leave it running until its timer expires.
     try:

@@ -44,8 +44,8 @@ def confirm_trial(chan: VrpChannel, label: str | None = None, margin: int = DEFA
     if label is not None and (newest is None or newest.label != label):
         raise TrialLost(f"{chan.host}: the pending trial is not {label} (newest is {describe_commit(newest)}); "
                         "nothing confirmed", router=chan.host)
-    if status.seconds_left < margin:
-        raise TrialLost(f"{chan.host}: only {status.seconds_left} s left of {whose} (margin {margin} s): not confirming; "
+    if status.time_left < margin:
+        raise TrialLost(f"{chan.host}: only {status.time_left} s left of {whose} (margin {margin} s): not confirming; "
                         "it reverts by itself", router=chan.host)
     chan.system_view()
     reply = chan.run("commit", timeout=60)
@@ -56,7 +56,7 @@ def confirm_trial(chan: VrpChannel, label: str | None = None, margin: int = DEFA
     commits = read_commit_list(chan)
     newest = commits[0] if commits else None
     if after.active:
-        raise CommitError(f"{chan.host}: {whose} is still pending after 'commit' ({after.seconds_left} s left)", router=chan.host)
+        raise CommitError(f"{chan.host}: {whose} is still pending after 'commit' ({after.time_left} s left)", router=chan.host)
     reverted = newest is not None and (newest.type or "").upper() == "ROLLBACK"
     if newest is None or reverted or (label is not None and newest.label != label):
         raise TrialLost(f"{chan.host}: {whose} was not confirmed: the newest commit is {describe_commit(newest)} "

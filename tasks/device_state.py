@@ -23,19 +23,21 @@ from dataclasses import dataclass
 
 from nornir.core.task import Result, Task
 
+from vrpbook import vrp
 from vrpbook.errors import ReadError
 from vrpbook.parsers import ParseError, parse
 from vrpbook.parsers.commit_list import CommitPoint
-from vrpbook.parsers.config_state import ConfigurationLock, TrialStatus
+from vrpbook.parsers.config_session import ConfigurationOccupied, LockHolder
+from vrpbook.parsers.trial_status import TrialStatus
 from vrpbook.vrp import CONFIG_END
 
 from .channel import VrpChannel, channel_for
 from .commit_list import read_commit_list
 from .snapshot import normalise_config, read_config
 
-TRIAL_STATUS = "display configuration trial status"
-LOCK_HOLDER = "display configuration-occupied user"
-SAVED_CONFIGURATION = "display saved-configuration"
+TRIAL_STATUS = vrp.TRIAL_STATUS
+LOCK_HOLDER = vrp.LOCK_HOLDERS
+SAVED_CONFIGURATION = vrp.SAVED_CONFIGURATION
 
 
 def _parsed(chan: VrpChannel, command: str, text: str) -> object:
@@ -45,25 +47,33 @@ def _parsed(chan: VrpChannel, command: str, text: str) -> object:
         raise ReadError(f"{chan.host}: cannot read {command!r}: {exc}", router=chan.host) from exc
 
 
-def read_trial_status(chan: VrpChannel) -> TrialStatus:
-    """Whether a trial commit is pending on the router, and how many seconds it has left."""
-    chan.user_view()
+def read_trial_status(chan: VrpChannel, *, in_place: bool = False) -> TrialStatus:
+    """Whether a trial commit is pending on the router, and how many seconds it has left.
+
+    ``in_place`` reads it from the view the session is in (VRP displays work in every
+    view), for callers holding a loaded candidate that must not be left (the NAPALM driver)."""
+    if not in_place:
+        chan.user_view()
     parsed = _parsed(chan, TRIAL_STATUS, chan.run(TRIAL_STATUS).output)
     if not isinstance(parsed, TrialStatus):  # pragma: no cover - the registry guarantees it
         raise ReadError(f"{chan.host}: {TRIAL_STATUS!r} parsed as {type(parsed).__name__}", router=chan.host)
     return parsed
 
 
-def read_lock_holder(chan: VrpChannel) -> ConfigurationLock | None:
-    """Who holds ``configuration exclusive`` (None: nobody; VRP prints nothing then)."""
+def read_lock_holders(chan: VrpChannel) -> ConfigurationOccupied:
+    """Who holds ``configuration exclusive`` (no holders: nobody; VRP prints nothing then)."""
     chan.user_view()
-    text = chan.run(LOCK_HOLDER).output
-    if not text.strip():
-        return None
-    parsed = _parsed(chan, LOCK_HOLDER, text)
-    if not isinstance(parsed, ConfigurationLock):  # pragma: no cover - the registry guarantees it
+    parsed = _parsed(chan, LOCK_HOLDER, chan.run(LOCK_HOLDER).output)
+    if not isinstance(parsed, ConfigurationOccupied):  # pragma: no cover - the registry guarantees it
         raise ReadError(f"{chan.host}: {LOCK_HOLDER!r} parsed as {type(parsed).__name__}", router=chan.host)
     return parsed
+
+
+def read_lock_holder(chan: VrpChannel) -> LockHolder | None:
+    """The session holding ``configuration exclusive`` (None: nobody). VRP has one
+    exclusive lock per router, so there is at most one."""
+    holders = read_lock_holders(chan).holders
+    return holders[0] if holders else None
 
 
 def read_saved_config(chan: VrpChannel) -> str:
@@ -79,11 +89,17 @@ def read_saved_config(chan: VrpChannel) -> str:
     return normalise_config(text)
 
 
-def describe_lock(lock: ConfigurationLock) -> str:
-    """``user root (VTY 0, 10.135.38.234) since 2013-03-06 21:09:36 [VRP session 34]``."""
-    where = ", ".join(x for x in (lock.session_name, lock.ip_address) if x)
-    timeout = f"; VRP releases it after {lock.timeout_seconds} s without commands" if lock.timeout_seconds else ""
-    return f"user {lock.user_name} ({where}) since {lock.locked_time} [VRP session {lock.user_index}]{timeout}"
+def describe_holder(h: LockHolder) -> str:
+    """``root (VTY 0, 10.1.1.1) since 2013-03-06 21:09:36``: the lock holder in one phrase
+    (the one wording of a holder: preflight's refusals, ``plan``'s notes, ``vrpbook check``)."""
+    return f"{h.user} ({h.session}, {h.address}) since {h.locked_time}"
+
+
+def describe_lock(lock: LockHolder) -> str:
+    """``user root (VTY 0, 10.135.38.234) since 2013-03-06 21:09:36 [VRP session 34]; VRP
+    releases it after 30 s without commands``: a refusal, with what the operator needs to act."""
+    timeout = f"; VRP releases it after {lock.timeout_s} s without commands" if lock.timeout_s else ""
+    return f"user {describe_holder(lock)} [VRP session {lock.user_index}]{timeout}"
 
 
 def describe_commit(point: CommitPoint | None) -> str:
@@ -100,7 +116,7 @@ class RouterState:
     """A router as a change finds it: pending trial, lock holder, commits, running and saved configuration."""
 
     trial: TrialStatus
-    lock: ConfigurationLock | None
+    lock: LockHolder | None
     commits: list[CommitPoint]
     config: str
     saved: str

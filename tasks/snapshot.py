@@ -21,9 +21,13 @@ def normalise_config(text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def read_config(chan: VrpChannel) -> str:
-    """The running configuration, normalised; a truncated one raises :class:`ReadError`."""
-    chan.user_view()
+def read_config(chan: VrpChannel, *, in_place: bool = False) -> str:
+    """The running configuration, normalised; a truncated one raises :class:`ReadError`.
+
+    ``in_place`` reads it from the view the session is in (VRP displays work in
+    every view), for callers holding a loaded candidate that must not be left."""
+    if not in_place:
+        chan.user_view()
     text = chan.run(CURRENT_CONFIGURATION, timeout=60).output
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     if not lines or lines[-1] != CONFIG_END:

@@ -68,3 +68,17 @@ def test_the_twin_imports_only_the_shared_vrp_facts_from_the_product():
         if name.startswith("vrpbook.twin")
     }
     assert {n: i for n, i in offenders.items() if i} == {}
+
+
+def test_intended_reads_only_the_intent_and_the_shared_vrp_facts():
+    """vrpbook.intended is read-only and shared by the runbook engine and the compliance
+    check: it depends on neither, nor on a connection (it reads configuration text with
+    the parsers)."""
+    allowed = ("vrpbook.intended", "vrpbook.intent", "vrpbook.vrp", "vrpbook.errors", "vrpbook.parsers")
+    offenders = {
+        name: sorted(i for i in _imports(name, path) if i.startswith("vrpbook") and not i.startswith(allowed))
+        for name, path in _modules().items()
+        if name.startswith("vrpbook.intended")
+    }
+    assert {n: i for n, i in offenders.items() if i} == {}
+    assert "vrpbook.intended.compare" in _modules()

@@ -102,6 +102,7 @@ app = typer.Typer(
 
 
 def _mount() -> None:
+    from vrpbook.compliance.command import register as register_check
     from vrpbook.history.command import register as register_history
     from vrpbook.lab import lab_app
     from vrpbook.parsers.command import register as register_parse
@@ -110,6 +111,7 @@ def _mount() -> None:
     app.add_typer(lab_app, name="lab", help="Run the twin: software VRP8 routers over SSH.")
     register_parse(app)
     register_runbooks(app)
+    register_check(app)
     register_history(app)
     _guard_all(app)
 

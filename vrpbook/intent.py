@@ -32,6 +32,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -43,7 +44,7 @@ from vrpbook.errors import IntentError
 from vrpbook.inventory import Inventory, InventoryFiles, read_nornir
 from vrpbook.vrp import canonical_interface_name
 
-__all__ = ["HostIntent", "IntentError", "NetworkIntent", "load_intent"]
+__all__ = ["HostIntent", "IntentError", "NetworkIntent", "VpnRouteOrigin", "load_intent"]
 
 
 # --- constrained types -----------------------------------------------------
@@ -107,11 +108,13 @@ class _Strict(BaseModel):
 
 
 class InterfaceIntent(_Strict):
-    """A routed interface: its address, and whether it carries MPLS/LDP or a VPN."""
+    """A routed interface: its address, whether it carries MPLS/LDP or a VPN, and its
+    OSPF cost (``ospf cost N`` inside the interface; None = VRP's default cost)."""
 
     address: IPv4Interface
     mpls_ldp: bool = False
     vpn_instance: ObjectName | None = None
+    ospf_cost: Annotated[int, Field(ge=1, le=65535)] | None = None
 
 
 class OspfIntent(_Strict):
@@ -161,11 +164,16 @@ class BgpPeerIntent(_Strict):
 
 
 class BgpVrfIntent(_Strict):
-    """``ipv4-family vpn-instance NAME`` inside ``bgp``."""
+    """``ipv4-family vpn-instance NAME`` inside ``bgp``.
+
+    ``load_balancing_igp_metric_ignore``: ``load-balancing igp-metric-ignore``, so
+    paths to next hops at different IGP costs may still share the load (without it,
+    BGP load-balances only over paths of equal IGP cost)."""
 
     import_routes: list[Literal["direct", "static"]] = Field(default_factory=list)
     peers: list[BgpPeerIntent] = Field(default_factory=list)
     maximum_load_balancing: Annotated[int, Field(ge=1, le=64)] | None = None
+    load_balancing_igp_metric_ignore: bool = False
 
 
 class BgpIntent(_Strict):
@@ -308,6 +316,16 @@ class HostIntent(_Strict):
         return {v: f.maximum_load_balancing for v, f in self.bgp.vpn_instances.items() if f.maximum_load_balancing}
 
 
+@dataclass(frozen=True)
+class VpnRouteOrigin:
+    """A VPN static route another router originates into BGP, as a given router would learn it."""
+
+    router: str  # the originating router
+    vpn_instance: str  # its VPN instance the route is in
+    nexthop: str  # the BGP next hop: the originator's address the learning router peers with
+    export_targets: tuple[str, ...]  # the targets the route is exported with
+
+
 class NetworkIntent(Mapping[str, HostIntent]):
     """Every router's intent (in inventory order), and the facts that span routers."""
 
@@ -351,22 +369,39 @@ class NetworkIntent(Mapping[str, HostIntent]):
 
     def vpn_route_originators(self, host: str, vrf: str) -> dict[str, dict[str, str]]:
         """prefix -> {originating router: the address *host* peers with it on} for VPN
-        static routes that other routers import into BGP in a VPN instance named *vrf*."""
+        static routes that other routers import into BGP in a VPN instance named *vrf*
+        (by name only; :meth:`vpn_route_origins` also follows the route targets)."""
+        out: dict[str, dict[str, str]] = {}
+        for prefix, origins in self.vpn_route_origins(host, vrf).items():
+            same_name = {o.router: o.nexthop for o in origins if o.vpn_instance == vrf}
+            if same_name:
+                out[prefix] = same_name
+        return out
+
+    def vpn_route_origins(self, host: str, vrf: str) -> dict[str, list[VpnRouteOrigin]]:
+        """prefix -> the other routers that originate it into BGP (VPN static routes with
+        ``import-route static``) from a VPN instance named *vrf* or one exporting a target
+        that *host*'s *vrf* imports, and that *host* peers with. Whether the targets let a
+        route arrive is the caller's to judge (a check reads the import targets back)."""
         me = self._hosts[host]
         my_peers = {str(p.address) for p in (me.bgp.peers if me.bgp else [])}
-        out: dict[str, dict[str, str]] = {}
+        mine = me.vpn_instances.get(vrf)
+        imports = set(mine.import_targets) if mine else set()
+        out: dict[str, list[VpnRouteOrigin]] = {}
         for other, it in self._hosts.items():
-            if other == host or not it.bgp or vrf not in it.bgp.vpn_instances:
-                continue
-            if "static" not in it.bgp.vpn_instances[vrf].import_routes:
+            if other == host or not it.bgp:
                 continue
             addrs = {str(a.ip) for a in it.all_addresses().values()}
             peer_addr = next(iter(sorted(addrs & my_peers)), None)
             if peer_addr is None:
                 continue
-            for r in it.static_routes:
-                if r.vpn_instance == vrf:
-                    out.setdefault(str(r.prefix), {})[other] = peer_addr
+            for name, family in it.bgp.vpn_instances.items():
+                exports = it.vpn_instances[name].export_targets
+                if "static" not in family.import_routes or (name != vrf and not imports & set(exports)):
+                    continue
+                for r in it.static_routes:
+                    if r.vpn_instance == name:
+                        out.setdefault(str(r.prefix), []).append(VpnRouteOrigin(other, name, peer_addr, tuple(exports)))
         return out
 
 

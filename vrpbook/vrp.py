@@ -143,6 +143,10 @@ VPN_INSTANCES_VERBOSE = "display ip vpn-instance verbose"
 VPNV4_PEERS = "display bgp vpnv4 all peer"
 BGP_PEERS = "display bgp peer"
 BFD_SESSIONS_VERBOSE = "display bfd session all verbose"
+SAVED_CONFIGURATION = "display saved-configuration"
+INTERFACE_BRIEF = "display interface brief"
+TRIAL_STATUS = "display configuration trial status"
+LOCK_HOLDERS = "display configuration-occupied user"
 
 
 def vpn_routing_table(vpn_instance: str) -> str:

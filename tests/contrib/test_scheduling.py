@@ -6,7 +6,6 @@ import configparser
 import re
 import shlex
 import shutil
-import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +20,7 @@ CREDENTIALS = CONTRIB / "credentials.example"
 #: The keys these units may use, per section (systemd.unit, .service, .exec, .timer).
 ALLOWED = {
     "Unit": {"Description", "Documentation", "Wants", "After", "Requires", "OnFailure"},
-    "Service": {"Type", "User", "Group", "EnvironmentFile", "StateDirectory", "ExecStart", "TimeoutStartSec",
+    "Service": {"Type", "User", "Group", "Environment", "StateDirectory", "ExecStart", "TimeoutStartSec",
                 "NoNewPrivileges", "PrivateTmp", "ProtectSystem", "ProtectHome", "ReadWritePaths"},
     "Timer": {"OnCalendar", "RandomizedDelaySec", "AccuracySec", "Persistent", "Unit"},
     "Install": {"WantedBy"},
@@ -60,13 +59,14 @@ def test_units_parse_with_known_sections_and_keys():
         _parse_check(path)
     service, timer = _unit(SERVICE), _unit(TIMER)
     assert service["Service"]["Type"] == "oneshot"
-    assert service["Service"]["EnvironmentFile"] == "/etc/vrpbook/credentials"
+    assert service["Service"]["Environment"] == "XDG_STATE_HOME=/var/lib"
     assert re.fullmatch(r"\*:0/\d+", timer["Timer"]["OnCalendar"])
     assert timer["Install"]["WantedBy"] == "timers.target"
     argv = _exec_start()
     assert Path(argv[0]).is_absolute() and argv[1] == "check"
-    for flag in ("--inventory", "--json", "--junit", "--html", "--metrics", "--history"):
+    for flag in ("--inventory", "--json", "--junit", "--html", "--metrics", "--history", "--wait"):
         assert flag in argv
+    assert argv[argv.index("--credentials") + 1] == "/etc/vrpbook/credentials"
     assert not any("PASSWORD" in a or "password" in a for a in argv)  # credentials never on a command line
 
 
@@ -95,32 +95,23 @@ def test_units_verify(tmp_path):
     assert proc.returncode != 0 or "calendar" in proc.stderr
 
 
-def test_cron_runs_the_units_command_with_the_same_credentials(tmp_path):
+def test_cron_runs_the_units_command_line_word_for_word():
     schedule, user, command = _cron_line()
     assert user == _unit(SERVICE)["Service"]["User"]
     assert all(re.fullmatch(r"(\*|\d+)(/\d+)?|\d+(-\d+)?(,\d+(-\d+)?)*", f) for f in schedule), schedule
     assert "%" not in command  # cron turns % into a newline
-    prefix, sep, exec_part = command.partition("exec ")
-    assert sep and shlex.split(exec_part) == _exec_start()
-    assert "/etc/vrpbook/credentials" in prefix
-
-    # run it: the real sh, a copy of the credentials example, a stub in place of vrpbook
-    creds = tmp_path / "credentials"
-    shutil.copy(CREDENTIALS, creds)
-    creds.chmod(0o600)
-    stub = tmp_path / "vrpbook"
-    stub.write_text('#!/bin/sh\nprintf "%s\\n" "$VRPBOOK_USERNAME" "$VRPBOOK_PASSWORD" "$@"\n')
-    stub.chmod(stub.stat().st_mode | stat.S_IXUSR)
-    runnable = command.replace("/etc/vrpbook/credentials", str(creds)).replace(_exec_start()[0], str(stub))
-    proc = subprocess.run(["/bin/sh", "-c", runnable], check=False, capture_output=True, text=True, timeout=30,
-                          env={"PATH": "/usr/bin:/bin"}, stdin=subprocess.DEVNULL)
-    assert proc.returncode == 0, proc.stderr
-    out = proc.stdout.splitlines()
-    assert out[:2] == ["netops-ro", "change-me"]
-    assert out[2:] == _exec_start()[1:]
+    assert shlex.split(command) == _exec_start()
+    env = dict(ln.split("=", 1) for ln in CRON.read_text().splitlines() if re.match(r"^[A-Z_]+=", ln))
+    assert env["XDG_STATE_HOME"] == _unit(SERVICE)["Service"]["Environment"].split("=", 1)[1]  # one lock file
 
 
-def test_credentials_example_is_what_both_readers_accept():
+def test_credentials_example_is_what_vrpbook_reads(tmp_path):
+    from vrpbook.credentials import read_credentials_file
+
     for line in CREDENTIALS.read_text().splitlines():
         if line.strip() and not line.startswith("#"):
             assert re.fullmatch(r"VRPBOOK_[A-Z]+='[^']*'", line), line
+    creds = tmp_path / "credentials"
+    shutil.copy(CREDENTIALS, creds)
+    creds.chmod(0o600)
+    assert (read_credentials_file(creds).username, read_credentials_file(creds).password) == ("netops-ro", "change-me")

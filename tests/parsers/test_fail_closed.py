@@ -126,15 +126,28 @@ def test_ldp_table_without_total_line_is_truncated() -> None:
         parse("display mpls ldp session", text)
 
 
-def test_bfd_verbose_unknown_key_is_not_dropped() -> None:
-    text = (
-        "  (One Hop) State : Up   Name : s1\n" + "-" * 40 + "\n"
-        "  Local Discriminator    : 1                Remote Discriminator   : 2\n"
-        "  Brand New Field        : 7\n" + "-" * 40 + "\n  Total UP/DOWN Session Number : 1/0\n"
-    )
-    with pytest.raises(ParseError) as info:
-        parse("display bfd session all verbose", text)
-    assert info.value.kind is ParseErrorKind.UNKNOWN_LINE and info.value.line_no == 4
+BFD_BLOCK = (
+    "  (One Hop) State : Up   Name : s1\n" + "-" * 40 + "\n"
+    "  Local Discriminator    : 1                Remote Discriminator   : 2\n"
+    "  Session Detect Mode    : Asynchronous Mode Without Echo Function\n"
+    "  BFD Bind Type          : Interface(GigabitEthernet0/1/0)\n"
+    "  Bind Session Type      : Static\n"
+    "  Min Tx Interval (ms)   : 10               Min Rx Interval (ms)   : 10\n"
+    "  Actual Tx Interval (ms): 10               Actual Rx Interval (ms): 10\n"
+    "  Local Detect Multi     : 3                Detect Interval (ms)   : 30\n"
+    "  Destination Port       : 3784             TTL                    : 255\n"
+    "  Last Local Diagnostic  : No Diagnostic\n"
+    "  Bind Application       : No Application Bind\n"
+)
+BFD_VERBOSE = BFD_BLOCK + "-" * 40 + "\n  Total UP/DOWN Session Number : 1/0\n"
+
+
+def test_bfd_verbose_unknown_key_is_kept_under_extra_with_a_warning() -> None:
+    text = BFD_VERBOSE.replace("  Bind Application", "  Brand New Field        : 7\n  Bind Application")
+    result = parse("display bfd session all verbose", text).model_dump()
+    (session,) = result["sessions"]
+    assert session["extra"] == {"Brand New Field": "7"} and session["bind_application"] == "No Application Bind"
+    assert result["warnings"] == ["line 12: field 'Brand New Field' is not one vrpbook knows; kept under extra"]
 
 
 def test_bfd_verbose_block_cut_short_is_truncated() -> None:
@@ -144,15 +157,10 @@ def test_bfd_verbose_block_cut_short_is_truncated() -> None:
 
 
 def test_integer_field_with_a_word_fails_closed() -> None:
-    text = (
-        "  (One Hop) State : Up   Name : s1\n" + "-" * 40 + "\n"
-        "  Local Discriminator    : 1                Remote Discriminator   : 2\n"
-        "  Destination Port       : 3784             TTL                    : many\n" + "-" * 40
-        + "\n  Total UP/DOWN Session Number : 1/0\n"
-    )
+    text = BFD_VERBOSE.replace("TTL                    : 255", "TTL                    : many")
     with pytest.raises(ParseError) as info:
         parse("display bfd session all verbose", text)
-    assert info.value.kind is ParseErrorKind.VALUE and info.value.line_no == 4
+    assert info.value.kind is ParseErrorKind.VALUE and info.value.line_no == 10
 
 
 @pytest.mark.parametrize(
@@ -179,9 +187,9 @@ def test_device_errors_raise(text: str) -> None:
         ("DIS   IP  ROU", "display ip routing-table"),
         ("d ip vpn-instance verbose", "display ip vpn-instance verbose"),
         ("dis configuration com li", "display configuration commit list"),
+        ("dis configuration tr st", "display configuration trial status"),
         ("dis configuration-o u", "display configuration-occupied user"),
         ("dis cur", "display current-configuration"),
-        ("dis configuration tr st", "display configuration trial status"),
         ("dis int br", "display interface brief"),
         ("dis ospf pe br", "display ospf peer brief"),
         ("dis mpls ldp se", "display mpls ldp session"),
@@ -197,10 +205,10 @@ def test_abbreviations_resolve(typed: str, canonical: str) -> None:
     ("typed", "kind"),
     [
         ("dis b peer", ParseErrorKind.AMBIGUOUS_COMMAND),  # bfd or bgp
-        # configuration or configuration-occupied: each token must be a unique prefix
-        ("dis conf com li", ParseErrorKind.AMBIGUOUS_COMMAND),
+        ("dis conf com li", ParseErrorKind.AMBIGUOUS_COMMAND),  # configuration or configuration-occupied
         ("display ip routing-table vpn-instance", ParseErrorKind.UNKNOWN_COMMAND),
-        ("display version", ParseErrorKind.UNKNOWN_COMMAND),
+        ("display interface counters", ParseErrorKind.UNKNOWN_COMMAND),
+        ("display current-configuration configuration", ParseErrorKind.UNKNOWN_COMMAND),
         ("display bfd session", ParseErrorKind.UNKNOWN_COMMAND),
         ("", ParseErrorKind.UNKNOWN_COMMAND),
     ],
@@ -281,18 +289,20 @@ def test_interface_brief_vrp8_md_section_6() -> None:
     rows = result["interfaces"]
     assert len(rows) == 7
     assert rows[2] == {
-        "interface": "GigabitEthernet0/0/0", "speed_tag": None, "phy": "*down", "protocol": "down",
-        "in_uti": "0%", "out_uti": "0%", "in_errors": 0, "out_errors": 0,
+        "interface": "GigabitEthernet0/0/0", "speed_tag": None, "port_flag": None, "member_of": None,
+        "phy": "*down", "protocol": "down", "in_uti": "0%", "out_uti": "0%", "in_errors": 0, "out_errors": 0,
     }
     assert (rows[5]["interface"], rows[5]["speed_tag"], rows[5]["protocol"]) == ("GigabitEthernet1/0/1.50", "10G", "down")
     assert rows[6]["protocol"] == "up(s)"
 
 
-COMMIT_LIST = """-----------------------------------------------------------------------------------------------------------------------------------
-No.  CommitId     Label                                                            User            TimeStamp
------------------------------------------------------------------------------------------------------------------------------------
-1    1000000741   -                                                                azryve-nocauth  2020-08-26 11:34:42+03:00
-2    1000000740   -                                                                azryve-nocauth  2020-08-26 11:34:41+03:00"""
+COMMIT_LIST = "\n".join([
+    "-" * 131,
+    'No.  CommitId     Label                                                            User            TimeStamp',
+    "-" * 131,
+    '1    1000000741   -                                                                azryve-nocauth  2020-08-26 11:34:42+03:00',
+    '2    1000000740   -                                                                azryve-nocauth  2020-08-26 11:34:41+03:00',
+])
 
 
 def test_commit_list_table_vrp8_md_section_3_5() -> None:

@@ -29,6 +29,11 @@ Routers that do not run a protocol: each case asserts the twin's actual
 behaviour -- an empty but well-formed result, or a ``ParseError`` of a named
 kind -- and says why that is the fail-closed answer.
 
+The displays added for issue 11 (``display ip interface brief``, ``display
+version``, ``display mpls lsp``, ``display bgp vpnv4 all routing-table`` and
+``... vpn-instance NAME routing-table``, ``display current-configuration`` read
+into sections) are checked the same way at the end of the module.
+
 Not covered because the twin does not implement it (the parser does):
 ``display ip routing-table vpn-instance NAME PREFIX`` (the twin answers
 ``Error: Unrecognized command``); the twin's ``display ip routing-table
@@ -44,18 +49,19 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
+from vrpbook.lab import boot_lab
 from vrpbook.parsers import ParseError, ParseErrorKind, parse
 from vrpbook.twin.config.model import BfdSession, RouterConfig
 from vrpbook.twin.config.render import render_body
-from vrpbook.lab import boot_lab
 from vrpbook.twin.lab import HostSpec, Lab, RunningLab
 from vrpbook.twin.topology import Topology
 
@@ -696,7 +702,7 @@ def test_commit_lists(net: Converged) -> None:
         assert len(hist) == len(typed) == len(table) == len(verbose)
         assert [int(c["commit_id"]) for c in verbose] == list(range(1000000000 + len(typed), 1000000000, -1))
         assert [(c["label"], c["description"]) for c in verbose] == list(reversed(typed))
-        for i, (t, v, p) in enumerate(zip(table, verbose, hist), start=1):
+        for i, (t, v, p) in enumerate(zip(table, verbose, hist, strict=False), start=1):
             assert t["index"] == v["index"] == i
             assert t["commit_id"] == v["commit_id"] == str(p.commit_id)
             assert t["label"] == v["label"] == p.label
@@ -709,7 +715,8 @@ def test_commit_lists(net: Converged) -> None:
 # ------------------------------------------------ netmiko's own send_command
 
 STABLE = ("display ip routing-table", "display ip routing-table protocol static", "display bfd session all",
-          "display bfd session all verbose", "display interface brief", "display configuration commit list verbose")
+          "display bfd session all verbose", "display interface brief", "display configuration commit list verbose",
+          "display ip interface brief", "display current-configuration")
 
 
 def test_send_command_output_parses_the_same(net: Converged) -> None:
@@ -752,3 +759,222 @@ def test_ospf_two_processes_each_list_their_own_neighbours() -> None:
     got = sorted((p["process_id"], p["interface"], p["neighbor_id"]) for p in data["peers"])
     assert got == [(1, "GigabitEthernet0/0/1", "192.0.2.2"), (2, "GigabitEthernet0/0/2", "192.0.2.4")]
     assert [(p["process_id"], p["total_peers"]) for p in data["processes"]] == [(1, 1), (2, 1)]
+
+
+# ------------------------------------------------------------ new displays (issue 11)
+
+
+def _mask(length: int) -> str:
+    return str(IPv4Address((0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF))
+
+
+def test_ip_interface_brief(net: Converged) -> None:
+    """Addresses, VPN bindings and states of every interface, from configs and cables."""
+    for router in net.routers:
+        cfg = net.config(router)
+        data = net.show(router, "display ip interface brief").model_dump()
+        ports = {**_ports(net, router), "NULL0": ("up", "up(s)")}
+        got = {r["interface"]: r for r in data["interfaces"]}
+        assert set(got) == set(cfg.interfaces) | {"NULL0"}
+        for name, row in got.items():
+            iface = cfg.interfaces.get(name)
+            address = f"{iface.address.ip}/{iface.address.network.prefixlen}" if iface and iface.address else None
+            assert (row["ip_address"], row["vpn"]) == (address, iface.vpn_instance if iface else None), (router, name)
+            assert (row["physical"], row["protocol"]) == ports[name], (router, name)
+        up_phy = sum(p.startswith("up") for p, _ in ports.values())
+        up_proto = sum(q.startswith("up") for _, q in ports.values())
+        assert (data["up_physical"], data["down_physical"]) == (up_phy, len(ports) - up_phy)
+        assert (data["up_protocol"], data["down_protocol"]) == (up_proto, len(ports) - up_proto)
+
+
+def test_version(net: Converged) -> None:
+    """The model the topology gives, the release the twin runs, an uptime that grows from boot."""
+    for router in net.routers:
+        data = net.show(router, "display version").model_dump()
+        model = net.topology.devices[router].model
+        assert data["model"] == model and data["product_version"] == f"{model.split('-')[0]} V800R012C10"
+        assert data["vrp_version"] == "8.200" and data["patch_version"] is None
+        booted = net.run.lab.call(lambda r=router: net.run.lab.routers[r].clock() - net.run.lab.routers[r].boot_time)
+        days, hours, minutes = (int(x.split()[0]) for x in data["uptime"].split(", "))
+        assert abs(days * 86400 + hours * 3600 + minutes * 60 - booted) < 120
+
+
+def _ldp_lsrs(conv: Converged) -> dict[str, list[str]]:
+    """Router -> its public LoopBack /32 addresses, for routers running LDP (from configs)."""
+    out = {}
+    for router in conv.routers:
+        cfg = conv.config(router)
+        if cfg.mpls_enabled and cfg.mpls_ldp_enabled and cfg.mpls_lsr_id is not None:
+            out[router] = sorted(str(i.address.ip) for i in cfg.interfaces.values()
+                                 if i.name.startswith("LoopBack") and i.address and i.address.network.prefixlen == 32
+                                 and not i.vpn_instance)
+    return out
+
+
+def test_mpls_lsp(net: Converged) -> None:
+    """Every LDP router: egress for its loopbacks, an LSP to every other LDP router's loopback
+    over the IGP next hops, and labels that chain: an out label is the next router's in label."""
+    lsrs = _ldp_lsrs(net)
+    st = net.state()
+    parsed: dict[str, list[dict[str, Any]]] = {}
+    for router in net.routers:
+        if router not in lsrs:
+            # "Error: The MPLS LDP is not enabled." -> the device refused: fail closed
+            assert net.refused(router, "display mpls lsp").kind is ParseErrorKind.DEVICE_ERROR
+            continue
+        data = net.show(router, "display mpls lsp").model_dump()
+        (section,) = data["sections"]
+        assert section["lsp_type"] == "LDP LSP"
+        parsed[router] = section["entries"]
+    if not parsed:
+        assert not lsrs and net.name == "three"  # the OSPF-only triangle: every router refused above
+        return
+    cable = {(r, i): net.topology.peer_of(r, i) for r in net.routers for i in net.topology.devices[r].interfaces}
+    for router, entries in parsed.items():
+        egress = {e["fec"] for e in entries if (e["in_label"], e["out_label"]) == (3, None)}
+        assert egress == {f"{a}/32" for a in lsrs[router]}
+        others = {f"{a}/32" for r, addrs in lsrs.items() if r != router for a in addrs}
+        assert {e["fec"] for e in entries} - egress == others  # converged: an LSP to every other LSR
+        for e in entries:
+            if e["fec"] in egress:
+                continue
+            # the out interface is one of the IGP next hops of the FEC in the engine's table
+            igp = {r.interface for r in st.tables[router][PUBLIC].active() if str(r.prefix) == e["fec"]}
+            (full,) = [i for i in igp if i.replace("GigabitEthernet", "GE") == e["out_interface"]]
+            far = cable[(router, full)]
+            assert far is not None
+            owner = next(r for r, addrs in lsrs.items() if e["fec"] in {f"{a}/32" for a in addrs})
+            if far.device == owner:
+                assert e["out_label"] == 3  # implicit null from the egress
+            else:
+                # the label the next router allocated for the FEC (all its transit rows carry it)
+                (label,) = {x["in_label"] for x in parsed[far.device] if x["fec"] == e["fec"]} - {None}
+                assert e["out_label"] == label
+        ingress = [e for e in entries if e["in_label"] is None]
+        transit = [e for e in entries if e["in_label"] not in (None, 3)]
+        assert [(e["fec"], e["out_label"], e["out_interface"]) for e in ingress] == \
+               [(e["fec"], e["out_label"], e["out_interface"]) for e in transit]
+        assert len({e["in_label"] for e in transit}) == len({e["fec"] for e in transit})
+
+
+def _bgp_rows(st: Any, router: str, vrf: str) -> list[tuple[str, str, str, int | None]]:
+    """(status, network, next hop, LocPrf) of the engine's best paths of one instance."""
+    out = []
+    for prefix, paths in st.bgp.best.get((router, vrf), {}).items():
+        for i, p in enumerate(paths):
+            ibgp = not p.local and not p.ebgp
+            out.append((("*>" if i == 0 else "*") + ("i" if ibgp else ""), str(prefix), str(p.nexthop),
+                        100 if ibgp else None))
+    return sorted(out, key=lambda r: (IPv4Address(r[1].split("/")[0]), r))
+
+
+def _norm(status: str) -> str:
+    return status.replace(" ", "")
+
+
+def test_bgp_vpnv4_routing_tables(net: Converged) -> None:
+    """``all``: one VPN-instance section per BGP instance with the engine's best paths, RD
+    sections carrying the local and received VPNv4 routes; ``vpn-instance NAME``: the same rows."""
+    st = net.state()
+    seen = 0
+    for router in net.routers:
+        cfg = net.config(router)
+        if cfg.bgp is None:
+            for cmd in ("display bgp vpnv4 all routing-table", "display bgp vpnv4 vpn-instance X routing-table"):
+                err = net.refused(router, cmd)  # "Info: The BGP process is not configured." is no table
+                assert err.kind is ParseErrorKind.UNKNOWN_LINE
+            continue
+        data = net.show(router, "display bgp vpnv4 all routing-table").model_dump()
+        assert data["router_id"] == str(_router_id(cfg))
+        assert [v["name"] for v in data["vpn_instances"]] == list(cfg.bgp.vrfs)
+        for inst in data["vpn_instances"]:
+            want = _bgp_rows(st, router, inst["name"])
+            got = sorted(((_norm(r["status"]), r["network"], r["nexthop"], r["local_pref"]) for r in inst["routes"]),
+                         key=lambda r: (IPv4Address(r[1].split("/")[0]), r))
+            assert got == want, (router, inst["name"])
+            assert inst["total_routes"] == len(want) and inst["router_id"] == str(_router_id(cfg))
+            one = net.show(router, f"display bgp vpnv4 vpn-instance {inst['name']} routing-table").model_dump()
+            assert (one["vpn_instance"], one["vpn_instance_router_id"], one["total_routes"]) == (
+                inst["name"], inst["router_id"], inst["total_routes"])
+            assert one["routes"] == inst["routes"]
+            seen += len(want)
+        rds = {c.route_distinguisher for c in cfg.vpn_instances.values() if c.route_distinguisher}
+        local_rds = {s["rd"] for s in data["route_distinguishers"]} & rds
+        assert local_rds == {cfg.vpn_instances[v].route_distinguisher for v in cfg.bgp.vrfs
+                             if cfg.vpn_instances.get(v) and cfg.vpn_instances[v].route_distinguisher
+                             and st.bgp.best.get((router, v))}
+        received = {(str(p.prefix), str(p.nexthop)) for (r, _peer), paths in st.bgp.vpnv4_in.items() if r == router
+                    for p in paths}
+        got_in = {(x["network"], x["nexthop"]) for s in data["route_distinguishers"] for x in s["routes"]
+                  if _norm(x["status"]).endswith("i")}
+        assert got_in == received
+        assert data["total_routes_all_pe"] == sum(len(s["routes"]) for s in data["route_distinguishers"])
+        for vpn in sorted(_all_vpn_names(net) - set(cfg.vpn_instances)):
+            err = net.refused(router, f"display bgp vpnv4 vpn-instance {vpn} routing-table")
+            assert err.kind is ParseErrorKind.DEVICE_ERROR
+    if net.name != "three":
+        assert seen > 0
+
+
+def _config_facts(cfg: RouterConfig) -> dict[str, set[str]]:
+    """Section -> lines it must hold, from the RouterConfig objects (not from rendered text)."""
+    facts: dict[str, set[str]] = {f"sysname {cfg.sysname}": set()}
+    for iface in cfg.interfaces.values():
+        lines = set()
+        if iface.address is not None:
+            lines.add(f"ip address {iface.address.ip} {iface.address.netmask}")
+        if iface.vpn_instance:
+            lines.add(f"ip binding vpn-instance {iface.vpn_instance}")
+        if iface.mpls:
+            lines.add("mpls")
+        if iface.mpls_ldp:
+            lines.add("mpls ldp")
+        if iface.shutdown:
+            lines.add("shutdown")
+        facts[f"interface {iface.name}"] = lines
+    for inst in cfg.vpn_instances.values():
+        facts[f"ip vpn-instance {inst.name}"] = {"ipv4-family"} if inst.ipv4_family else set()
+    if cfg.bgp is not None:
+        facts[f"bgp {cfg.bgp.as_number}"] = {f"peer {a} as-number {p.as_number}" for a, p in cfg.bgp.peers.items()}
+    for proc in cfg.ospf.values():
+        facts[f"ospf {proc.process_id}" + (f" router-id {proc.router_id}" if proc.router_id else "")] = {
+            f"area {area.area_id}" for area in proc.areas.values()}
+    for sr in cfg.static_routes:
+        head = "ip route-static" + (f" vpn-instance {sr.vpn_instance}" if sr.vpn_instance else "")
+        facts.setdefault("static", set()).add(f"{head} {sr.prefix.network_address} {_mask(sr.prefix.prefixlen)}")
+    return facts
+
+
+def test_current_configuration_sections(net: Converged) -> None:
+    """The section tree holds what the committed RouterConfig says; the reference lab's
+    running configuration has no drift from the document's configuration files."""
+    for router in net.routers:
+        cfg = net.config(router)
+        data = net.show(router, "display current-configuration")
+        assert data.complete and data.software_version == "V800R012C10" and data.last_updated
+        for section, lines in _config_facts(cfg).items():
+            if section == "static":
+                statics = [s.line for s in data.sections_starting("ip route-static")]
+                assert all(any(s.startswith(want + " ") for s in statics) for want in lines), (router, lines)
+                continue
+            node = data.section(section) or next(iter(data.sections_starting(section + " ")), None)
+            assert node is not None, (router, section)
+            children = {c.line for c in node.children}
+            assert lines <= children, (router, section, lines - children)
+            if section.startswith("ip vpn-instance") and lines:
+                inst = cfg.vpn_instances[section.split()[-1]]
+                (af,) = node.children
+                assert {f"vpn-target {t} export-extcommunity" for t in inst.export_targets} <= {c.line for c in af.children}
+        assert data.missing_lines(f"sysname {cfg.sysname}", []) == []
+    if net.name == "reference":
+        for router in ("PE1", "PE2", "PE3", "CE1", "CE2"):
+            intended = parse("display current-configuration", _reference_file(router))
+            running = net.show(router, "display current-configuration")
+            assert running.drift(intended) == [], router
+
+
+def _reference_file(router: str) -> str:
+    """The document's configuration file of *router* (Configuration Files section), dedented."""
+    text = (TESTS / "fixtures" / "reference" / "000_ec677ba149024c37.txt").read_text(encoding="utf-8")
+    block = text[text.index(f"* {router} configuration file"):].split("```")[1]
+    return "\n".join(line[2:] for line in block.split("\n"))

@@ -20,17 +20,23 @@ def _configs_equal_pre_run(root: Path) -> None:
         assert post == pre, host
 
 
-def test_wrong_vpn_target_fails_the_vpn_route_gate_and_rolls_back(h, lab_factory, tmp_path):
+def test_wrong_vpn_target_fails_the_vpn_route_gate_at_once_and_rolls_back(h, lab_factory, tmp_path):
+    """PE3 imports a target nobody exports: the route can never arrive, so the gate fails at
+    its first poll saying why — with the real runbook's 60 s deadline — and the run rolls back."""
     inv = h.copy_inventory(tmp_path, {"PE3.data.vpn_instances.VPNA.import_targets": ["999:1"]})
     running = lab_factory(inventory=inv)
     factory = h.device_configs(running)
-    report, root = h.run(running, tmp_path / "art", runbook=h.fast_runbook(tmp_path), inventory=inv)
+    report, root = h.run(running, tmp_path / "art", inventory=inv)
 
     assert report.exit_code == 4
     assert report.status == "rolled-back"
     f = report.failure
     assert (f.stage, f.kind, f.gate) == ("ebgp", "gate", "vpn-route-ecmp")
-    assert "PE3" in f.message and "1.1.1.1/32" in f.message and "0 IBGP path" in f.message
+    assert "PE3" in f.message and "VPN VPNA 1.1.1.1/32 can never arrive" in f.message
+    assert "imports ['999:1'] (read back)" in f.message and "PE1 exports ['111:1']" in f.message
+    assert "cannot pass by waiting" in f.message
+    ecmp = next(g for g in report.stages[6].gates if g.gate == "vpn-route-ecmp")
+    assert ecmp.polls == 1  # not polled to its deadline (60 s): waiting cannot change it
     assert f.evidence["PE3"]["VPNA 1.1.1.1/32"] == []  # what the router reported: no route
     assert [s.status for s in report.stages] == ["passed"] * 6 + ["failed"]
     ebgp = report.stages[6]
@@ -86,15 +92,15 @@ def test_rollback_of_a_converged_network_returns_to_its_previous_commit(h, lab_f
     before = h.commit_ids(running)
     inv = h.copy_inventory(tmp_path, {
         "CE1.data.loopbacks.LoopBack2": "5.5.5.5/32",  # stage 1 commits this on CE1...
-        "CE1.data.static_routes": [  # ...stage 5's gate then fails: 10.1.1.9 is not intended reality
-            {"prefix": "0.0.0.0/0", "nexthop": "10.1.1.9"},
+        "CE1.data.static_routes": [  # ...stage 5's gate then fails: 10.9.9.9 is in no connected subnet
+            {"prefix": "0.0.0.0/0", "nexthop": "10.9.9.9"},
             {"prefix": "0.0.0.0/0", "nexthop": "10.2.1.2"},
         ],
     })
     report, root = h.run(running, tmp_path / "second", runbook=h.fast_runbook(tmp_path, 1.0), inventory=inv)
     assert report.exit_code == 4
     assert (report.failure.stage, report.failure.gate) == ("ce-default-routes", "static-routes-installed")
-    assert "10.1.1.9" in report.failure.message
+    assert "10.9.9.9" in report.failure.message
     assert sorted(report.converged_before) == ["CE2", "PE1", "PE2", "PE3"]
     assert report.stages[0].hosts["CE1"].status == "confirmed"
     assert report.rollback["rolled_back"] == ["CE1"] and report.rollback["errors"] == {}

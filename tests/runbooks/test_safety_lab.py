@@ -222,18 +222,20 @@ def test_report_carries_ticket_operator_inventory_runbook_hash_and_version(conve
     assert saved["journal"] and json.loads(open(saved["journal"]).readlines()[-1])["type"] == "end"
 
 
-def test_rollback_refuses_when_the_history_no_longer_reaches_the_run_start(h, lab, tmp_path):
+def test_rollback_refuses_when_the_history_no_longer_reaches_the_run_start(h, lab_factory, tmp_path):
     """A router with no commit before the run is rolled back with `last N` only if its oldest
     listed commit is the run's first; after a restart or a rotated history that would stop short
-    of the pre-run state, so the router is reported `unknown` instead (fail closed)."""
-    rb = tmp_path / "two.yaml"
-    rb.write_text(
-        "name: two-stages\n"
-        "defaults: {gate_deadline: 0.5, gate_interval: 0.1}\n"
-        "stages:\n"
-        "  - {name: ospf, templates: [01_ospf.j2], gates: [{check: ospf-loopback-routes, hosts: [pe]}]}\n"
-        "  - {name: never, hosts: [pe], templates: [02_mpls_ldp.j2], gates: [{check: bfd-sessions-up}]}\n"
-    )
+    of the pre-run state, so the router is reported `unknown` instead (fail closed).
+
+    The real runbook (each stage pushes its part of the intent within the managed scope, so a
+    partial runbook would push lines of later stages too), its stage 5 gate failing."""
+    inv = h.copy_inventory(tmp_path, {
+        "CE1.data.static_routes": [  # stage 5's gate fails: 10.9.9.9 is in no connected subnet
+            {"prefix": "0.0.0.0/0", "nexthop": "10.9.9.9"},
+            {"prefix": "0.0.0.0/0", "nexthop": "10.2.1.2"},
+        ],
+    })
+    lab = lab_factory(inventory=inv)
     bus = EventBus()
 
     def forget(e) -> None:  # PE1's history rotates away between the stages
@@ -241,12 +243,8 @@ def test_rollback_refuses_when_the_history_no_longer_reaches_the_run_start(h, la
             lab.lab.call(lambda: lab.lab.routers["PE1"].history.clear())
 
     bus.subscribe(forget, ev.StageFinished)
-    target = h.target_for(lab)
-    try:
-        report, _root = run_with_target(load_runbook(str(rb)), intent_of(target.inventory), target,
-                                        artifacts_dir=tmp_path / "art", bus=bus)
-    finally:
-        target.nr.close_connections()
+    report, _root = h.run(lab, tmp_path / "art", runbook=h.fast_runbook(tmp_path, 1.0), inventory=inv, bus=bus)
+    assert (report.failure.stage, report.failure.gate) == ("ce-default-routes", "static-routes-installed")
     assert report.status == "rollback-failed" and report.exit_code == 3
     assert "does not reach back to this run's first commit" in report.rollback["errors"]["PE1"]
     assert report.end_state["PE1"] == "unknown" and {report.end_state[x] for x in HOSTS if x != "PE1"} == {"pre-run"}

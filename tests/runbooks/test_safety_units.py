@@ -119,8 +119,8 @@ def test_a_revert_racing_the_confirmation_is_caught_afterwards():
 def test_trial_status_and_lock_holder_parse_the_documented_forms():
     inactive = parse("display configuration trial status", "Trial status: INACTIVE \nTrial time left (sec): 0\n")
     active = parse("dis configuration trial st", "Trial status:  ACTIVE\nTrial time left (sec): 51\n")
-    assert (inactive.active, inactive.seconds_left, active.active, active.seconds_left) == (False, 0, True, 51)
-    holder = parse("display configuration-occupied user", textwrap.dedent("""\
+    assert (inactive.active, inactive.time_left, active.active, active.time_left) == (False, 0, True, 51)
+    occupied = parse("display configuration-occupied user", textwrap.dedent("""\
         User Index: 34
         User Session Name: VTY 0
         User Name: root
@@ -129,7 +129,9 @@ def test_trial_status_and_lock_holder_parse_the_documented_forms():
         Last Configuration Time: 2013-03-06 21:09:36
         The time out value of configuration right locked is: 30 second(s)
         """))
-    assert (holder.user_index, holder.session_name, holder.user_name, holder.locked_time, holder.timeout_seconds) == (
+    assert len(occupied.holders) == 1
+    holder = occupied.holders[0]
+    assert (holder.user_index, holder.session, holder.user, holder.locked_time, holder.timeout_s) == (
         34, "VTY 0", "root", "2013-03-06 21:09:36", 30)
 
 
@@ -149,7 +151,7 @@ def test_state_displays_fail_closed(command, text):
 def test_current_configuration_keeps_lines_and_indentation():
     cfg = parse("display current-configuration", "!Software Version V800R012C10\n#\nsysname PE1\n#\nbfd\n#\n"
                 "ip route-static vpn-instance VPNA 1.1.1.1 255.255.255.255 10.1.1.1 track bfd-session a\n#\nreturn\n")
-    assert cfg.lines == ["sysname PE1", "bfd", "ip route-static vpn-instance VPNA 1.1.1.1 255.255.255.255 10.1.1.1 track bfd-session a"]
+    assert cfg.lines() == ["sysname PE1", "bfd", "ip route-static vpn-instance VPNA 1.1.1.1 255.255.255.255 10.1.1.1 track bfd-session a"]
     assert cfg.has_line("ip  route-static vpn-instance VPNA 1.1.1.1 255.255.255.255 10.1.1.1 track bfd-session a ")
     assert not cfg.has_line("ip route-static vpn-instance VPNA 1.1.1.1 255.255.255.255 10.1.1.1")
 

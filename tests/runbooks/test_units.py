@@ -19,6 +19,7 @@ from vrpbook.intent import NetworkIntent, load_intent
 from vrpbook.parsers.bfd import BfdSessionsVerbose
 from vrpbook.parsers.ldp import LdpSessions
 from vrpbook.parsers.routing import RoutingTable, VpnRoutingTable
+from vrpbook.parsers.vpn_instance import VpnInstances
 from vrpbook.paths import PROJECT_ROOT
 from vrpbook.runbooks.redact import Redactor
 from vrpbook.runbooks.render import render_commands
@@ -202,15 +203,98 @@ def test_ospf_gate_with_no_other_loopback_to_judge_is_an_error_not_a_pass():
     assert res.status == "error" and "nothing to judge" in res.message
 
 
-def test_vpn_route_ecmp_expects_one_path_per_originating_pe():
-    cmd = "display ip routing-table vpn-instance VPNA"
-    one = {"vpn_instance": "VPNA", "routes": [_route("1.1.1.1/32", "IBGP", "2.2.2.2")]}
-    g = _Gate("vpn-route-ecmp", ["PE3"], {"PE3": {cmd: _obs(cmd, VpnRoutingTable, one)}})
+def _pe3_ecmp(vpn_routes, costs=None, imports=("111:1",)):
+    """PE3's three reads for vpn-route-ecmp: its VPN table, its VPN instances (read back), and
+    its public table with an OSPF route of cost ``costs[loopback]`` to each other PE's loopback."""
+    vrf_cmd, vpn_cmd, rt_cmd = "display ip routing-table vpn-instance VPNA", "display ip vpn-instance verbose", "display ip routing-table"
+    costs = costs or {"2.2.2.2": 2, "3.3.3.3": 2}
+    public = {"routes": [{**_route(f"{lo}/32", "OSPF", "11.11.11.1"), "cost": c} for lo, c in costs.items()]}
+    instances = {"instances": [{"name": "VPNA", "id": 1, "interfaces": ["GigabitEthernet0/3/0"], "address_families": [
+        {"afi": "IPv4", "vrf_status": "UP", "route_distinguisher": "100:3", "export_vpn_targets": ["111:1"],
+         "import_vpn_targets": list(imports)}]}]}
+    return {"PE3": {
+        vrf_cmd: _obs(vrf_cmd, VpnRoutingTable, {"vpn_instance": "VPNA", "routes": vpn_routes}),
+        vpn_cmd: _obs(vpn_cmd, VpnInstances, instances),
+        rt_cmd: _obs(rt_cmd, RoutingTable, public),
+    }}
+
+
+def test_vpn_route_ecmp_expects_one_path_per_originating_pe_at_equal_igp_cost():
+    one = [_route("1.1.1.1/32", "IBGP", "2.2.2.2")]
+    g = _Gate("vpn-route-ecmp", ["PE3"], _pe3_ecmp(one))
     res = evaluate(g)
     assert res.status == "fail" and "1 IBGP path(s)" in res.message and "intended 2" in res.message
-    one["routes"].append(_route("1.1.1.1/32", "IBGP", "3.3.3.3"))
-    g.observed = {"PE3": {cmd: _obs(cmd, VpnRoutingTable, one)}}
+    g.observed = _pe3_ecmp([*one, _route("1.1.1.1/32", "IBGP", "3.3.3.3")])
+    ok = evaluate(g)
+    assert ok.status == "pass"
+    assert ok.results[0].expected["VPNA 1.1.1.1/32"]["igp_cost"] == {"2.2.2.2": 2, "3.3.3.3": 2}
+
+
+def test_vpn_route_ecmp_counts_next_hops_not_rows():
+    """One BGP path whose next hop the IGP reaches over two equal links prints two rows (one
+    per outgoing interface): still one path, so one path expected via the cheaper PE passes."""
+    via_two_links = [_route("1.1.1.1/32", "IBGP", "2.2.2.2"),
+                     {**_route("1.1.1.1/32", "IBGP", "2.2.2.2"), "interface": "GigabitEthernet0/2/0"}]
+    g = _Gate("vpn-route-ecmp", ["PE3"], _pe3_ecmp(via_two_links, costs={"2.2.2.2": 2, "3.3.3.3": 3}))
     assert evaluate(g).status == "pass"
+    g.observed = _pe3_ecmp(via_two_links, costs={"2.2.2.2": 2, "3.3.3.3": 2})
+    res = evaluate(g)
+    assert res.status == "fail" and "1 IBGP path(s)" in res.message and "intended 2" in res.message
+
+
+def test_vpn_route_ecmp_expects_only_the_lowest_igp_cost_next_hop():
+    """maximum load-balancing 2, but PE2's loopback costs more from PE3 than PE1's: BGP
+    load-balances over equal IGP cost only, so one path, via PE1 — as the router reports costs."""
+    costs = {"2.2.2.2": 2, "3.3.3.3": 3}
+    g = _Gate("vpn-route-ecmp", ["PE3"], _pe3_ecmp([_route("1.1.1.1/32", "IBGP", "2.2.2.2")], costs))
+    res = evaluate(g)
+    assert res.status == "pass", res.message
+    assert res.results[0].expected["VPNA 1.1.1.1/32"]["via"] == ["2.2.2.2"]
+    both = [_route("1.1.1.1/32", "IBGP", "2.2.2.2"), _route("1.1.1.1/32", "IBGP", "3.3.3.3")]
+    g.observed = _pe3_ecmp(both, costs)
+    res = evaluate(g)
+    assert res.status == "fail" and "intended 1 via ['2.2.2.2']" in res.message and "3.3.3.3 cost 3" in res.message
+
+
+def test_vpn_route_ecmp_ignores_igp_cost_when_the_intent_says_so():
+    intents = load_intent(LAB)
+    pe3 = intents["PE3"]
+    vrf = pe3.bgp.vpn_instances["VPNA"].model_copy(update={"load_balancing_igp_metric_ignore": True})
+    bgp = pe3.bgp.model_copy(update={"vpn_instances": {"VPNA": vrf}})
+    net = NetworkIntent({**{h: intents[h] for h in intents}, "PE3": pe3.model_copy(update={"bgp": bgp})})
+    both = [_route("1.1.1.1/32", "IBGP", "2.2.2.2"), _route("1.1.1.1/32", "IBGP", "3.3.3.3")]
+    g = _Gate("vpn-route-ecmp", ["PE3"], _pe3_ecmp(both, {"2.2.2.2": 2, "3.3.3.3": 3}), net)
+    assert evaluate(g).status == "pass"
+
+
+def test_vpn_route_ecmp_with_an_unmatched_import_target_is_settled_at_once():
+    """The target read back from the router matches no exporter: the route can never arrive,
+    and the failure says so and is marked settled (polling stops)."""
+    g = _Gate("vpn-route-ecmp", ["PE3"], _pe3_ecmp([], imports=("999:1",)))
+    res = evaluate(g)
+    assert res.status == "fail" and "can never arrive" in res.message and "999:1" in res.message
+    assert res.results[0].tags == ("settled",)
+
+
+def test_vpn_route_ecmp_waits_for_an_igp_route_to_a_next_hop():
+    g = _Gate("vpn-route-ecmp", ["PE3"], _pe3_ecmp([], {"2.2.2.2": 2}))
+    res = evaluate(g)
+    assert res.status == "fail" and "no IGP route yet" in res.message and "3.3.3.3" in res.message
+    assert res.results[0].tags == ()  # the IGP may still converge: keep polling
+
+
+def test_poll_stops_a_settled_gate_at_its_first_poll(monkeypatch):
+    """A settled failure ends the poll at once instead of waiting out the deadline."""
+    from vrpbook.checks import polling
+
+    observed = _pe3_ecmp([], imports=("999:1",))
+    c = CHECKS["vpn-route-ecmp"]
+    sched = ScheduledCheck("vpn-route-ecmp", c, c.params_model(), ["PE3"], deadline=3600, interval=1)
+    sleeps: list[float] = []
+    monkeypatch.setattr(polling, "read_all", lambda nr, plan: observed)
+    [results] = polling.poll(None, load_intent(LAB), [sched], sleep=sleeps.append)
+    assert sleeps == [] and results[0].polls == 1
+    assert results[0].message.startswith("cannot pass by waiting (stopped after 1 poll(s)")
 
 
 def _bfd(name, state):
@@ -234,6 +318,30 @@ def test_a_display_parsed_as_another_model_is_a_read_error_not_a_pass():
     g = _Gate("ldp-sessions-operational", ["PE1"], {"PE1": {cmd: _obs(cmd, RoutingTable, {"routes": []})}})
     res = evaluate(g)
     assert res.status == "error" and "RoutingTable" in res.message and LdpSessions.__name__ in res.message
+
+
+def test_a_table_shorter_than_its_own_counter_is_a_read_error_for_a_gate():
+    """A real parse of an excerpt (15 routes announced, 2 listed) keeps its rows for a person,
+    but a gate must not judge it: the route it looks for may be the one left out."""
+    from vrpbook.parsers import parse
+
+    text = (
+        "Route Flags: R - relay, D - download to fib, T - to vpn-instance, B - black hole route\n"
+        "------------------------------------------------------------------------------\n"
+        "Routing Tables: Public\n"
+        "         Destinations : 15       Routes : 15\n"
+        "\n"
+        "Destination/Mask    Proto   Pre  Cost        Flags NextHop         Interface\n"
+        "\n"
+        "        3.3.3.3/32  OSPF    10   2             D   33.33.33.2      GigabitEthernet0/2/0\n"
+        "        4.4.4.4/32  OSPF    10   1             D   11.11.11.2      GigabitEthernet0/1/0\n"
+    )
+    parsed = parse("display ip routing-table", text)
+    assert parsed.incomplete and len(parsed.routes) == 2 and "incomplete" not in parsed.model_dump()
+    cmd = "display ip routing-table"
+    g = _Gate("ospf-loopback-routes", ["PE1"], {"PE1": {cmd: Observation(cmd, text, parsed=parsed)}})
+    res = evaluate(g)
+    assert res.status == "error" and "fewer records than it announces" in res.message
 
 
 # --- channel ------------------------------------------------------------------------

@@ -286,6 +286,18 @@ def undo_max_lb(s: CliSession, a: Args) -> None:
     s.stage(lambda cfg: setattr(_vrf(cfg, view), "maximum_load_balancing", None))
 
 
+@command("load-balancing igp-metric-ignore", v.BGP_VRF)
+def lb_igp_metric_ignore(s: CliSession, a: Args) -> None:
+    view = s.view
+    s.stage(lambda cfg: setattr(_vrf(cfg, view), "load_balancing_igp_metric_ignore", True))
+
+
+@command("undo load-balancing igp-metric-ignore", v.BGP_VRF)
+def undo_lb_igp_metric_ignore(s: CliSession, a: Args) -> None:
+    view = s.view
+    s.stage(lambda cfg: setattr(_vrf(cfg, view), "load_balancing_igp_metric_ignore", False))
+
+
 @command("synchronization", v.BGP, v.BGP_UNICAST)
 def synchronization(s: CliSession, a: Args) -> None:
     s.stage(lambda cfg: setattr(_bgp(cfg).unicast, "synchronization", True))

@@ -4,10 +4,12 @@ to the network side (:class:`~vrpbook.twin.network.api.NetworkView`), ping, trac
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from ipaddress import IPv4Address
 
 from ..config.diff import changed_blocks, diff_lines
 from ..config.render import frame, render_blocks
+from ..network import display_bgp_routes, display_interfaces, display_mpls_lsp, display_version
 from ..state import SOFTWARE_VERSION, timestamp
 from . import views as v
 from .grammar import Args, CliSyntaxError, tokenize
@@ -213,15 +215,9 @@ def occupied(s: CliSession, a: Args) -> None:
 
 @command("display version", *DISPLAY_VIEWS, pipe=True)
 def version(s: CliSession, a: Args) -> None:
-    up = int(s.router.clock() - s.router.boot_time)
-    days, rem = divmod(up, 86400)
-    hours, rem = divmod(rem, 3600)
-    s.print(
-        "Huawei Versatile Routing Platform Software",
-        f"VRP (R) software, Version 8.200 ({s.router.model} {SOFTWARE_VERSION})",
-        "Copyright (C) 2012-2018 Huawei Technologies Co., Ltd.",
-        f"HUAWEI {s.router.model} uptime is {days} days, {hours} hours, {rem // 60} minutes",
-    )
+    r = s.router
+    s.print(*display_version.version(r.model, SOFTWARE_VERSION, r.clock() - r.boot_time, r.boot_time,
+                                     r.physical_interfaces))
 
 
 @command("display esn", *DISPLAY_VIEWS)
@@ -293,6 +289,30 @@ def bgp_vrf_peer(s: CliSession, a: Args) -> None:
 @command("display bgp vpnv4 all routing-table", *DISPLAY_VIEWS, pipe=True)
 def bgp_vpnv4_routes(s: CliSession, a: Args) -> None:
     _network(s, "display_bgp_vpnv4_routing_table")
+
+
+def _from_state(s: CliSession, render: Callable[..., str], *args: object) -> None:
+    """A display printed from the network's computed state (read-only) by a twin/network module."""
+    state = getattr(s.network, "state", None)
+    if state is None:
+        raise ConfigError("Error: The command is not supported by the simulated network.")
+    text = render(state(), s.router.name, *args)
+    s.print(*text.rstrip("\n").split("\n"))
+
+
+@command("display ip interface brief", *DISPLAY_VIEWS, pipe=True)
+def ip_interface_brief(s: CliSession, a: Args) -> None:
+    _from_state(s, display_interfaces.ip_interface_brief)
+
+
+@command("display mpls lsp", *DISPLAY_VIEWS, pipe=True)
+def mpls_lsp(s: CliSession, a: Args) -> None:
+    _from_state(s, display_mpls_lsp.mpls_lsp)
+
+
+@command("display bgp vpnv4 vpn-instance <vpn:WORD> routing-table", *DISPLAY_VIEWS, pipe=True)
+def bgp_vrf_routes(s: CliSession, a: Args) -> None:
+    _from_state(s, display_bgp_routes.vpn_instance_routing_table, str(a["vpn"]))
 
 
 @command("display bfd session all [verbose]", *DISPLAY_VIEWS, pipe=True)

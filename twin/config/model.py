@@ -86,6 +86,9 @@ class BgpVrfFamily:
     peers: dict[IPv4Address, BgpPeer] = field(default_factory=dict)
     import_routes: list[str] = field(default_factory=list)
     maximum_load_balancing: int | None = None
+    # "load-balancing igp-metric-ignore": paths whose next hops are at different IGP
+    # costs may still share the load (otherwise only equal-cost paths do)
+    load_balancing_igp_metric_ignore: bool = False
 
 
 @dataclass

@@ -86,6 +86,9 @@ def render_bgp(bgp: Bgp) -> Block:
         lines += [f"  import-route {r}" for r in vrf.import_routes]
         if vrf.maximum_load_balancing is not None:
             lines.append(f"  maximum load-balancing {vrf.maximum_load_balancing}")
+        # twin's choice: printed after "maximum load-balancing" (no evidence for its position)
+        if vrf.load_balancing_igp_metric_ignore:
+            lines.append("  load-balancing igp-metric-ignore")
     return lines
 
 

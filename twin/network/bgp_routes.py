@@ -16,7 +16,8 @@ Selection (VRP order, simplified to the attributes the twin has): locally
 originated, highest local preference, shortest AS path, lowest MED, EBGP over
 IBGP, lowest IGP cost to the next hop, lowest originator router ID, lowest
 peer address. ``maximum load-balancing N`` keeps up to N paths that tie down to
-the IGP cost.
+the IGP cost (best first); with ``load-balancing igp-metric-ignore`` the IGP
+cost is not compared for load balancing (the best path is still the cheapest).
 """
 
 from __future__ import annotations
@@ -160,13 +161,17 @@ def _select(
         rank = (0 if p.local else 1, len(p.as_path), 0, 0 if p.ebgp else 1, cost)
         groups.setdefault(p.prefix, []).append((rank + (int(p.originator), int(p.peer or ZERO)), p))
     limit = 1
-    if table != PUBLIC and cfg.bgp and cfg.bgp.vrfs[table].maximum_load_balancing:
-        limit = cfg.bgp.vrfs[table].maximum_load_balancing or 1
+    width = 5  # multipath: paths that tie with the best down to the IGP cost
+    vrf = cfg.bgp.vrfs.get(table) if table != PUBLIC and cfg.bgp else None
+    if vrf is not None:
+        limit = vrf.maximum_load_balancing or 1
+        if vrf.load_balancing_igp_metric_ignore:
+            width = 4  # ... or, with "load-balancing igp-metric-ignore", whatever their IGP cost
     out: dict[IPv4Network, list[Path]] = {}
     for prefix, ranked in groups.items():
         ranked.sort(key=lambda x: x[0])
-        best_rank = ranked[0][0][:5]
-        chosen = [p for r, p in ranked if r[:5] == best_rank and not p.local][:limit] if not ranked[0][1].local else []
+        best_rank = ranked[0][0][:width]
+        chosen = [p for r, p in ranked if r[:width] == best_rank and not p.local][:limit] if not ranked[0][1].local else []
         out[prefix] = chosen or [ranked[0][1]]
     return out
 

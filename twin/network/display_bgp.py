@@ -143,7 +143,7 @@ def routing_table(st: NetState, router: str) -> str:
 def _path_row(code: str, p) -> str:  # noqa: ANN001 - Path, kept loose to avoid an import cycle
     net = f"{p.prefix.network_address}/{p.prefix.prefixlen}"
     locprf = "" if (p.local or p.ebgp) else "100"
-    path = " ".join(p.as_path + ("?",)) if p.as_path else "?"
+    path = " ".join(p.as_path) + "?"  # origin code glued to the last AS (samples2/bgp_vpnv4_all_routing_table)
     return f" {code:<7}{net:<19}{str(p.nexthop):<30}{0:<11}{locprf:<10}{0:<8}{path}"
 
 
