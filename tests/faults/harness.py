@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -43,15 +44,37 @@ TRIAL_TIME_SCALE = 0.1  # trial_seconds 60 -> 6 s of wall time
 DEADLINE = 60.0  # no scenario step may take longer (a hang fails the test instead of CI)
 
 
+def _ephemeral_low() -> int:
+    """The first port the kernel hands out to outgoing connections (Linux: 32768)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_ports(n: int) -> list[int]:
+    """*n* ports free now, chosen below the kernel's ephemeral range: the lab process binds
+    them a moment later, and a port from that range (bind to 0) could meanwhile be taken as
+    the source port of any outgoing connection (an SSH login of the test itself)."""
+    rng = random.Random()
+    ports: list[int] = []
     socks = []
-    for _ in range(n):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        socks.append(s)
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
+    try:
+        while len(ports) < n:
+            port = rng.randrange(23000, _ephemeral_low())
+            if port in ports:
+                continue
+            s = socket.socket()
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                s.close()
+                continue
+            socks.append(s)
+            ports.append(port)
+    finally:
+        for s in socks:
+            s.close()
     return ports
 
 
