@@ -163,5 +163,13 @@ class Transcript(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RunStarted(Event):
+    """The run began: ``report.json`` exists from here on (status ``running``), so a controller
+    killed at any later instant leaves a record that says so."""
+
+    report: RunReport
+
+
+@dataclass(frozen=True, kw_only=True)
 class RunFinished(Event):
     report: RunReport

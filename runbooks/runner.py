@@ -7,13 +7,18 @@ The CLI and the tests both come through here, so what the tests prove is what
 from __future__ import annotations
 
 import contextlib
+import getpass
+import hashlib
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from nornir.core import Nornir
 
+import vrpbook
 from vrpbook.events import EventBus
 from vrpbook.intent import NetworkIntent, intent_of
 from vrpbook.inventory import Inventory, check_hosts, connect, load_inventory, production_credentials
@@ -21,21 +26,30 @@ from vrpbook.tasks.processor import EventProcessor
 
 from .artifacts import Artifacts, ArtifactsWriter
 from .engine import Engine
+from .journal import default_journal_dir, unfinished_runs
 from .plan import HostPlan, plan
+from .preflight import router_notes
+from .prune import prune_runs
 from .redact import Redactor
-from .report import RunReport, new_run_id
+from .render import PACKAGE_TEMPLATES
+from .report import RunFacts, RunReport, new_run_id
 from .schema import Runbook, load_runbook
+from .signals import Interruption
 
 DEFAULT_ARTIFACTS = "artifacts"
+ENV_OPERATOR = "VRPBOOK_OPERATOR"
 
 
 @dataclass
 class Target:
-    """Where a run connects: the inventory's Nornir, plus the secrets that must never be written."""
+    """Where a run connects: the inventory's Nornir, plus the secrets that must never be written.
+    ``in_process`` marks a ``--lab`` twin that lives and dies with this process (its runs keep
+    their journal in their artifacts directory: nothing to recover after the process)."""
 
     nr: Nornir
     inventory: Inventory
     secrets: list[str]
+    in_process: bool = False
 
 
 @contextlib.contextmanager
@@ -54,7 +68,7 @@ def open_target(
 
         with lab_target(inv, state_dir=lab_state, time_scale=time_scale, hosts=hosts):
             try:
-                yield Target(inv.nr, inv, inv.secrets)
+                yield Target(inv.nr, inv, inv.secrets, in_process=True)
             finally:
                 inv.nr.close_connections()
         return
@@ -73,6 +87,38 @@ def prepare(runbook: str, inventory: str | Path | None) -> tuple[Runbook, Invent
     return rb, inv, intent_of(inv)
 
 
+def operator() -> str:
+    """Who runs the change: ``$VRPBOOK_OPERATOR``, else the login name."""
+    if env := os.environ.get(ENV_OPERATOR):
+        return env
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry (a container): the uid says who
+        return f"uid {os.getuid()}"
+
+
+def vrpbook_version() -> str:
+    try:
+        return metadata.version("vrpbook")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from an uninstalled tree
+        return vrpbook.__version__
+
+
+def runbook_sha256(rb: Runbook) -> str:
+    """SHA-256 over the runbook file and every template its stages use (as resolved), so the
+    record says exactly which procedure ran."""
+    digest = hashlib.sha256()
+    if rb.source is not None:
+        digest.update(rb.source.read_bytes())
+    dirs = [*rb.template_dirs(), PACKAGE_TEMPLATES]
+    for name in sorted({t for s in rb.stages for t in s.templates}):
+        found = next((d / name for d in dirs if (d / name).is_file()), None)
+        digest.update(f"\0{name}\0".encode())
+        if found is not None:
+            digest.update(found.read_bytes())
+    return digest.hexdigest()
+
+
 def run_with_target(
     rb: Runbook,
     intents: NetworkIntent,
@@ -83,13 +129,28 @@ def run_with_target(
     hosts: list[str] | None = None,
     stage: str | None = None,
     bus: EventBus | None = None,
+    cancel: Interruption | None = None,
+    journal_dir: Path | None = None,
+    wait_lock: float = 0.0,
+    keep_artifacts: int | None = None,
 ) -> tuple[RunReport, Path]:
-    """Run *rb*: the artifacts writer and the run log subscribe to the run's event bus."""
+    """Run *rb*: the artifacts writer and the run log subscribe to the run's event bus.
+
+    The journal goes to *journal_dir* (default ``$VRPBOOK_JOURNAL`` / the user's state dir);
+    an in-process ``--lab`` twin's run keeps it in its artifacts directory. With
+    *keep_artifacts*, older run directories beyond the newest N are pruned afterwards."""
     if hosts:
         check_hosts(target.inventory, hosts)
     run_id = new_run_id(rb.name)
     root = Path(artifacts_dir) / run_id
-    art = Artifacts(root, Redactor(target.secrets))
+    redactor = Redactor(target.secrets)
+    art = Artifacts(root, redactor)
+    facts = RunFacts(ticket=ticket, operator=operator(), inventory=str(target.inventory.path.resolve()),
+                     runbook_sha256=runbook_sha256(rb), vrpbook_version=vrpbook_version(), artifacts=str(root.resolve()))
+    if target.in_process:
+        journal_dir = root / "journal"
+    elif journal_dir is None:
+        journal_dir = default_journal_dir()
     bus = bus or EventBus()
     ArtifactsWriter(art).subscribe(bus)
     handler = art.log_handler()
@@ -103,15 +164,28 @@ def run_with_target(
             art.write_text(("runbook.yaml",), rb.source.read_text())
         art.write_json(("intent.json",), {h: i.model_dump(mode="json") for h, i in intents.items()})
         nr = target.nr.with_processors([EventProcessor(bus)])
-        engine = Engine(rb, intents, nr, bus, run_id=run_id, ticket=ticket, hosts=hosts, stage=stage)
+        engine = Engine(rb, intents, nr, bus, run_id=run_id, ticket=ticket, hosts=hosts, stage=stage, cancel=cancel,
+                        journal_dir=journal_dir, facts=facts, redact=redactor, wait_lock=wait_lock)
         report = engine.run()
     finally:
         for lg, level in zip(loggers, old_levels, strict=True):
             lg.removeHandler(handler)
             lg.setLevel(level)
         handler.close()
+    if keep_artifacts is not None:
+        prune_runs(Path(artifacts_dir), keep_artifacts, current=run_id)
     return report, root
 
 
 def plan_with_target(rb: Runbook, intents: NetworkIntent, target: Target, hosts: list[str] | None = None) -> dict[str, HostPlan]:
-    return plan(rb, intents, target.nr, hosts=hosts)
+    """The plan, plus what each router is in the middle of (pending trial, lock holder, unsaved
+    configuration, an unfinished run in the journal): ``plan`` says all of it."""
+    plans = plan(rb, intents, target.nr, hosts=hosts)
+    notes = router_notes(target.nr, [h for h, p in plans.items() if p.error is None])
+    for h, p in plans.items():
+        host = target.nr.inventory.hosts[h]
+        address = f"{host.hostname}:{host.port or 22}"
+        unfinished = [f"unfinished {r.describe()} changed this router: run `vrpbook recover {r.run_id}`"
+                      for r in unfinished_runs(h, address=address)]
+        p.notes = [*notes.get(h, []), *unfinished]
+    return plans

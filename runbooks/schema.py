@@ -2,8 +2,8 @@
 
 A runbook is an ordered list of stages. A stage either pushes configuration
 (``action: push``: templates rendered per host, committed in trial mode, gated,
-then confirmed) or saves it (``action: save``: ``save`` on every router the run
-changed). Stage order is the only serialisation; within a stage every router
+then confirmed) or saves it (``action: save``: ``save`` on every router whose
+saved configuration differs from its running one). Stage order is the only serialisation; within a stage every router
 is worked on at once.
 """
 
@@ -78,6 +78,8 @@ class Defaults(_Strict):
     gate_interval: Seconds = 0.5
     on_failure: OnFailure = "rollback-run"
     trial_seconds: Annotated[int, Field(ge=60, le=65535)] | None = None
+    #: seconds a trial must still have (the router's count) for vrpbook to confirm it
+    confirm_margin: Annotated[int, Field(ge=1, le=600)] = 10
 
 
 class Runbook(_Strict):
