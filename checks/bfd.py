@@ -1,8 +1,10 @@
-"""BFD: every intended static BFD session Up; its failure-detection time within a budget."""
+"""BFD: every intended static BFD session Up; its failure-detection time within a budget; one
+named session in a given state (failover drills)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -103,3 +105,47 @@ def _detect_ms(s: BfdSessionDetail) -> tuple[int | None, str]:
     if s.actual_rx_interval_ms is not None and multiplier is not None and "detect_interval_ms" not in s.model_fields_set:
         return s.actual_rx_interval_ms * multiplier, "Actual Rx Interval (ms) × multiplier"
     return None, "not negotiated"
+
+
+class SessionState(BaseModel):
+    """``session``: the BFD session's name; ``state``: the state it must be in (a failover drill
+    expects ``Down`` after its fault and ``Up`` after the restore)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    session: str = Field(min_length=1)
+    state: Literal["Up", "Down", "AdminDown", "Init"] = "Up"
+
+
+class BfdSessionState(Check[SessionState]):
+    """One named BFD session in a given state, read from ``display bfd session all verbose``.
+
+    ``bfd-sessions-up`` says every intended session is Up; a drill needs the opposite too
+    (the session its fault must bring Down). Judged on the routers whose intent has the
+    session: a session the router does not list is not configured, and no waiting brings it
+    to any state (*settled*)."""
+
+    name = "bfd-session-state"
+    description = "a named BFD session is in the given state (Up, Down, ...)"
+    requires = "the named BFD session (bfd_sessions)"
+    params_model = SessionState
+
+    def applies(self, router: str, net: NetworkIntent) -> bool:
+        return bool(net[router].bfd_sessions)
+
+    def targets(self, routers: Sequence[str], net: NetworkIntent, params: BaseModel | None = None) -> list[str]:
+        if not isinstance(params, SessionState):
+            return [r for r in routers if self.applies(r, net)]
+        return [r for r in routers if any(s.name == params.session for s in net[r].bfd_sessions)]
+
+    def reads(self, router: str, net: NetworkIntent, params: SessionState) -> list[Read[Any]]:
+        return [BFD_SESSIONS]
+
+    def judge(self, router: str, net: NetworkIntent, params: SessionState, obs: Observations) -> Verdict:
+        found = next((s for s in obs[BFD_SESSIONS].sessions if s.name == params.session), None)
+        expected = {params.session: params.state}
+        if found is None:
+            return verdict([], "", {params.session: None}, expected,
+                           settled=[f"BFD session {params.session} is absent (not configured)"])
+        observed = {params.session: found.state}
+        failures = [] if same(found.state, params.state) else [f"BFD session {params.session} is {found.state} (expected {params.state})"]
+        return verdict(failures, f"BFD session {params.session} is {found.state}", observed, expected)

@@ -1,7 +1,7 @@
 """Every check by name: the names runbooks' ``gates:`` and ``vrpbook check`` catalogs refer to.
 
 ``CHECKS`` holds vrpbook's gates, ``COMPLIANCE_CHECKS`` the checks only ``vrpbook
-check`` runs. Others register through the
+check`` runs, ``DRILL_CHECKS`` the expectations of failover drills. Others register through the
 ``vrpbook.checks`` entry-point group of any installed distribution, the way
 Nornir finds connection plugins::
 
@@ -23,14 +23,15 @@ from typing import Any
 from vrpbook.errors import UsageError
 
 from .api import Check
-from .bfd import BfdDetectTime, BfdSessionsUp
+from .bfd import BfdDetectTime, BfdSessionState, BfdSessionsUp
 from .bgp import EbgpPeersEstablished, Vpnv4PeersEstablished
 from .config import ConfigCompliance, ConfigLinesPresent, SavedEqualsRunning
 from .interfaces import InterfacesUp
 from .ldp import LdpSessionsOperational
 from .ospf import OspfLoopbackRoutes
+from .routes import RouteNexthops
 from .session import NoPendingTrial, NoStaleConfigLock
-from .static import StaticRoutesInstalled
+from .static import BfdTrackedRoute, StaticRoutesInstalled
 from .vpn import VpnInstancesUp, VpnRouteEcmp, VpnStaticRoutes
 
 ENTRY_POINT_GROUP = "vrpbook.checks"
@@ -68,6 +69,12 @@ COMPLIANCE_CHECKS: dict[str, Check[Any]] = {
 }
 
 
+#: One session or one route as a failover drill expects it after its fault and after the restore
+#: (``runbooks/drills/``): a BFD session Down, a tracked route withdrawn, a route's next hops.
+#: They take parameters, so the default compliance catalog leaves them out; a catalog may name them.
+DRILL_CHECKS: dict[str, Check[Any]] = {c.name: c for c in (BfdSessionState(), RouteNexthops(), BfdTrackedRoute())}
+
+
 class CheckPluginError(UsageError):
     """An entry point of ``vrpbook.checks`` that does not give a usable check (exit 2)."""
 
@@ -101,7 +108,7 @@ def load_entry_point(ep: EntryPoint) -> Check[Any]:
 
 def all_checks() -> dict[str, Check[Any]]:
     """vrpbook's checks plus every check registered under the ``vrpbook.checks`` entry points."""
-    out = {**CHECKS, **COMPLIANCE_CHECKS}
+    out = {**CHECKS, **COMPLIANCE_CHECKS, **DRILL_CHECKS}
     for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
         if ep.name in out:
             raise CheckPluginError(f"{_where(ep)}: the name {ep.name!r} is already a check")

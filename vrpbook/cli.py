@@ -103,6 +103,7 @@ app = typer.Typer(
 
 def _mount() -> None:
     from vrpbook.compliance.command import register as register_check
+    from vrpbook.drills.command import register as register_drill
     from vrpbook.history.command import register as register_history
     from vrpbook.lab import lab_app
     from vrpbook.parsers.command import register as register_parse
@@ -113,6 +114,7 @@ def _mount() -> None:
     register_runbooks(app)
     register_check(app)
     register_history(app)
+    register_drill(app)
     _guard_all(app)
 
 

@@ -10,7 +10,12 @@ Nornir objects the one inventory read produced (:mod:`vrpbook.inventory`):
   ``vrpbook lab status`` says whether it runs (a pidfile in the state dir,
   ``lab.pid``, flock'ed by the lab for its whole life, so a killed lab never
   leaves a pidfile that looks alive);
-- tests and benchmarks (:func:`boot_lab`).
+- tests and benchmarks (:func:`boot_lab`);
+- rehearsals (:func:`boot_from_configs`): a twin booted from backed-up
+  configurations (``vrpbook rehearse``), on loopback with credentials of its own;
+- failover drills: the twin's event log, in-process (:func:`lab_events`) or
+  written by ``vrpbook lab up`` to ``<state dir>/events.jsonl`` and read back
+  (:func:`attached_event_log`), and cable pulls (:func:`set_cable`).
 
 The twin reads no inventory itself: the seam hands it the hosts (name,
 address, port), the lab credentials and the topology (``topology.yaml`` beside
@@ -22,12 +27,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import ipaddress
 import json
 import os
+import secrets
 import signal
 import socket
+import tempfile
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +51,7 @@ from vrpbook.inventory import Credentials, Inventory, connect, load_inventory
 
 if TYPE_CHECKING:  # the twin is imported when a lab is built, not by every command (asyncssh costs ~0.6 s)
     from vrpbook.twin.lab import Lab, RunningLab
+    from vrpbook.twin.network.api import LabEvent
 
 #: Default protocol time scale of ``--lab`` runs: protocol delays at 5% of real time,
 #: so gates really poll (see ``twin/network/README.md``); 0 = instant.
@@ -49,7 +59,11 @@ LAB_TIME_SCALE = 0.05
 
 TOPOLOGY_FILE = "topology.yaml"
 
-__all__ = ["LAB_TIME_SCALE", "LabPidfile", "LabTarget", "boot_lab", "lab_app", "lab_from_inventory", "lab_target"]
+__all__ = [
+    "EVENTS_FILE", "LAB_TIME_SCALE", "LabEventLog", "LabPidfile", "LabTarget", "NetworkEvent", "RehearsalLab",
+    "attached_event_log", "boot_from_configs", "boot_lab", "lab_app", "lab_events", "lab_from_inventory", "lab_target",
+    "set_cable",
+]
 
 
 def lab_from_inventory(
@@ -127,6 +141,221 @@ def lab_target(
         yield LabTarget(inv, running)
     finally:
         serving.__exit__(None, None, None)
+
+
+# --- the twin's event log and cable pulls (failover drills) --------------------------------
+
+#: ``vrpbook lab up`` writes the lab's event log here, in its state dir (one JSON line per event).
+EVENTS_FILE = "events.jsonl"
+
+
+@dataclass(frozen=True)
+class NetworkEvent:
+    """One entry of the twin's event log, as the product reads it: when (milliseconds since the
+    lab started: one clock for every router of the lab), on which router, what (``link-down``,
+    ``bfd-down``, ``route-withdrawn``, ``config-changed`` ...: ``twin/network/README.md``) and
+    the detail the twin logged (``pe1_to_ce1 Down (detect time 30 ms)``)."""
+
+    t_ms: float
+    router: str
+    kind: str
+    detail: str
+
+    def route(self) -> tuple[str | None, str, str] | None:
+        """(VPN instance, or None for the public table; prefix; protocol) of a
+        ``route-installed`` / ``route-withdrawn`` event (the twin logs
+        ``"<table> <prefix> <proto> via <next hop> <interface>"``, the public table as ``_public_``)."""
+        if self.kind not in ("route-installed", "route-withdrawn"):
+            return None
+        words = self.detail.split()
+        if len(words) < 3:
+            return None
+        return (None if words[0] == PUBLIC_TABLE else words[0]), words[1], words[2]
+
+    def readable(self) -> str:
+        """The detail for people (the public table named ``public``)."""
+        return self.detail.replace(PUBLIC_TABLE, "public", 1) if self.route() else self.detail
+
+    def bfd_session(self) -> str | None:
+        """The session of a ``bfd-up`` / ``bfd-down`` event (``"pe1_to_ce1 Down (detect time 30 ms)"``)."""
+        if self.kind not in ("bfd-up", "bfd-down"):
+            return None
+        return self.detail.split(" ", 1)[0]
+
+
+#: How the twin's event log names the public routing table (``twin/network/links.py``).
+PUBLIC_TABLE = "_public_"
+
+
+def _event(e: LabEvent) -> NetworkEvent:
+    return NetworkEvent(float(e.t_ms), e.router, e.kind, e.detail)
+
+
+def lab_events(target: LabTarget) -> list[NetworkEvent]:
+    """The event log of an in-process lab, up to now."""
+    return [_event(e) for e in target.running.events()]
+
+
+def set_cable(target: LabTarget, router: str, interface: str, plugged: bool) -> None:
+    """Pull (``plugged=False``) or plug back the cable at *router*:*interface* of an in-process
+    lab: a fault no configuration shows (the far end sees its port go down)."""
+    running = target.running
+    try:
+        running.lab.call(lambda: running.network.set_cable(router, interface, plugged))
+    except ValueError as exc:  # not a port of the topology, or no cable in it
+        raise UsageError(str(exc)) from None
+
+
+class _EventLogWriter:
+    """Writes ``<state dir>/events.jsonl`` as the lab logs each event: a header line (the lab's
+    pid, when it started), then one line per event. Written and flushed when the event is
+    logged, which is before the display that shows its effect answers: a drill that saw the
+    effect over SSH finds the event in the file."""
+
+    def __init__(self, path: Path, header: Mapping[str, Any]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self._fh = path.open("w", encoding="utf-8")  # a new lab, a new clock: the old log goes
+        self._write({"type": "lab", **header})
+
+    def __call__(self, event: LabEvent) -> None:
+        self._write({"type": "event", "t_ms": float(event.t_ms), "router": event.router, "kind": event.kind,
+                     "detail": event.detail})
+
+    def _write(self, record: Mapping[str, Any]) -> None:
+        with self._lock:
+            if not self._fh.closed:
+                self._fh.write(json.dumps(record, sort_keys=True) + "\n")
+                self._fh.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            self._fh.close()
+
+
+class LabEventLog:
+    """The event log a ``vrpbook lab up`` lab writes to its state dir, read from another process."""
+
+    def __init__(self, path: Path, pid: int) -> None:
+        self.path = path
+        self.pid = pid
+
+    def events(self) -> list[NetworkEvent]:
+        """Every event logged so far (a line being written is left for the next read)."""
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise DeviceError(f"lab event log {self.path}: {exc.strerror or exc}") from None
+        out: list[NetworkEvent] = []
+        for line in text.splitlines():
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue  # the last line, still being written
+            if isinstance(rec, dict) and rec.get("type") == "event":
+                out.append(NetworkEvent(float(rec["t_ms"]), str(rec["router"]), str(rec["kind"]), str(rec["detail"])))
+        return out
+
+
+def attached_event_log(state_dir: Path, inv: Inventory) -> tuple[LabEventLog | None, str]:
+    """The event log of the ``vrpbook lab up`` lab serving *inv*'s hosts from *state_dir*, or
+    None and why not (no lab there, a lab serving other ports, a lab without an event log)."""
+    pidfile = LabPidfile(state_dir)
+    if not pidfile.alive():
+        return None, f"no lab running from {state_dir}"
+    info = pidfile.read() or {}
+    served = {str(name): (str(addr[0]), int(addr[1])) for name, addr in dict(info.get("routers") or {}).items()}
+    for name, host in inv.nr.inventory.hosts.items():
+        want = (str(host.hostname), int(host.port or 22))
+        if served.get(name) != want:
+            return None, (f"the lab running from {state_dir} does not serve {name} at {want[0]}:{want[1]}"
+                          f" (it serves {', '.join(f'{n} {h}:{p}' for n, (h, p) in served.items()) or 'nothing'})")
+    path = Path(str(info.get("events") or state_dir / EVENTS_FILE))
+    if not path.exists():
+        return None, f"the lab running from {state_dir} writes no event log ({path})"
+    return LabEventLog(path, int(info.get("pid", 0))), f"the twin's event log ({path})"
+
+
+# --- rehearsals: a twin booted from backed-up configurations ---------------------------------
+
+REHEARSAL_USER = "vrpbook-rehearsal"
+SAVED_CONFIG = "vrpcfg.cfg"  # the file a twin router boots from in its state dir (twin/README.md)
+
+
+@dataclass
+class RehearsalLab:
+    """A twin booted from backed-up configurations, serving on loopback in this process, with
+    credentials of its own (a production password never goes to it)."""
+
+    hosts: dict[str, tuple[str, int]]
+    credentials: Credentials
+    known_hosts: Path
+    running: RunningLab
+
+    def events(self) -> list[NetworkEvent]:
+        return [_event(e) for e in self.running.events()]
+
+
+@contextlib.contextmanager
+def boot_from_configs(
+    configs: Mapping[str, str],
+    topology: Mapping[str, Any],
+    *,
+    sources: Mapping[str, str] | None = None,
+    time_scale: float = LAB_TIME_SCALE,
+) -> Iterator[RehearsalLab]:
+    """Boot one twin router per configuration (its running and saved configuration), cabled as
+    *topology* says (the twin's ``topology.yaml`` shape: ``devices`` with their physical
+    interfaces, ``cables``), serve them on ephemeral loopback ports for the block, stop them
+    after. A configuration line the twin refuses is one line naming *sources*' file and line
+    (the twin replays a configuration through its CLI, as a router loads its startup file)."""
+    from vrpbook.twin.cli.replay import BootError
+    from vrpbook.twin.lab import HostSpec, Lab, LabError, is_loopback
+    from vrpbook.twin.topology import Topology, TopologyError
+
+    names = sources or {}
+    with tempfile.TemporaryDirectory(prefix="vrpbook-rehearsal-") as tmp:
+        root = Path(tmp)
+        for name, text in configs.items():
+            (root / name).mkdir(parents=True)
+            (root / name / SAVED_CONFIG).write_text(text)
+        try:
+            topo = Topology.from_dict(dict(topology), source=names.get("topology", "topology"))
+        except TopologyError as exc:
+            raise UsageError(str(exc)) from None
+        hosts = {name: HostSpec(name, "127.0.0.1", 0) for name in configs}
+        password = secrets.token_urlsafe(18)
+        try:
+            lab = Lab(topo, hosts, REHEARSAL_USER, password, root, time_scale)
+        except BootError as exc:
+            message = str(exc)
+            for name in configs:
+                message = message.replace(str(root / name), names.get(name, name))
+            raise UsageError(f"the twin cannot boot from this configuration: {message}") from None
+        except LabError as exc:
+            raise UsageError(str(exc)) from None
+        try:
+            serving = lab.running(ephemeral_ports=True)
+            running = serving.__enter__()
+        except (LabError, OSError) as exc:
+            raise DeviceError(f"rehearsal lab: {exc}") from exc
+        try:
+            strays = {n: h for n, (h, _p) in running.hosts.items() if not is_loopback(h)}
+            if strays:  # never: the hosts above are loopback; a rehearsal must not reach anything else
+                raise DeviceError(f"rehearsal lab serves non-loopback addresses: {strays}")
+            yield RehearsalLab(dict(running.hosts), Credentials(REHEARSAL_USER, password),
+                               Path(running.known_hosts_path), running)
+        finally:
+            serving.__exit__(None, None, None)
+
+
+def is_loopback_address(address: str) -> bool:
+    """True for a loopback IP address (or ``localhost``): the only addresses a rehearsal reaches."""
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return address == "localhost"
 
 
 # --- vrpbook lab up --------------------------------------------------------------------
@@ -209,8 +438,16 @@ def up(
     if bind is not None and not is_loopback(bind):
         console.print(f"[yellow]warning:[/yellow] listening on non-loopback address {bind} (explicit --bind)")
     pidfile = LabPidfile(state_dir)
-    pidfile.claim({"pid": os.getpid(), "started": datetime.now(UTC).isoformat(timespec="seconds"),
-                   "inventory": str(Path(inventory).resolve()), "routers": {}})
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    events_path = (state_dir / EVENTS_FILE).resolve()
+    pidfile.claim({"pid": os.getpid(), "started": started, "inventory": str(Path(inventory).resolve()), "routers": {},
+                   "events": str(events_path)})
+    # The event log goes to the state dir (after the pidfile is ours: it starts a new file), from
+    # the events of the boot on, for drills run from other processes (attached_event_log).
+    event_log = _EventLogWriter(events_path, {"pid": os.getpid(), "started": started, "time_scale": time_scale})
+    for event in lab.events():
+        event_log(event)
+    lab.network.subscribe(event_log)
 
     async def main() -> None:
         try:
@@ -241,6 +478,7 @@ def up(
     try:
         asyncio.run(main())
     finally:
+        event_log.close()
         pidfile.release()
 
 

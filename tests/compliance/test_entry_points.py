@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from vrpbook.checks.registry import CHECKS, COMPLIANCE_CHECKS, CheckPluginError, all_checks
+from vrpbook.checks.registry import CHECKS, COMPLIANCE_CHECKS, DRILL_CHECKS, CheckPluginError, all_checks
 from vrpbook.paths import PROJECT_ROOT
 
 PLUGIN = '''
@@ -74,7 +74,7 @@ def plugin_path(tmp_path, monkeypatch):
 
 def test_the_registered_check_is_found_through_importlib_metadata(plugin_path):
     checks = all_checks()
-    assert set(checks) == set(CHECKS) | set(COMPLIANCE_CHECKS) | {"loopbacks-direct"}
+    assert set(checks) == set(CHECKS) | set(COMPLIANCE_CHECKS) | set(DRILL_CHECKS) | {"loopbacks-direct"}
     plugin = checks["loopbacks-direct"]
     assert type(plugin).__module__ == "netops_checks" and plugin.tags == ("site",)
 

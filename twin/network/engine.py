@@ -31,6 +31,7 @@ the LSPs behind tracked VPN next hops when an LSR's public table changed.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import zlib
@@ -49,6 +50,8 @@ from .rib import Table
 
 LDP_KEEPALIVE_S = 15.0  # VRP default keepalive send interval (hold time 45 s / 3)
 BGP_KEEPALIVE_S = 60.0  # VRP default keepalive interval
+
+log = logging.getLogger(__name__)
 
 # twin's choice: error texts of displays naming something that does not exist.
 ERR_NO_VPN = "Error: The VPN instance does not exist.\n"
@@ -86,6 +89,7 @@ class Network:
         self._first_seen: dict[tuple[str, str], float] = {}
         self._flip_cache: dict[str, tuple[object, dict[tuple[str, ...], bool]]] = {}
         self._calls = 0
+        self._listeners: list[Callable[[LabEvent], None]] = []
 
     # ----------------------------------------------------------------- state
     def _configs(self) -> dict[str, RouterConfig]:
@@ -130,6 +134,9 @@ class Network:
             now = self.clock()
             self._advance(now)  # transitions up to now happened under the old configs
             current = self.running_configs()
+            # The instant the router's new configuration took effect: what a drill measures
+            # its fault (a committed shutdown) and its restore (the revert) from.
+            self._emit(now, router, "config-changed", "running configuration changed")
             snap = self._configs()
             if router in current:
                 snap[router] = current[router].clone()
@@ -162,13 +169,29 @@ class Network:
             self._advance(self.clock())
             return list(self._events)
 
+    def subscribe(self, listener: Callable[[LabEvent], None]) -> None:
+        """Call *listener* with every event as it is logged (``vrpbook lab up`` writes them to
+        its state dir for drills in other processes). Events are logged when the network is
+        evaluated -- at a commit, a cable change, or a display after a pending transition --
+        always with the exact instant they happened, so an event is delivered before the
+        display that shows its effect answers. A listener that raises is logged, never
+        breaks the network."""
+        with self._lock:
+            self._listeners.append(listener)
+
     def state(self) -> NetState:
         """The computed state now (for tests and drills that read facts, not text)."""
         return self._current()[0]
 
     # ------------------------------------------------------------ event log
     def _emit(self, t: float, router: str, kind: str, detail: str) -> None:
-        self._events.append(LabEvent(round((t - self._t0) * 1000.0, 3), router, kind, detail))
+        event = LabEvent(round((t - self._t0) * 1000.0, 3), router, kind, detail)
+        self._events.append(event)
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:  # an observer must never break the network it observes
+                log.exception("event listener %r failed", listener)
 
     def _record(self, old: NetState | None, new: NetState) -> None:
         t = new.t
