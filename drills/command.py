@@ -150,7 +150,8 @@ def _drill_inventory(drill: Drill, rb: Runbook, inv: Inventory, run_id: str, roo
         creds = production_credentials(inv)
     nr = connect(inv, credentials=creds)
     try:
-        target = DrillTarget(nr, inv, "lab-up" if inv.is_lab else "production", events=log.events if log is not None else None, events_source=why)
+        target = DrillTarget(nr, inv, "lab-up" if inv.is_lab else "production",
+                             events=log.events if log is not None else None, events_source=why)
         return _run(drill, rb, target, run_id, root, cancel, journal or default_journal_dir(), ticket, locks)
     finally:
         nr.close_connections()
