@@ -74,15 +74,15 @@ class Measured:
             return Status.PASS, ""
         if self.low_ms is not None and self.low_ms > budget_ms:
             return Status.FAIL, f"took more than {self.low_ms:g} ms (budget {budget_ms:g} ms)"
-        return Status.ERROR, (f"came true between {self.low_ms or 0:g} and {self.ms:g} ms: polling every "
-                              f"{self.resolution_ms:g} ms cannot tell whether the budget of {budget_ms:g} ms held")
+        return Status.ERROR, (f"came true between {self.low_ms or 0:g} and {self.ms:g} ms: polls {self.resolution_ms:g} ms apart "
+                              f"cannot tell whether the budget of {budget_ms:g} ms held")
 
     def describe(self) -> str:
         if self.ms is None:
             return "-"
         if self.exact:
             return f"{self.ms:g} ms"
-        return f"≤ {self.ms:g} ms (after {self.low_ms or 0:g} ms; resolution {self.resolution_ms:g} ms)"
+        return f"{self.low_ms or 0:g}–{self.ms:g} ms"
 
     def to_json(self) -> dict[str, Any]:
         return {"measured_ms": self.ms, "low_ms": self.low_ms, "resolution_ms": self.resolution_ms,

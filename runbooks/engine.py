@@ -513,8 +513,6 @@ class Engine:
             # Announced before any commit: a controller killed from here on leaves a journal
             # that says these routers may hold a trial (or more) of this run.
             self._record("trial", stage=stage.name, index=idx, label=label, routers=hosts)
-            for h in hosts:
-                self.state[h].first_label = self.state[h].first_label or label
         outcomes = run_step(self.nr, hosts, _change, f"push {stage.name}", commands=rendered,
                             seconds=seconds, label=label, description=description,
                             point=f"stage:{idx}:push", drop=self._drop)
@@ -522,6 +520,11 @@ class Engine:
         for h, o in outcomes.items():
             self._record_push(idx, stage, h, o)
             hs = sr.hosts[h]
+            if o.error is not None or (isinstance(o.value, StageChange) and o.value.commit_id is not None):
+                # The router's first commit of this run (or maybe, when the step failed): on a router
+                # with no commit before the run, the rollback checks the oldest listed commit is this
+                # one. A stage whose diff was empty there committed nothing and is not it.
+                self.state[h].first_label = self.state[h].first_label or label
             if o.error is not None:
                 hs.status, hs.error = "failed", describe_error(o.error)
                 failed[h] = o.error  # a failed commit_trial discarded or aborted its own trial

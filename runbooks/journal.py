@@ -151,7 +151,8 @@ class RouterRecord:
     pre_config: str = ""  # redacted, for people; compare with the sha
     pre_saved_sha256: str = ""
     recorded: bool = False  # the pre-run facts were written (before any change)
-    trials: list[str] = field(default_factory=list)  # labels committed in trial
+    trials: list[str] = field(default_factory=list)  # labels of the trials announced for it
+    committed: list[str] = field(default_factory=list)  # labels of the trials it committed (a stage with an empty diff commits none)
     confirmed: list[str] = field(default_factory=list)  # commit IDs confirmed
     saved: bool = False  # the run saved this router
     state: str = "pre-run"  # last known state: pre-run | changing | post-run | partial | unknown
@@ -242,6 +243,8 @@ def _fold(rec: RunRecord, r: dict[str, Any]) -> None:
             rr = _router(rec, str(name))
             rr.trials.append(str(r.get("label")))
             rr.state = "changing"
+    elif kind == "committed":
+        _router(rec, str(r["name"])).committed.append(str(r.get("label")))
     elif kind == "confirmed":
         rr = _router(rec, str(r["name"]))
         rr.confirmed.append(str(r.get("commit_id")))

@@ -92,7 +92,7 @@ def recover(run_id: str, *, inventory: str | Path | None = None, journal_dir: Pa
         journal.append("reopened", by="recover", pid=os.getpid())
         targets = {n: PreRun(commit=r.pre_commit, config_sha256=r.pre_config_sha256, saved_sha256=r.pre_saved_sha256,
                              resave=r.saved, own_label=f"vrpbook-{run_id}-", lock=True,
-                             first_label=r.trials[0] if r.trials else None)
+                             first_label=next(iter(r.committed or r.trials), None))
                    for n, r in routers.items()}
         try:
             for name, done in restore_all(nr, targets, "recover").items():

@@ -107,6 +107,7 @@ def _mount() -> None:
     from vrpbook.history.command import register as register_history
     from vrpbook.lab import lab_app
     from vrpbook.parsers.command import register as register_parse
+    from vrpbook.rehearsal.command import register as register_rehearsal
     from vrpbook.runbooks.command import register as register_runbooks
 
     app.add_typer(lab_app, name="lab", help="Run the twin: software VRP8 routers over SSH.")
@@ -115,6 +116,7 @@ def _mount() -> None:
     register_check(app)
     register_history(app)
     register_drill(app)
+    register_rehearsal(app)
     _guard_all(app)
 
 

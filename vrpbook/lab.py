@@ -191,15 +191,19 @@ def _event(e: LabEvent) -> NetworkEvent:
     return NetworkEvent(float(e.t_ms), e.router, e.kind, e.detail)
 
 
-def lab_events(target: LabTarget) -> list[NetworkEvent]:
+def _running(target: LabTarget | RunningLab) -> RunningLab:
+    return target.running if isinstance(target, LabTarget) else target
+
+
+def lab_events(target: LabTarget | RunningLab) -> list[NetworkEvent]:
     """The event log of an in-process lab, up to now."""
-    return [_event(e) for e in target.running.events()]
+    return [_event(e) for e in _running(target).events()]
 
 
-def set_cable(target: LabTarget, router: str, interface: str, plugged: bool) -> None:
+def set_cable(target: LabTarget | RunningLab, router: str, interface: str, plugged: bool) -> None:
     """Pull (``plugged=False``) or plug back the cable at *router*:*interface* of an in-process
     lab: a fault no configuration shows (the far end sees its port go down)."""
-    running = target.running
+    running = _running(target)
     try:
         running.lab.call(lambda: running.network.set_cable(router, interface, plugged))
     except ValueError as exc:  # not a port of the topology, or no cable in it
