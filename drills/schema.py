@@ -78,7 +78,12 @@ class Expectation(_Strict):
 
     @model_validator(mode="after")
     def _params(self) -> Expectation:
-        all_checks()[self.check].parse_params(self.params)  # the check's own parameter model
+        try:
+            all_checks()[self.check].parse_params(self.params)  # the check's own parameter model
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(x) for x in first["loc"])
+            raise ValueError(f"params{'.' + where if where else ''}: {first['msg']}") from None
         return self
 
     def key(self) -> tuple[str, str]:
@@ -212,5 +217,5 @@ def load_drill(name_or_path: str) -> Drill:
         for err in exc.errors():
             loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
             lines.append(f"{path}: {loc}: {err['msg']}")
-        raise DrillError("invalid drill:\n  " + "\n  ".join(lines)) from None
+        raise DrillError("\n".join(lines)) from None
     return drill.model_copy(update={"source": path})
