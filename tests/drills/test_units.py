@@ -75,13 +75,15 @@ def test_an_expectation_and_a_recovery_check_with_the_same_params_are_refused(tm
         load_drill(str(_write(tmp_path, doc)))
 
 
-def test_the_cli_refuses_an_unknown_drill_and_a_production_drill_without_its_flags():
+def test_the_cli_refuses_an_unknown_drill_and_a_production_drill_without_its_flags(tmp_path):
     res = CliRunner().invoke(app, ["drill", "no-such-drill"])
     assert res.exit_code == 2 and "drill 'no-such-drill' not found" in res.output and "bfd-ce1-pe1" in res.output
-    res = CliRunner().invoke(app, ["drill", "bfd-ce1-pe1", "--inventory", str(PROJECT_ROOT / "inventory" / "production-example")])
-    assert res.exit_code == 2
-    assert "needs an approved change file and --production" in res.output
-    assert "Traceback" not in res.output
+    prod = str(PROJECT_ROOT / "inventory" / "production-example")
+    for extra in ([], ["--production"], ["--change", str(tmp_path / "change.yaml")]):
+        res = CliRunner().invoke(app, ["drill", "bfd-ce1-pe1", "--inventory", prod, *extra])
+        assert res.exit_code == 2, res.output
+        lines = [ln for ln in res.output.splitlines() if ln.strip()]
+        assert len(lines) == 1 and "needs an approved change file and --production" in lines[0], res.output
 
 
 # --- timing ------------------------------------------------------------------------------------

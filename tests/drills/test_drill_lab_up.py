@@ -1,0 +1,214 @@
+"""`vrpbook drill NAME --inventory DIR` against a `vrpbook lab up` lab in its own process (the
+operator's path): timings from the event log the lab writes to its state dir; the untracked
+variant fails on the route expectation and the lab's CE1 port is back; a drill SIGKILLed
+mid-fault leaves a journal `vrpbook recover` finishes from."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import netmiko
+import pytest
+import yaml
+
+from vrpbook.paths import PROJECT_ROOT
+
+from .conftest import untracked
+
+pytestmark = pytest.mark.lab
+
+VRPBOOK = str(Path(sys.executable).with_name("vrpbook"))
+LAB = PROJECT_ROOT / "inventory" / "lab"
+
+
+def _free_ports(n: int) -> list[int]:
+    """Ports free now, below the kernel's ephemeral range (an outgoing connection never takes them)."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    ports: list[int] = []
+    while len(ports) < n:
+        port = random.randrange(23000, low)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
+def _inventory(tmp: Path, name: str, ports: list[int], edit: Callable[[dict[str, Any]], None] | None = None) -> Path:
+    inv = tmp / name
+    shutil.copytree(LAB, inv)
+    hosts = yaml.safe_load((inv / "hosts.yaml").read_text())
+    for host, port in zip(hosts, ports, strict=True):
+        hosts[host]["port"] = port
+    if edit:
+        edit(hosts)
+    (inv / "hosts.yaml").write_text(yaml.safe_dump(hosts, sort_keys=False))
+    return inv
+
+
+def _vrpbook(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([VRPBOOK, *args], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=180,
+                          env={**os.environ, "COLUMNS": "220", **env})
+
+
+@contextmanager
+def _lab_up(inventory: Path, state: Path) -> Iterator[None]:
+    # protocols instant (BFD's detection time is never scaled: still 30 ms)
+    proc = subprocess.Popen([VRPBOOK, "lab", "up", "--inventory", str(inventory), "--state-dir", str(state), "--time-scale", "0"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not (state / "lab.pid").exists() or "known_hosts" not in (state / "lab.pid").read_text():
+            assert proc.poll() is None, "the lab exited"
+            assert time.monotonic() < deadline, "lab did not come up"
+            time.sleep(0.05)
+        yield
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+class Lab:
+    def __init__(self, tmp: Path, inventory: Path, state: Path, env: dict[str, str]) -> None:
+        self.tmp, self.inventory, self.state, self.env = tmp, inventory, state, env
+
+    def vrpbook(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return _vrpbook(*args, env=self.env)
+
+    def drill(self, *args: str, inventory: Path | None = None) -> subprocess.CompletedProcess[str]:
+        return self.vrpbook("drill", *args, "--inventory", str(inventory or self.inventory), "--lab-state", str(self.state),
+                            "--history", str(self.tmp / "history.db"), "--artifacts", str(self.tmp / "art"))
+
+    def show(self, router: str, command: str) -> str:
+        port = yaml.safe_load((self.inventory / "hosts.yaml").read_text())[router]["port"]
+        conn = netmiko.ConnectHandler(device_type="huawei_vrpv8", host="127.0.0.1", port=port, username="vrpbook", password="Lab@123")
+        try:
+            return str(conn.send_command(command))
+        finally:
+            conn.disconnect()
+
+
+@pytest.fixture(scope="module")
+def lab_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """One `vrpbook lab up` lab (its own process) for the module, converged by `vrpbook run`; each
+    test leaves it converged with the lab's intent."""
+    tmp_path = tmp_path_factory.mktemp("lab-up")
+    ports = _free_ports(5)
+    inv = _inventory(tmp_path, "lab", ports)
+    env = {"VRPBOOK_JOURNAL": str(tmp_path / "journal")}
+    with _lab_up(inv, tmp_path / "state"):
+        lab = Lab(tmp_path, inv, tmp_path / "state", env)
+        res = lab.vrpbook("run", "bfd-static-vpn", "--inventory", str(inv), "--yes", "--artifacts", str(tmp_path / "art"))
+        assert res.returncode == 0, res.stdout + res.stderr
+        lab.ports = ports  # type: ignore[attr-defined]
+        yield lab
+
+
+def _shutdown_lines(config: str) -> list[str]:
+    block = config.split("interface GigabitEthernet0/1/0\n", 1)[1].split("#", 1)[0]
+    return [ln.strip() for ln in block.splitlines() if "shutdown" in ln]
+
+
+def test_drill_against_lab_up_is_timed_by_the_labs_event_log(lab_up):
+    """The Done-when: `vrpbook drill bfd-ce1-pe1 --inventory inventory/lab` against a converged
+    `vrpbook lab up` lab: passes, each expectation with its measured time."""
+    res = lab_up.drill("bfd-ce1-pe1")
+    out = res.stdout
+    assert res.returncode == 0, out + res.stderr
+    events = lab_up.state / "events.jsonl"
+    assert f"timings: the twin's event log ({events.resolve()})" in out
+    fault = out[out.index("after the fault"):out.index("after the restore")]
+    rows = {line.split()[2]: line for line in fault.splitlines() if line.startswith("PASS ")}
+    assert set(rows) == {"bfd-session-state", "bfd-tracked-route", "route-nexthops"}
+    assert " 30 ms " in rows["bfd-session-state"] and "bfd-down on PE1 (pe1_to_ce1 Down (detect time 30 ms))" in out
+    assert "drill bfd-ce1-pe1: PASSED (exit 0)" in out
+    # the event log is the lab's own: the fault's commit and BFD's detection, 30 ms apart
+    log = [json.loads(line) for line in events.read_text().splitlines()]
+    assert log[0]["type"] == "lab" and log[0]["pid"] > 0
+    shut = [e for e in log if e.get("kind") == "config-changed" and e["router"] == "CE1"][-2]  # the fault (then its abort)
+    down = next(e for e in log if e.get("kind") == "bfd-down" and e["router"] == "PE1" and e["t_ms"] > shut["t_ms"])
+    assert round(down["t_ms"] - shut["t_ms"], 3) == 30.0
+    assert _shutdown_lines(lab_up.show("CE1", "display current-configuration")) == ["undo shutdown"]
+
+
+def test_a_drill_killed_mid_fault_is_finished_by_recover(lab_up):
+    """SIGKILL while the fault is in: CE1 stays shut in trial (it would revert by itself); the journal
+    names the drill and `vrpbook recover` puts CE1 back, verified."""
+    drill = lab_up.tmp / "never.yaml"
+    raw = yaml.safe_load((PROJECT_ROOT / "runbooks" / "drills" / "bfd_ce1_pe1.yaml").read_text())
+    raw.update(name="never", expect=[{"check": "route-nexthops", "hosts": ["CE1"], "deadline": 60,
+                                      "params": {"prefix": "0.0.0.0/0", "nexthops": ["10.9.9.9"]}}])
+    drill.write_text(yaml.safe_dump(raw))
+    proc = subprocess.Popen([VRPBOOK, "drill", str(drill), "--inventory", str(lab_up.inventory), "--lab-state", str(lab_up.state),
+                             "--no-history", "--artifacts", str(lab_up.tmp / "art")], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **lab_up.env})
+    journal_dir = Path(lab_up.env["VRPBOOK_JOURNAL"])
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            found = [p for p in journal_dir.glob("*-drill-never-*.jsonl") if '"committed"' in p.read_text()]
+            if found:
+                break
+            assert proc.poll() is None and time.monotonic() < deadline, "the drill never committed its fault"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert _shutdown_lines(lab_up.show("CE1", "display current-configuration")) == ["shutdown"]
+    run_id = found[0].name.removesuffix(".jsonl")
+    listed = lab_up.vrpbook("recover")
+    assert run_id in listed.stdout
+    res = lab_up.vrpbook("recover", run_id)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "CE1: pre-run" in res.stdout and "verified" in res.stdout
+    assert _shutdown_lines(lab_up.show("CE1", "display current-configuration")) == ["undo shutdown"]
+
+
+def test_untracked_variant_fails_on_the_route_and_the_port_comes_back(lab_up):
+    variant = _inventory(lab_up.tmp, "untracked", lab_up.ports, untracked)
+    res = lab_up.vrpbook("run", "bfd-static-vpn", "--inventory", str(variant), "--yes", "--artifacts", str(lab_up.tmp / "art"))
+    assert res.returncode == 0, res.stdout + res.stderr  # the lab now has PE1's route without tracking
+    try:
+        _untracked_drill(lab_up, variant)
+    finally:  # back to the lab's intent for whoever comes next
+        lab_up.vrpbook("run", "bfd-static-vpn", "--inventory", str(lab_up.inventory), "--yes", "--artifacts", str(lab_up.tmp / "art"))
+
+
+def _untracked_drill(lab_up: Lab, variant: Path) -> None:
+    commits_before = lab_up.show("CE1", "display configuration commit list verbose")
+    res = lab_up.drill("bfd-ce1-pe1", inventory=variant)
+    out = res.stdout
+    assert res.returncode == 4, out + res.stderr
+    assert "drill bfd-ce1-pe1: FAILED (exit 4)" in out
+    assert "PE1 bfd-tracked-route: cannot pass by waiting" in out and "does not track BFD session pe1_to_ce1" in out
+    assert "restore: trial aborted; CE1 back at its pre-drill configuration (verified)" in out
+    # the lab, read independently: CE1's port is up again, and its history holds the drill's trial
+    assert _shutdown_lines(lab_up.show("CE1", "display current-configuration")) == ["undo shutdown"]
+    assert re.search(r"^GigabitEthernet0/1/0\s+up\s+up", lab_up.show("CE1", "display interface brief"), re.M)
+    commits_after = lab_up.show("CE1", "display configuration commit list verbose")
+    assert commits_after != commits_before and "-fault" in commits_after
