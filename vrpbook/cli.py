@@ -102,8 +102,10 @@ app = typer.Typer(
 
 
 def _mount() -> None:
+    from vrpbook.changes.command import register as register_changes
     from vrpbook.compliance.command import register as register_check
     from vrpbook.history.command import register as register_history
+    from vrpbook.history.lock_command import register as register_locks
     from vrpbook.lab import lab_app
     from vrpbook.parsers.command import register as register_parse
     from vrpbook.runbooks.command import register as register_runbooks
@@ -113,6 +115,8 @@ def _mount() -> None:
     register_runbooks(app)
     register_check(app)
     register_history(app)
+    register_locks(app)
+    register_changes(app)
     _guard_all(app)
 
 
