@@ -23,6 +23,13 @@ A run:
 6. a ``save`` stage saves every router whose saved configuration differs from
    its running one.
 
+Policies live in their own modules and are plugged in by the caller: the
+history lock table (:mod:`.locking`, taken before the journal), the change
+window (:mod:`.window`: no stage starts that could not end, rollback included,
+before it closes; a window that closes mid-stage aborts it), canary batches
+(:mod:`.rollout`), and the hooks of :mod:`.hooks` (the approved-diff check of
+a change file, the pre/post snapshots).
+
 SIGINT/SIGTERM/SIGHUP (:mod:`.signals`) stop the run at the next safe point;
 it is then undone like a failure and recorded ``interrupted`` (exit 130, 143,
 129). Named fault points (:mod:`.faults`) let the fault suite stop a real run
@@ -37,14 +44,14 @@ import math
 import os
 import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from nornir.core import Nornir
 from nornir.core.task import Result, Task
 
+from vrpbook import clock
 from vrpbook.checks.polling import ScheduledCheck
 from vrpbook.errors import (
     CommitError,
@@ -53,7 +60,9 @@ from vrpbook.errors import (
     IntentError,
     Interrupted,
     PushError,
+    RouterBusy,
     UsageError,
+    WindowClosed,
     describe_error,
     exit_code_for_signal,
     signal_name,
@@ -68,16 +77,20 @@ from vrpbook.tasks.push_config import Pushed
 
 from . import events as ev
 from . import faults, gating, journal, record
+from .hooks import PlanCheck, Snapshotter
+from .locking import LockTableError, RouterHold
 from .plan import dry_run, rejected_stage
 from .preflight import prepare
 from .recovery import PreRun, restore_all
 from .recovery import describe as describe_restored
 from .render import render_commands
-from .report import Failure, HostStage, RunFacts, RunReport, StageReport
+from .report import Failure, GateOutcome, HostStage, RunFacts, RunReport, StageReport
+from .rollout import Budget, plan_batches
 from .schema import Runbook, Stage
 from .signals import Interruption, leave
 from .stage_commands import stage_commands
 from .steps import Outcome, run_step
+from .window import WindowGuard, stage_budget
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +108,7 @@ class HostState:
     in_trial: bool = False
     saved: bool = False  # this run saved it
     first_label: str | None = None  # the label of the first trial announced for it
+    plan_diff: str = ""  # the router's own diff of the whole run (preflight's dry run)
     state: str = "pre-run"  # pre-run | changing | post-run | partial | unknown
 
 
@@ -144,6 +158,10 @@ class Engine:
         facts: RunFacts | None = None,
         redact: Callable[[str], str] = lambda text: text,
         wait_lock: float = 0.0,
+        hold: RouterHold | None = None,
+        window: WindowGuard | None = None,
+        plan_check: PlanCheck | None = None,
+        snapshots: Snapshotter | None = None,
     ) -> None:
         self.rb = runbook
         self.intents = intents
@@ -158,13 +176,17 @@ class Engine:
         self.journal: journal.Journal | None = None
         self.redact = redact
         self.wait_lock = wait_lock
+        self.hold = hold  # the history lock table's hold (None: not taken)
+        self.window = window
+        self.plan_check = plan_check
+        self.snapshots = snapshots
         self.state: dict[str, HostState] = {}
         self.locked: list[str] = []  # routers whose configuration lock this run took
         self.unreachable: set[str] = set()  # routers no session could be opened to
         self.current: tuple[int, Stage, StageReport] | None = None
         self.rendered: dict[str, dict[str, list[str]]] = {}
         self.stage_started = 0.0
-        self.report = RunReport(run_id, runbook.name, datetime.now(UTC).isoformat(), facts=facts or RunFacts(ticket=ticket))
+        self.report = RunReport(run_id, runbook.name, clock.now().isoformat(), facts=facts or RunFacts(ticket=ticket))
         missing = sorted(set(nr.inventory.hosts) - set(intents))
         if missing:
             raise IntentError(f"hosts without intent: {missing}")
@@ -244,10 +266,12 @@ class Engine:
     def _run(self) -> None:
         stages = self._stages()
         rendered = self._render(stages)
+        self._hold_routers()
         self._register()
         self.cancel.check()
         self._preflight(stages, rendered)
         self._observe_state("pre")
+        self._snapshot("pre")
         for idx, stage in stages:
             self.cancel.check()
             sr = StageReport(stage.name, idx)
@@ -257,6 +281,7 @@ class Engine:
             self._emit(ev.StageStarted(stage=stage.name, index=idx))
             failed: StageFailed | None = None
             try:
+                self._window_before(stage, rendered.get(stage.name, {}))
                 if stage.action == "save":
                     self._save_stage(idx, stage, sr)
                 else:
@@ -342,7 +367,7 @@ class Engine:
         self.report.exit_code = int(exit_code_for_signal(signum))
         self.report.outcome.update(lines)
         self.report.end_state = {h: st.state for h, st in self.state.items()}
-        self.report.finished = datetime.now(UTC).isoformat()
+        self.report.finished = clock.now().isoformat()
         try:
             self._record("abandoned", signal=signal_name(signum), routers=lines)  # no end record: recover finds it
             self._emit(ev.RunFinished(report=self.report))
@@ -353,7 +378,7 @@ class Engine:
             leave(signum)
 
     def _finish(self, t0: float) -> None:
-        if self.report.rollback.get("errors") and self.report.exit_code == int(ExitCode.GATE):
+        if self.report.rollback.get("errors") and self.report.exit_code in (int(ExitCode.GATE), int(ExitCode.WINDOW)):
             # An abort or rollback failed: the network may not be back where it was.
             self.report.exit_code = int(ExitCode.DEVICE)
         for h, st in self.state.items():
@@ -363,11 +388,14 @@ class Engine:
             self.report.end_state[h] = st.state
             self.report.outcome.setdefault(h, st.state)
         self.report.seconds = round(time.monotonic() - t0, 3)
-        self.report.finished = datetime.now(UTC).isoformat()
+        self.report.finished = clock.now().isoformat()
         record.config_after(self.nr, [h for h in self._targets(["all"]) if h not in self.unreachable], self._emit)
         if self.state:
             self._observe_state("post")
+            self._snapshot("post")
         run_step(self.nr, self.locked, unlock, "unlock")
+        if self.hold is not None:
+            self.hold.release()
         record.transcripts(self.nr, self._emit)
         if self.journal is not None:
             try:
@@ -467,6 +495,7 @@ class Engine:
                 failures[h] = d.error
                 continue
             self.state[h].converged = not d.changed
+            self.state[h].plan_diff = d.diff if d.changed else ""
             self._emit(ev.PlanComputed(host=h, diff=d.diff if per_host[h] else None))
             if not d.changed:
                 self.report.converged_before.append(h)
@@ -480,29 +509,126 @@ class Engine:
                 raise StageFailed(Failure(rejected_stage(exc, per_host[first]), "push", first, None, msg,
                                           routers=_messages(failures)), ExitCode.DEVICE)
             raise StageFailed(_failure_of("preflight", failures, "read"), ExitCode.DEVICE)
+        if self.plan_check is not None:
+            # Under the locks, before any change: the change file's approved diffs (changes/).
+            refused = dict(self.plan_check({h: self.state[h].plan_diff for h in hosts}))
+            if refused:
+                first = next(iter(refused))
+                raise StageFailed(Failure("preflight", "drift", first, None, refused[first], routers=refused), ExitCode.REFUSED)
 
     # -- push stages ------------------------------------------------------------------
 
-    def _push_stage(self, idx: int, stage: Stage, sr: StageReport, rendered: dict[str, list[str]]) -> None:
+    def _push_hosts(self, stage: Stage, rendered: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+        """The stage's routers, and those of them it pushes to (rendered and not already converged)."""
         targets = self._targets(stage.hosts)
+        return targets, [h for h in targets if rendered.get(h) and not self.state[h].converged]
+
+    def _push_stage(self, idx: int, stage: Stage, sr: StageReport, rendered: dict[str, list[str]]) -> None:
+        targets, push_hosts = self._push_hosts(stage, rendered)
         for h in targets:
             sr.hosts[h] = HostStage(h, commands=len(rendered.get(h, [])))
-        push_hosts = [h for h in targets if rendered.get(h) and not self.state[h].converged]
-        for h in targets:
             if h not in push_hosts:
                 sr.hosts[h].status = "skipped" if not rendered.get(h) else "unchanged"
+        if stage.rollout is None:
+            self._batch(idx, stage, sr, targets, push_hosts, rendered)
+            return
+        # Canary (rollout.py): batch by batch, each gated on its own routers; the routers that
+        # need no change carry no risk and are verified with the first batch.
+        budget = Budget(stage.rollout.max_failures)
+        batches = plan_batches(stage.rollout, push_hosts) or [[]]
+        quiet = [h for h in targets if h not in push_hosts]
+        for n, batch in enumerate(batches, 1):
+            if n > 1:
+                self._checkpoint(f"before batch {n} of stage {stage.name}")
+            self._emit(ev.BatchStarted(stage=stage.name, index=idx, batch=n, of=len(batches), hosts=tuple(batch)))
+            gated = [h for h in targets if h in batch or (n == 1 and h in quiet)]
+            self._batch(idx, stage, sr, gated, batch, rendered, budget=budget, where=f"batch {n} of {len(batches)}")
+
+    def _batch(self, idx: int, stage: Stage, sr: StageReport, gated: list[str], push_hosts: list[str],
+               rendered: dict[str, list[str]], budget: Budget | None = None, where: str = "") -> None:
+        """Push and trial-commit *push_hosts*, gate *gated*, confirm (the whole stage, or one canary batch)."""
         trial = self._push(idx, stage, sr, push_hosts, rendered)
         faults.reached(f"stage:{idx}:trial", self._drop)
         try:
-            self.cancel.check()
-            self._gates(idx, stage, sr, targets)
+            self._checkpoint(f"before the gates of stage {stage.name}")
+            tolerated = self._gates(idx, stage, sr, gated, budget, where)
+            if tolerated:
+                self._abort(idx, stage.name, sr, [h for h in tolerated if self.state[h].in_trial])
+                trial = [h for h in trial if h not in tolerated]
+                self.report.tolerated.setdefault(stage.name, []).extend(tolerated)
+                self._emit(ev.BatchTolerated(stage=stage.name, index=idx, batch=len(self.report.tolerated[stage.name]),
+                                             hosts=tuple(tolerated)))
             faults.reached(f"stage:{idx}:confirm", self._drop)
-            self.cancel.check()
+            self._checkpoint(f"before confirming stage {stage.name}")
             self._confirm(idx, stage, sr, trial)
             faults.reached(f"stage:{idx}:confirmed", self._drop)
         except StageFailed:
             self._abort(idx, stage.name, sr, [h for h in trial if self.state[h].in_trial])
             raise
+
+    # -- policies: locks, window, snapshots ---------------------------------------------
+
+    def _hold_routers(self) -> None:
+        """Take the history lock table's locks on every router of the run (or wait for them)."""
+        if self.hold is None:
+            return
+
+        def waiting(held: Mapping[str, object]) -> None:
+            self._emit(ev.LockWaiting(holders={r: str(getattr(lk, "holder", lk)) for r, lk in held.items()}))
+
+        try:
+            self.hold.take(wait=self.wait_lock, on_wait=waiting, sleep=self.cancel.sleep)
+        except RouterBusy as exc:
+            first = next(iter(exc.routers))
+            raise StageFailed(Failure("preflight", "busy", first, None, exc.routers[first], routers=exc.routers),
+                              ExitCode.DEVICE) from None
+        except LockTableError as exc:  # nothing is changed without the lock
+            raise StageFailed(Failure("preflight", "locks", None, None, exc.message), ExitCode.USAGE) from None
+        self.report.facts.lock_holder = self.hold.holder
+
+    def _checkpoint(self, where: str) -> None:
+        """A safe point: a stop request, or a change window that closed, ends the stage here."""
+        self.cancel.check()
+        if self.window is None:
+            return
+        try:
+            self.window.check(where)
+        except WindowClosed as exc:
+            stage = self.current[1].name if self.current else "preflight"
+            raise StageFailed(Failure(stage, "window", None, None, exc.message), ExitCode.WINDOW) from None
+
+    def _gate_sleep(self, seconds: float) -> None:
+        """Between two gate polls: the window is checked, then a stop request ends the wait."""
+        self._checkpoint("while the gates polled")
+        self.cancel.sleep(seconds)
+
+    def _window_before(self, stage: Stage, rendered: dict[str, list[str]]) -> None:
+        """No stage starts whose gates plus a rollback could end after the window closes."""
+        if self.window is None:
+            return
+        batches = 1
+        if stage.rollout is not None:
+            batches = max(1, len(plan_batches(stage.rollout, self._push_hosts(stage, rendered)[1])))
+        try:
+            self.window.before(f"stage {stage.name}", stage_budget(self.rb, stage, batches))
+        except WindowClosed as exc:
+            raise StageFailed(Failure(stage.name, "window", None, None, exc.message), ExitCode.WINDOW) from None
+
+    def _snapshot(self, phase: str) -> None:
+        """The touched routers' configuration and state before / after (best effort: never breaks a run)."""
+        if self.snapshots is None:
+            return
+        hosts = [h for h, st in self.state.items() if not st.converged and h not in self.unreachable]
+        if not hosts:
+            return  # nothing touched: nothing to snapshot or prove
+        try:
+            if phase == "pre":
+                self.snapshots.pre(self.nr, hosts)
+            else:
+                meant = {h: self.state[h].plan_diff if self.state[h].state in ("post-run", "partial") else "" for h in hosts}
+                self.report.proof = self.snapshots.post(self.nr, hosts, meant)
+        except Exception:
+            log.exception("%s-change snapshot failed", phase)
 
     def _push(self, idx: int, stage: Stage, sr: StageReport, hosts: list[str], rendered: dict[str, list[str]]) -> list[str]:
         """Push + diff + trial commit on every router at once; return the routers in trial."""
@@ -602,18 +728,31 @@ class Engine:
     def _schedule(self, stage: Stage, stage_hosts: list[str], source: str = "") -> list[ScheduledCheck]:
         return gating.schedule(self.rb, stage, stage_hosts, self._targets, self.rendered.get(stage.name), source)
 
-    def _gates(self, idx: int, stage: Stage, sr: StageReport, targets: list[str]) -> None:
+    def _gates(self, idx: int, stage: Stage, sr: StageReport, targets: list[str],
+               budget: Budget | None = None, where: str = "") -> list[str]:
+        """Poll the stage's gates on *targets*. A failure stops the stage — unless a canary
+        *budget* absorbs the failed routers: they are returned (to be aborted) and the rest go on."""
         checks = self._schedule(stage, targets, source=f"run:{self.run_id}/{stage.name}")
-        sr.gates = gating.poll_gates(self.nr, self.intents, idx, stage, checks, self._emit, self.cancel.sleep,
+        outcomes = gating.poll_gates(self.nr, self.intents, idx, stage, checks, self._emit, self._gate_sleep,
                                      on_verdict=lambda: faults.reached(f"stage:{idx}:gates", self._drop))
-        bad = [g for g in sr.gates if not g.passed]
-        if bad:
-            first = bad[0]
-            error = first.status == "error"
-            code = ExitCode.DEVICE if error else ExitCode.GATE
-            evidence = {r.router: r.observed for r in first.failing()}
-            routers = {r.router: r.message for g in bad for r in g.failing()}
-            raise StageFailed(Failure(stage.name, "read" if error else "gate", None, first.gate, first.message, evidence, routers), code)
+        sr.gates.extend(outcomes)
+        bad = [g for g in outcomes if not g.passed]
+        if not bad:
+            return []
+        failed = [h for h in targets if any(r.router == h for g in bad for r in g.failing())]
+        if budget is not None and budget.absorbs(failed):
+            return failed
+        raise self._gate_failure(stage, bad, f"{where}: {budget.describe(failed)}: " if budget is not None else "")
+
+    @staticmethod
+    def _gate_failure(stage: Stage, bad: list[GateOutcome], prefix: str) -> StageFailed:
+        first = bad[0]
+        error = first.status == "error"
+        code = ExitCode.DEVICE if error else ExitCode.GATE
+        evidence = {r.router: r.observed for r in first.failing()}
+        routers = {r.router: r.message for g in bad for r in g.failing()}
+        return StageFailed(Failure(stage.name, "read" if error else "gate", None, first.gate, prefix + first.message,
+                                   evidence, routers), code)
 
     # -- save ------------------------------------------------------------------------------
 

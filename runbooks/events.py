@@ -65,8 +65,32 @@ class PreflightDone(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LockWaiting(Event):
+    """The routers are held by another change (history lock table): the run waits for them."""
+
+    holders: dict[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
 class StageStarted(StageEvent):
     pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchStarted(StageEvent):
+    """A canary stage starts its batch ``batch`` of ``of`` on ``hosts`` (``runbooks/rollout.py``)."""
+
+    batch: int
+    of: int
+    hosts: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchTolerated(StageEvent):
+    """Routers of a canary batch failed within the stage's failure budget: their trials were aborted."""
+
+    batch: int
+    hosts: tuple[str, ...]
 
 
 @dataclass(frozen=True, kw_only=True)

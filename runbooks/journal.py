@@ -44,9 +44,10 @@ import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from vrpbook import clock
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def sha256(text: str) -> str:
 
 
 def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.now().isoformat(timespec="seconds")
 
 
 # --- writing ----------------------------------------------------------------------------

@@ -11,9 +11,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
+from vrpbook import clock
 from vrpbook.errors import ExitCode
 from vrpbook.results import CheckResult, Results, Status
 
@@ -22,7 +22,7 @@ __all__ = ["ExitCode", "Failure", "GateOutcome", "HostStage", "RunFacts", "RunRe
 
 def new_run_id(runbook: str) -> str:
     """``20261125T020501Z-bfd-static-vpn-1a2b``: sortable, unique, valid in a VRP label."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
     return f"{stamp}-{runbook}-{secrets.token_hex(2)}"
 
 
@@ -128,6 +128,12 @@ class RunFacts:
     vrpbook_version: str = ""
     journal: str | None = None
     artifacts: str = ""
+    #: the history lock table's holder words (None: not taken, an in-process --lab run)
+    lock_holder: str | None = None
+    #: change runs: the window, the change file and its content hash (changes/)
+    window: str | None = None
+    change_file: str | None = None
+    change_sha256: str | None = None
 
 
 @dataclass
@@ -151,6 +157,10 @@ class RunReport:
     outcome: dict[str, str] = field(default_factory=dict)
     unsaved_before: list[str] = field(default_factory=list)
     waited: float = 0.0
+    #: the post-change proof (vrpbook.snapshots): what differs after the run and why, or None
+    proof: dict[str, Any] | None = None
+    #: canary stages: per stage, the routers whose failed gates the failure budget absorbed
+    tolerated: dict[str, list[str]] = field(default_factory=dict)
 
     def results(self) -> Results:
         """Every gate result of the run (one per router, gate and parameters)."""
@@ -185,6 +195,8 @@ def report_json(report: RunReport) -> dict[str, Any]:
         "outcome": report.outcome,
         "unsaved_before": report.unsaved_before,
         "waited_for_routers": report.waited,
+        "tolerated_failures": report.tolerated,
+        "proof": report.proof,
         "counts": results.counts().model_dump(),
         "results": results.to_json(),
     }

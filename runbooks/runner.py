@@ -20,13 +20,17 @@ from nornir.core import Nornir
 
 import vrpbook
 from vrpbook.events import EventBus
+from vrpbook.history import default_db_path
 from vrpbook.intent import NetworkIntent, intent_of
 from vrpbook.inventory import Inventory, check_hosts, connect, load_inventory, production_credentials
 from vrpbook.tasks.processor import EventProcessor
 
 from .artifacts import Artifacts, ArtifactsWriter
 from .engine import Engine
+from .history_record import HistoryRecorder
+from .hooks import PlanCheck
 from .journal import default_journal_dir, unfinished_runs
+from .locking import RouterHold, holder_name
 from .plan import HostPlan, plan
 from .preflight import router_notes
 from .prune import prune_runs
@@ -35,6 +39,7 @@ from .render import PACKAGE_TEMPLATES
 from .report import RunFacts, RunReport, new_run_id
 from .schema import Runbook, load_runbook
 from .signals import Interruption
+from .window import WindowGuard
 
 DEFAULT_ARTIFACTS = "artifacts"
 ENV_OPERATOR = "VRPBOOK_OPERATOR"
@@ -133,26 +138,53 @@ def run_with_target(
     journal_dir: Path | None = None,
     wait_lock: float = 0.0,
     keep_artifacts: int | None = None,
+    history_db: Path | None = None,
+    kind: str = "run",
+    window: WindowGuard | None = None,
+    plan_check: PlanCheck | None = None,
+    change_file: tuple[str, str] | None = None,
 ) -> tuple[RunReport, Path]:
     """Run *rb*: the artifacts writer and the run log subscribe to the run's event bus.
 
     The journal goes to *journal_dir* (default ``$VRPBOOK_JOURNAL`` / the user's state dir);
     an in-process ``--lab`` twin's run keeps it in its artifacts directory. With
-    *keep_artifacts*, older run directories beyond the newest N are pruned afterwards."""
+    *keep_artifacts*, older run directories beyond the newest N are pruned afterwards.
+
+    Every run but an in-process ``--lab`` one holds its routers in the history database's lock
+    table (*history_db*, default ``$VRPBOOK_HISTORY`` / the state dir) and is recorded there
+    (kind *kind*; under *ticket* in the change log); an in-process lab's routers exist only in
+    this process, nobody else can reach them, and a lock or a record of them would name routers
+    that are gone when the process ends. A change run (``changes/``) adds its *window*, its
+    approved-diff check (*plan_check*) and its file (*change_file*: path and content hash).
+    Every run snapshots the routers it touches before and after (``vrpbook.snapshots``)."""
+    from vrpbook.snapshots.recorder import RunSnapshots  # the snapshots import the runbook steps
+
     if hosts:
         check_hosts(target.inventory, hosts)
     run_id = new_run_id(rb.name)
     root = Path(artifacts_dir) / run_id
     redactor = Redactor(target.secrets)
     art = Artifacts(root, redactor)
-    facts = RunFacts(ticket=ticket, operator=operator(), inventory=str(target.inventory.path.resolve()),
-                     runbook_sha256=runbook_sha256(rb), vrpbook_version=vrpbook_version(), artifacts=str(root.resolve()))
+    who = operator()
+    facts = RunFacts(ticket=ticket, operator=who, inventory=str(target.inventory.path.resolve()),
+                     runbook_sha256=runbook_sha256(rb), vrpbook_version=vrpbook_version(), artifacts=str(root.resolve()),
+                     window=str(window.window) if window else None,
+                     change_file=change_file[0] if change_file else None, change_sha256=change_file[1] if change_file else None)
     if target.in_process:
         journal_dir = root / "journal"
     elif journal_dir is None:
         journal_dir = default_journal_dir()
+    db = None if target.in_process else (history_db or default_db_path())
+    routers = sorted(h for h in target.nr.inventory.hosts if not hosts or h in hosts)
+    what = f"{kind} {ticket} ({rb.name})" if kind == "change" else f"run {rb.name}" + (f" ({ticket})" if ticket else "")
+    hold = RouterHold(db, routers, holder=holder_name(who, what), ref=run_id) if db is not None else None
     bus = bus or EventBus()
     ArtifactsWriter(art).subscribe(bus)
+    if db is not None:
+        HistoryRecorder(db, run_id=run_id, kind=kind, ticket=ticket, what=rb.name, inventory=facts.inventory,
+                        version=facts.vrpbook_version).subscribe(bus)
+    snapshots = RunSnapshots(redact=redactor, write_json=art.write_json, write_text=art.write_text,
+                             run_id=run_id, ticket=ticket, history_db=db)
     handler = art.log_handler()
     loggers = [logging.getLogger("vrpbook"), logging.getLogger("nornir")]  # nornir logs failed tasks' tracebacks
     old_levels = [lg.level for lg in loggers]
@@ -165,7 +197,8 @@ def run_with_target(
         art.write_json(("intent.json",), {h: i.model_dump(mode="json") for h, i in intents.items()})
         nr = target.nr.with_processors([EventProcessor(bus)])
         engine = Engine(rb, intents, nr, bus, run_id=run_id, ticket=ticket, hosts=hosts, stage=stage, cancel=cancel,
-                        journal_dir=journal_dir, facts=facts, redact=redactor, wait_lock=wait_lock)
+                        journal_dir=journal_dir, facts=facts, redact=redactor, wait_lock=wait_lock, hold=hold,
+                        window=window, plan_check=plan_check, snapshots=snapshots)
         report = engine.run()
     finally:
         for lg, level in zip(loggers, old_levels, strict=True):

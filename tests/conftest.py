@@ -61,3 +61,12 @@ def lab_factory() -> Iterator[Callable[..., RunningLab]]:
 @pytest.fixture
 def lab(lab_factory: Callable[..., Any]) -> RunningLab:
     return lab_factory()
+
+
+@pytest.fixture(autouse=True)
+def private_history(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own history database (``$VRPBOOK_HISTORY``): runs hold their routers
+    and record themselves there, checks read its locks; never the user's state directory."""
+    path = tmp_path_factory.mktemp("history") / "history.db"
+    monkeypatch.setenv("VRPBOOK_HISTORY", str(path))
+    return path

@@ -102,9 +102,11 @@ app = typer.Typer(
 
 
 def _mount() -> None:
+    from vrpbook.changes.command import register as register_changes
     from vrpbook.compliance.command import register as register_check
     from vrpbook.drills.command import register as register_drill
     from vrpbook.history.command import register as register_history
+    from vrpbook.history.lock_command import register as register_locks
     from vrpbook.lab import lab_app
     from vrpbook.parsers.command import register as register_parse
     from vrpbook.rehearsal.command import register as register_rehearsal
@@ -115,6 +117,8 @@ def _mount() -> None:
     register_runbooks(app)
     register_check(app)
     register_history(app)
+    register_locks(app)
+    register_changes(app)
     register_drill(app)
     register_rehearsal(app)
     _guard_all(app)

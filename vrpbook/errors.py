@@ -15,6 +15,11 @@ Exit codes (also in ``runbooks/README.md``):
 3   device error: unreachable, authentication, host key, lock held, a command
     or commit refused, a display that could not be read or parsed
 4   a gate failed (the change was undone)
+5   a change refused by its change file: outside its window, missing approvals,
+    the file edited since it was approved, or a router's live diff differs from
+    the approved one (nothing was changed)
+6   the change window closed (or would close) during the run: the stage was
+    aborted (or not started) and the run undone per its policy, verified
 129 hung up (SIGHUP: the terminal closed), 130 interrupted (SIGINT, Ctrl+C),
 143 terminated (SIGTERM): 128 + the signal number, as shells report it
 ==  ==========================================================================
@@ -33,6 +38,8 @@ class ExitCode(IntEnum):
     USAGE = 2
     DEVICE = 3
     GATE = 4
+    REFUSED = 5
+    WINDOW = 6
     HANGUP = 129
     INTERRUPTED = 130
     TERMINATED = 143
@@ -217,6 +224,22 @@ class GateFailed(VrpbookError):
     """A gate saw the network differ from the intent (the change was undone)."""
 
     exit_code = ExitCode.GATE
+
+
+# --- exit 5 / 6: change windows (changes/) ------------------------------------------------
+
+
+class ChangeRefused(VrpbookError):
+    """A change its own file does not allow now: outside its window, without the required
+    approvals, edited since approval, or drifted (a router's live diff is not the approved one)."""
+
+    exit_code = ExitCode.REFUSED
+
+
+class WindowClosed(VrpbookError):
+    """The change window closed, or a stage could not finish (gates plus rollback) before it does."""
+
+    exit_code = ExitCode.WINDOW
 
 
 def describe_error(exc: BaseException) -> str:
