@@ -1,8 +1,11 @@
 """The drill engine: health check, snapshot, fault, expectations, restore, recovery, record.
 
-1. **Register** (a ``shutdown`` fault): the run journal (:mod:`vrpbook.runbooks.journal`)
-   refuses a router another run is changing or left unfinished, and records this drill
-   before anything changes; with the production lock taker, the per-router locks.
+1. **Lock and register**: every router of the drill held in the history database's lock
+   table (:mod:`vrpbook.runbooks.locking`; not for a lab in this process, as for a run), a
+   change window checked (a production drill's change file: the drill must end inside it);
+   for a ``shutdown`` fault, the run journal (:mod:`vrpbook.runbooks.journal`) refuses a
+   router another run is changing or left unfinished and records this drill before
+   anything changes.
 2. **Preflight** the fault's router: ``configuration exclusive`` and its state (pending
    trial, commits, configuration: :func:`vrpbook.runbooks.preflight.prepare`); a busy
    router is refused; its pre-drill commit and configuration go to the journal.
@@ -32,32 +35,37 @@ import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from nornir.core import Nornir
 from nornir.core.task import Result, Task
 
-from vrpbook.checks.polling import ScheduledCheck, command_plan
+from vrpbook import clock
+from vrpbook.checks.polling import ScheduledCheck
 from vrpbook.checks.registry import all_checks
-from vrpbook.errors import ExitCode, Interrupted, VrpbookError, describe_error, signal_name
+from vrpbook.errors import ExitCode, Interrupted, VrpbookError, WindowClosed, describe_error, signal_name
 from vrpbook.intent import NetworkIntent
 from vrpbook.inventory import Inventory, select_hosts
 from vrpbook.lab import NetworkEvent
 from vrpbook.results import CheckResult, Status
 from vrpbook.runbooks import journal
 from vrpbook.runbooks.gating import schedule
+from vrpbook.runbooks.locking import RouterHold
 from vrpbook.runbooks.preflight import prepare
 from vrpbook.runbooks.recovery import PreRun, Restored, restore_all
 from vrpbook.runbooks.render import render_commands
 from vrpbook.runbooks.schema import Runbook
 from vrpbook.runbooks.signals import Interruption, leave
 from vrpbook.runbooks.steps import run_step
+from vrpbook.runbooks.window import WindowGuard
+from vrpbook.snapshots import RouterSnapshot, compare
+from vrpbook.snapshots import take as take_snapshots
+from vrpbook.snapshots.normalise import is_since
 from vrpbook.tasks import commit_trial, push_config, unlock
 
-from . import snapshot
 from .expect import Watch, poll_watches
+from .history import DrillHistory
 from .report import EXIT, DrillReport
 from .schema import Drill, Expectation
 from .timing import EventClock, Measured, PollClock, event_filter
@@ -83,16 +91,6 @@ class DrillTarget:
     events_source: str = ""
     cable: Callable[[str, str, bool], None] | None = None
     in_process: bool = False
-
-
-class LockTaker:
-    """Per-router locks a production drill holds (the history database's, ``history/locks.py``)."""
-
-    def take(self, routers: list[str], holder: str, ref: str) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
-
-    def release(self, ref: str) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
 
 
 class DrillStop(VrpbookError):
@@ -148,7 +146,10 @@ class DrillRun:
         say: Callable[[str], None] = lambda line: None,
         redact: Callable[[str], str] = lambda text: text,
         ticket: str | None = None,
-        locks: LockTaker | None = None,
+        hold: RouterHold | None = None,
+        wait_lock: float = 0.0,
+        window: WindowGuard | None = None,
+        history: DrillHistory | None = None,
         artifacts: str = "",
     ) -> None:
         self.drill = drill
@@ -163,17 +164,19 @@ class DrillRun:
         self.say = say
         self.redact = redact
         self.ticket = ticket
-        self.locks = locks
+        self.hold = hold
+        self.wait_lock = wait_lock
+        self.window = window
+        self.history = history
         self.locked: list[str] = []
-        self.held_locks = False
         self.source = f"drill:{drill.name}"
         self.fault = FaultState()
         self.clock: EventClock | None = (EventClock(target.events, target.events_source) if target.events is not None else None)
         self.report = DrillReport(run_id, drill.name, str(target.inventory.path), target.mode,
                                   self.clock.source if self.clock else PollClock.source, artifacts=artifacts)
         self.routers = list(self.nr.inventory.hosts)
-        self.pre: dict[str, snapshot.RouterSnapshot] = {}
-        self.plan: dict[str, list[str]] = {}
+        self.pre: dict[str, RouterSnapshot | str] = {}
+        self.post: dict[str, RouterSnapshot | str] = {}
 
     # -- the pieces ------------------------------------------------------------------------
 
@@ -212,6 +215,19 @@ class DrillRun:
                                                    f"{self.source}/{phase}"), within_ms=e.within_ms))
         return out
 
+    def _sleep(self, seconds: float) -> None:
+        """Wait between polls, unless a signal arrives or the change window closes (then raise:
+        the fault is undone at once)."""
+        self.cancel.sleep(seconds)
+        if self.window is not None:
+            self.window.check("while the drill's fault was in")
+
+    def _budget(self, before: list[Watch], fault: list[Watch], recovery: list[Watch]) -> float:
+        """The drill's worst case, in seconds: every phase polled to its deadline, the snapshot
+        compared to its own, plus the margin its fault's trial keeps."""
+        longest = [max((w.scheduled.deadline for w in ws), default=0.0) for ws in (before, fault, recovery)]
+        return sum(longest) + self.drill.defaults.deadline + self.drill.defaults.trial_margin
+
     def _record(self, kind: str, **values: object) -> None:
         if self.journal is not None:
             self.journal.append(kind, **values)
@@ -234,6 +250,9 @@ class DrillRun:
         except Interrupted as exc:
             self.report.status, self.report.exit_code = "interrupted", exc.status
             self.report.failure = f"interrupted by {signal_name(exc.signum)}"
+        except WindowClosed as exc:
+            self.report.status, self.report.exit_code = "window-closed", exc.status
+            self.report.failure = describe_error(exc)
         except VrpbookError as exc:
             self.report.status, self.report.exit_code = "error", exc.status
             self.report.failure = describe_error(exc)
@@ -256,21 +275,27 @@ class DrillRun:
         before = self._gates("before")
         fault = self._expectations("fault", self.drill.expect)
         recovery = self._gates("recovery") + self._expectations("recovery", self.drill.recovery.expect)
-        self.plan = command_plan([w.scheduled for w in (*before, *fault, *recovery)], self.intents)
 
+        if self.window is not None:
+            self.window.before(f"drill {self.drill.name}", self._budget(before, fault, recovery))
+        if self.hold is not None:
+            self.hold.take(wait=self.wait_lock, sleep=self.cancel.sleep,
+                           on_wait=lambda held: self.say(f"waiting up to {self.wait_lock:g} s for {', '.join(sorted(held))}"))
+        if self.history is not None:
+            self.history.begin()
         if self.drill.fault.shutdown is not None:
             self._register([router])
             self._preflight(router)
-        if self.locks is not None:
-            self.locks.take(self.routers, f"drill {self.drill.name}", self.run_id)
-            self.held_locks = True
         self.cancel.check()
 
         self.say(f"snapshot of {len(self.routers)} router(s) before the fault")
-        self.pre = snapshot.take(self.nr, self.routers, self.plan)
-        unread = {r: "; ".join(f"{w}: {why}" for w, why in s.errors.items()) for r, s in self.pre.items() if s.errors}
+        self.pre = take_snapshots(self.nr, self.routers, "pre", self.redact)
+        unread = {r: (s if isinstance(s, str) else "; ".join(f"{w}: {why}" for w, why in s.errors.items()))
+                  for r, s in self.pre.items() if isinstance(s, str) or s.errors}
         if unread:
             raise DrillStop("error", "the pre-drill snapshot could not be read: nothing was injected", ExitCode.DEVICE, unread)
+        if self.history is not None:
+            self.history.snapshots("pre", self.pre)
 
         if before:
             poll_watches(self.nr, self.intents, before, self.drill.defaults.interval, self.cancel.sleep)
@@ -285,7 +310,7 @@ class DrillRun:
 
         self._inject()
         try:
-            poll_watches(self.nr, self.intents, fault, self.drill.defaults.interval, self.cancel.sleep)
+            poll_watches(self.nr, self.intents, fault, self.drill.defaults.interval, self._sleep)
         finally:
             if self.clock is not None:
                 self.fault.mark_after = self.clock.mark()
@@ -293,6 +318,8 @@ class DrillRun:
         self.cancel.check()
         poll_watches(self.nr, self.intents, recovery, self.drill.defaults.interval, self.cancel.sleep)
         differences = self._compare_snapshots() if self.drill.recovery.snapshot else {}
+        if self.history is not None and self.post:
+            self.history.snapshots("post", self.post)
         if self.clock is not None:
             self.clock.events()
         self._judge(fault, recovery, differences)
@@ -368,7 +395,7 @@ class DrillRun:
             self._record("committed", name=router, stage="fault", label=label, commit_id=self.fault.commit_id)
             self.report.fault.update(commit_id=self.fault.commit_id, label=label, trial_seconds=seconds)
             kinds = ("config-changed",)
-        self.report.fault["at"] = datetime.now(UTC).isoformat(timespec="milliseconds")
+        self.report.fault["at"] = clock.now().isoformat(timespec="milliseconds")
         if self.clock is not None:
             self.fault.t_fault_ms = self.clock.instant(self.fault.mark_before, router, kinds)
             self.report.fault["t_ms"] = self.fault.t_fault_ms
@@ -408,7 +435,7 @@ class DrillRun:
                 self._record("state", name=router, state="unknown")
             kinds = ("config-changed",)
         self.fault.restore_done = time.monotonic()
-        self.report.restore["at"] = datetime.now(UTC).isoformat(timespec="milliseconds")
+        self.report.restore["at"] = clock.now().isoformat(timespec="milliseconds")
         if self.clock is not None:
             self.fault.t_restore_ms = self.clock.instant(self.fault.mark_restore, router, kinds)
         self.say(f"restore: {self.report.restore['how']}")
@@ -448,13 +475,15 @@ class DrillRun:
     # -- recovery, judgement, record ---------------------------------------------------------------
 
     def _compare_snapshots(self) -> dict[str, dict[str, list[str]]]:
-        """Poll the snapshot until every router equals its pre-drill one, or the deadline."""
+        """Poll the snapshot until every router equals its pre-drill one, or the deadline
+        (``vrpbook.snapshots``: configuration lines and normalised state; counters never compared)."""
         deadline = time.monotonic() + self.drill.defaults.deadline
         while True:
-            post = snapshot.take(self.nr, self.routers, self.plan)
-            differences = snapshot.compare(self.pre, post)
-            if all(not d["config"] and not d["state"] for d in differences.values()) or time.monotonic() >= deadline:
-                return differences
+            self.post = take_snapshots(self.nr, self.routers, "post", self.redact)
+            found = restored(self.pre, self.post)
+            settled = all(not d["config"] and not d["state"] and not d["unread"] for d in found.values())
+            if settled or time.monotonic() >= deadline:
+                return found
             self.cancel.sleep(self.drill.defaults.interval)
 
     def _measure(self, w: Watch, r: CheckResult, phase: str) -> Measured | None:
@@ -490,12 +519,16 @@ class DrillRun:
         self.report.snapshot = {r: {k: [self.redact(x) for x in v] for k, v in d.items()} for r, d in differences.items()}
         for r, d in self.report.snapshot.items():
             for part, check in (("config", "drill-config-restored"), ("state", "drill-state-restored")):
-                diff = d[part]
+                diff, unread = d[part], d["unread"] if part == "state" else []
+                status = Status.FAIL if diff else Status.ERROR if unread else Status.PASS
+                flapped = f"; came back after flapping: {'; '.join(d['flapped'])}" if part == "state" and d["flapped"] else ""
+                message = (f"{part} differs from the pre-drill snapshot: " + "; ".join(diff[:4]) + (" …" if len(diff) > 4 else "")
+                           if diff else f"{part} could not be compared: {'; '.join(unread)}" if unread
+                           else f"{part} equals the pre-drill snapshot{flapped}")
                 results.append(CheckResult(
-                    router=r, check=check, params={}, status=Status.PASS if not diff else Status.FAIL,
-                    message=(f"{part} equals the pre-drill snapshot" if not diff else
-                             f"{part} differs from the pre-drill snapshot: " + "; ".join(diff[:4]) + (" …" if len(diff) > 4 else "")),
-                    observed=diff, expected=[], evidence={"phase": "record"}, source=self.source, tags=("drill", "record")))
+                    router=r, check=check, params={}, status=status, message=message, observed=diff, expected=[],
+                    evidence={"phase": "record", "flapped": d["flapped"] if part == "state" else [], "unread": unread},
+                    source=self.source, tags=("drill", "record")))
         self.report.results = results
         counts = self.report.collection().counts()
         self.report.status = "failed" if counts.failed else "error" if counts.errors else "passed"
@@ -537,17 +570,16 @@ class DrillRun:
                            source=self.source, tags=("drill", "recovery"))
 
     def _finish(self) -> None:
-        self.report.finished = datetime.now(UTC).isoformat(timespec="seconds")
+        self.report.finished = clock.now().isoformat(timespec="seconds")
         if self.clock is not None:
             with contextlib.suppress(VrpbookError):
                 self.fault.events = self.clock.events()[self.fault.mark_before:]
         if self.locked:
             run_step(self.nr, self.locked, unlock, "unlock")
-        if self.held_locks and self.locks is not None:
-            try:
-                self.locks.release(self.run_id)
-            except VrpbookError as exc:
-                log.error("releasing the router locks of %s failed: %s", self.run_id, describe_error(exc))
+        if self.hold is not None:
+            self.hold.release()
+        if self.history is not None:
+            self.history.finish(self.report)
         if self.journal is not None:
             router, _ = self.port
             state = "pre-run" if not self.fault.injected or self.report.restore.get("verified") else "unknown"
@@ -555,6 +587,26 @@ class DrillRun:
                 self._record("end", status=self.report.status, exit_code=self.report.exit_code, end_state={router: state})
             finally:
                 self.journal.close()
+
+
+def restored(pre: Mapping[str, RouterSnapshot | str], post: Mapping[str, RouterSnapshot | str]) -> dict[str, dict[str, list[str]]]:
+    """Per router, what keeps it from being back at its pre-drill snapshot: ``config`` lines and
+    ``state`` objects that differ, and what could not be ``unread``; and what ``flapped`` (a
+    session whose state is back but whose "since" moved: the fault took it down and it came
+    back, which a drill expects; listed, never hidden, not a difference)."""
+    routers = sorted(set(pre) | set(post))
+    out: dict[str, dict[str, list[str]]] = {r: {"config": [], "state": [], "flapped": [], "unread": []} for r in routers}
+    proof = compare(pre, post, {r: "" for r in routers})
+    for d in [*proof.flagged, *(d for d, _why in proof.tied)]:
+        if d.kind == "config":
+            out[d.router]["config"].append(d.line())
+        elif d.change == "changed" and all(is_since(d.before.get(f)) and is_since(d.after.get(f)) for f in d.fields):
+            out[d.router]["flapped"].append(d.line())
+        else:
+            out[d.router]["state"].append(d.line())
+    for r, why in proof.not_compared.items():
+        out.setdefault(r, {"config": [], "state": [], "flapped": [], "unread": []})["unread"].extend(why)
+    return out
 
 
 def _restored(router: str, done: Restored) -> str:

@@ -12,13 +12,13 @@ the fault may be injected at all.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from vrpbook import clock
 from vrpbook.results import CheckResult, Results, Status
 
 #: Exit codes of ``vrpbook drill`` (as ``vrpbook run``'s): the fault was undone in every case
@@ -33,7 +33,7 @@ class DrillReport:
     inventory: str
     target: str
     timing: str
-    started: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    started: str = field(default_factory=lambda: clock.now().isoformat(timespec="seconds"))
     finished: str = ""
     status: str = "running"  # passed | failed | refused | error | restore-failed | interrupted
     exit_code: int = 0

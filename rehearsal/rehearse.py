@@ -24,6 +24,7 @@ from pathlib import Path
 
 from vrpbook.errors import UsageError
 from vrpbook.events import EventBus
+from vrpbook.history import ChangeLog, HistoryDB, HistoryError
 from vrpbook.intent import NetworkIntent
 from vrpbook.inventory import Inventory, connect
 from vrpbook.lab import LAB_TIME_SCALE, boot_from_configs, is_loopback_address
@@ -99,8 +100,30 @@ def rehearsal_target(inv: Inventory, backup_dir: Path, topology_file: Path | Non
 
 def rehearse(rb: Runbook, intents: NetworkIntent, inv: Inventory, backup_dir: Path, *, topology_file: Path | None = None,
              artifacts_dir: Path = Path("artifacts"), bus: EventBus | None = None, cancel: Interruption | None = None,
-             time_scale: float = LAB_TIME_SCALE, ticket: str | None = None) -> Rehearsal:
+             time_scale: float = LAB_TIME_SCALE, ticket: str | None = None, hosts: list[str] | None = None) -> Rehearsal:
     """Run *rb* with *intents* against the twin of *backup_dir*; nothing else is touched."""
     with rehearsal_target(inv, backup_dir, topology_file, time_scale) as (target, routers, cables, notes):
-        report, root = run_with_target(rb, intents, target, artifacts_dir=artifacts_dir, bus=bus, cancel=cancel, ticket=ticket)
+        report, root = run_with_target(rb, intents, target, artifacts_dir=artifacts_dir, bus=bus, cancel=cancel, ticket=ticket,
+                                       hosts=hosts)
     return Rehearsal(report, root, routers, cables, notes)
+
+
+def record(done: Rehearsal, db_path: Path, *, inventory: str) -> str | None:
+    """The rehearsal in the history database: a ``runs`` row of kind ``rehearse`` (status, exit
+    code, verdict, gate counts) and, for a change, its verdict in the change log under the
+    ticket. Its gate results are the twin's, not the routers': they are not recorded as the
+    routers' state. Best effort: a database that cannot be written is a warning (returned)."""
+    r = done.report
+    verdict = "pass" if done.passed else "fail" if r.exit_code == 4 else "error"
+    try:
+        with HistoryDB(db_path) as db:
+            log = ChangeLog(db)
+            log.begin_run(r.run_id, ticket=r.facts.ticket, kind="rehearse", what=r.runbook, inventory=inventory,
+                          vrpbook_version=r.facts.vrpbook_version)
+            log.finish_run(r.run_id, status=r.status, exit_code=r.exit_code, verdict=verdict, counts=r.results().counts().model_dump())
+            if r.facts.ticket:
+                log.note(r.facts.ticket, "rehearsed", run_id=r.run_id, message=done.verdict(),
+                         detail={"artifacts": str(done.root), "routers": done.routers, "cables": done.cables})
+    except HistoryError as exc:
+        return f"the rehearsal was not recorded in the history: {exc}"
+    return None

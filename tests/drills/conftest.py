@@ -46,7 +46,7 @@ def connected(running: RunningLab, inventory: Path) -> Target:
     user, password = running.credentials
     nr = connect(inv, credentials=Credentials(user, password), addresses=dict(running.hosts),
                  known_hosts=Path(running.known_hosts_path))
-    return Target(nr, inv, inv.secrets)
+    return Target(nr, inv, inv.secrets, in_process=True)  # a lab in this process: no lock table, no history
 
 
 class DrillLab:

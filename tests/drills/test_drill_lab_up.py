@@ -12,6 +12,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -118,7 +119,7 @@ def lab_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     tmp_path = tmp_path_factory.mktemp("lab-up")
     ports = _free_ports(5)
     inv = _inventory(tmp_path, "lab", ports)
-    env = {"VRPBOOK_JOURNAL": str(tmp_path / "journal")}
+    env = {"VRPBOOK_JOURNAL": str(tmp_path / "journal"), "VRPBOOK_HISTORY": str(tmp_path / "history.db")}
     with _lab_up(inv, tmp_path / "state"):
         lab = Lab(tmp_path, inv, tmp_path / "state", env)
         res = lab.vrpbook("run", "bfd-static-vpn", "--inventory", str(inv), "--yes", "--artifacts", str(tmp_path / "art"))
@@ -152,6 +153,15 @@ def test_drill_against_lab_up_is_timed_by_the_labs_event_log(lab_up):
     down = next(e for e in log if e.get("kind") == "bfd-down" and e["router"] == "PE1" and e["t_ms"] > shut["t_ms"])
     assert round(down["t_ms"] - shut["t_ms"], 3) == 30.0
     assert _shutdown_lines(lab_up.show("CE1", "display current-configuration")) == ["undo shutdown"]
+    # recorded like a run: kind drill, the one result model with its source, pre/post snapshots
+    with sqlite3.connect(lab_up.tmp / "history.db") as conn:
+        kind, verdict, status, code = conn.execute(
+            "SELECT kind, verdict, status, exit_code FROM runs WHERE kind = 'drill' ORDER BY started_at DESC").fetchone()
+        sources = {row[0] for row in conn.execute("SELECT DISTINCT source FROM transitions")}
+        phases = {row[0] for row in conn.execute("SELECT DISTINCT phase FROM snapshots")}
+        locks = conn.execute("SELECT count(*) FROM router_locks").fetchone()[0]
+    assert (kind, verdict, status, code) == ("drill", "pass", "passed", 0)
+    assert "drill:bfd-ce1-pe1" in sources and phases == {"pre", "post"} and locks == 0
 
 
 def test_a_drill_killed_mid_fault_is_finished_by_recover(lab_up):
@@ -163,7 +173,8 @@ def test_a_drill_killed_mid_fault_is_finished_by_recover(lab_up):
                                       "params": {"prefix": "0.0.0.0/0", "nexthops": ["10.9.9.9"]}}])
     drill.write_text(yaml.safe_dump(raw))
     proc = subprocess.Popen([VRPBOOK, "drill", str(drill), "--inventory", str(lab_up.inventory), "--lab-state", str(lab_up.state),
-                             "--no-history", "--artifacts", str(lab_up.tmp / "art")], stdin=subprocess.DEVNULL,
+                             "--history", str(lab_up.tmp / "history.db"), "--artifacts", str(lab_up.tmp / "art")],
+                            stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **lab_up.env})
     journal_dir = Path(lab_up.env["VRPBOOK_JOURNAL"])
     try:

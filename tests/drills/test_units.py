@@ -14,7 +14,6 @@ from vrpbook.checks.registry import DRILL_CHECKS, all_checks
 from vrpbook.checks.static import configured_statics
 from vrpbook.cli import app
 from vrpbook.drills.schema import DrillError, load_drill
-from vrpbook.drills.snapshot import RouterSnapshot, compare, split_noise
 from vrpbook.drills.timing import EventClock, Measured, PollClock, Window, event_filter
 from vrpbook.intent import intent_of
 from vrpbook.inventory import load_inventory
@@ -132,25 +131,6 @@ def test_event_clock_times_an_expectation_by_its_own_last_event():
     assert clock.measure(0, 6, 1000.0, None, "network").ms == 30.0  # a gate: the last event anywhere
     up = event_filter("bfd-session-state", "PE1", {"session": "pe1_to_ce1", "state": "Up"})
     assert "no bfd-session-state event logged" in clock.measure(0, 6, 1000.0, up, "bfd-session-state").how
-
-
-# --- snapshot -------------------------------------------------------------------------------
-
-
-def test_noise_is_kept_apart_and_rows_compare_as_sets():
-    state, noise = split_noise({"command": "x", "sessions": [{"peer_id": "3.3.3.3:0", "status": "Operational", "ssn_age": "0000:00:01",
-                                                            "ka_sent": 4}]})
-    assert state == {"sessions": [{"peer_id": "3.3.3.3:0", "status": "Operational"}]}
-    assert noise == {"sessions": [{"ssn_age": "0000:00:01", "ka_sent": 4}]}
-    before = {"PE1": RouterSnapshot("sysname PE1\n", {"d": {"routes": [{"a": 1}, {"a": 2}]}})}
-    same = {"PE1": RouterSnapshot("sysname PE1\n", {"d": {"routes": [{"a": 2}, {"a": 1}]}})}
-    assert compare(before, same) == {"PE1": {"config": [], "state": []}}
-    moved = {"PE1": RouterSnapshot("sysname PE1\nshutdown\n", {"d": {"routes": [{"a": 1}]}})}
-    diff = compare(before, moved)["PE1"]
-    assert diff["config"] == ["+shutdown"]
-    assert diff["state"] == ['d: routes: only before: {"a":2}']
-    unread = {"PE1": RouterSnapshot("sysname PE1\n", {}, errors={"d": "read failed"})}
-    assert compare(before, unread)["PE1"]["state"] == ["d: could not be read (read failed)"]
 
 
 # --- the checks on display text ----------------------------------------------------------------

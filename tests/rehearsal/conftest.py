@@ -34,7 +34,7 @@ def converged_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
         nr = connect(inv, credentials=Credentials(user, password), addresses=dict(running.hosts),
                      known_hosts=Path(running.known_hosts_path))
         try:
-            report, _ = run_with_target(load_runbook("bfd-static-vpn"), intent_of(inv), Target(nr, inv, inv.secrets),
+            report, _ = run_with_target(load_runbook("bfd-static-vpn"), intent_of(inv), Target(nr, inv, inv.secrets, in_process=True),
                                         artifacts_dir=root / "artifacts")
         finally:
             nr.close_connections()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import socket
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 
 from vrpbook.cli import app, main
 from vrpbook.errors import UsageError
+from vrpbook.history import ChangeLog, HistoryDB
 from vrpbook.paths import PROJECT_ROOT
 from vrpbook.rehearsal.backup import clean, read_backup
 from vrpbook.rehearsal.topology import build, infer_cables, ports_of
@@ -134,6 +136,32 @@ def test_rehearsal_of_the_wrong_vpn_target_fails_on_the_vpn_route_gate_and_chang
     assert res.exit_code == 0, res.output
     assert "rehearsal: PASS — bfd-static-vpn would pass every gate on the backup's network (5 routers, 6 cables)" in res.output
     assert "already matching the intent (nothing pushed): PE1, CE1, PE2, PE3, CE2" in res.output
+
+
+def test_a_change_file_is_rehearsed_with_its_runbook_intent_and_ticket(converged: Converged, private_history: Path):
+    """`vrpbook rehearse change.yaml`: the change's runbook, intent and ticket, no approval needed
+    (it touches no production router); the verdict goes to the change log under the ticket."""
+    backup = _backup(converged)
+    wrong = pointed_at(converged.running, converged.tmp / "wrong-at-lab")
+    hosts = yaml.safe_load((wrong / "hosts.yaml").read_text())
+    hosts["PE3"]["data"]["vpn_instances"] = {"VPNA": {"rd": "100:3", "import_targets": ["999:1"]}}
+    (wrong / "hosts.yaml").write_text(yaml.safe_dump(hosts, sort_keys=False))
+    change = converged.tmp / "change.yaml"
+    now = datetime.now(UTC)
+    res = _cli("change", "plan", "bfd-static-vpn", "--inventory", str(wrong), "--ticket", "CHG-REHEARSE", "-o", str(change),
+               "--window", f"{(now + timedelta(days=1)).isoformat()}/{(now + timedelta(days=1, hours=2)).isoformat()}")
+    assert res.exit_code == 0, res.output
+    before = _state(converged)
+    res = _cli("rehearse", str(change), "--from-backup", str(backup), "--artifacts", str(converged.tmp / "art"))
+    assert res.exit_code == 4, res.output
+    assert "rehearsal of bfd-static-vpn (change CHG-REHEARSE)" in res.output
+    assert "rehearsal: FAIL — bfd-static-vpn would stop at stage ebgp, gate vpn-route-ecmp" in res.output
+    assert _state(converged) == before
+    with HistoryDB(private_history, readonly=True) as db:
+        notes = [e for e in ChangeLog(db).entries("CHG-REHEARSE") if e.kind == "rehearsed"]
+        runs = [r for r in db.runs() if r.kind == "rehearse"]
+    assert len(notes) == 1 and "would stop at stage ebgp, gate vpn-route-ecmp" in notes[0].message
+    assert len(runs) == 1 and runs[0].verdict == "fail"
 
 
 def test_a_line_the_twin_refuses_names_the_backup_file_and_line(converged: Converged):
