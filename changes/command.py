@@ -170,10 +170,6 @@ def run_cmd(
                                   keep_artifacts=keep_artifacts)
     with contextlib.suppress(OSError):
         print_summary(console, report, root)
-        if report.proof:
-            _say(str(report.proof.get("summary")))
-            for d in report.proof.get("flagged", []):
-                _say(f"  flagged: {d['line']}")
         if report.failure is not None and report.failure.kind in ("window", "drift"):
             for line in report.failure.lines():
                 _say(line, err=True)
