@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import signal
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,11 +15,13 @@ import yaml
 from typer.testing import CliRunner
 
 from vrpbook.cli import app
+from vrpbook.clock import ManualClock
 from vrpbook.drills.schema import Drill, load_drill
 from vrpbook.lab import set_cable
 from vrpbook.paths import PROJECT_ROOT
 from vrpbook.results import Status
 from vrpbook.runbooks.signals import Interruption
+from vrpbook.runbooks.window import Window, WindowGuard
 
 from .conftest import untracked, variant
 
@@ -142,6 +145,33 @@ def test_a_signal_mid_drill_undoes_the_fault(drill_lab, tmp_path):
         records = [json.loads(x) for x in (tmp_path / "journal" / f"test-{name}.jsonl").read_text().splitlines()]
         assert [r["type"] for r in records][-3:] == ["committed", "state", "end"]
         assert records[-1]["status"] == "interrupted" and records[-1]["end_state"] == {"CE1": "pre-run"}
+
+
+def test_a_window_that_closes_mid_drill_undoes_the_fault(drill_lab, tmp_path):
+    """The change window closes (the one controllable clock moves past its end) while the fault is
+    in: the drill stops at its next poll, undoes the fault, verifies, exit 6; a window too short
+    for the drill's worst case refuses it before anything is touched."""
+    lab = drill_lab()
+    before = lab.running.running_config("CE1")
+    clock = ManualClock(datetime.now(UTC))
+    window = WindowGuard(Window(clock.now() - timedelta(hours=1), clock.now() + timedelta(hours=1)), source=clock)
+    d = _drill(tmp_path, "late", expect=[{"check": "route-nexthops", "hosts": ["CE1"], "deadline": 30,
+                                          "params": {"prefix": "0.0.0.0/0", "nexthops": ["10.9.9.9"]}}])
+
+    def say(line: str) -> None:
+        if line.startswith("fault:"):
+            clock.advance(7200)
+
+    report = lab.drill(d, window=window, say=say)
+    assert (report.status, report.exit_code) == ("window-closed", 6)
+    assert "the change window closed at" in report.failure and "while the drill's fault was in" in report.failure
+    assert report.restore["verified"] is True and lab.running.running_config("CE1") == before
+
+    commits = _commits(lab.running, "CE1")
+    short = WindowGuard(Window(clock.now() - timedelta(hours=1), clock.now() + timedelta(seconds=30)), source=clock)
+    report = lab.drill(d, window=short)
+    assert (report.status, report.exit_code) == ("window-closed", 6) and "not started" in report.failure
+    assert report.fault == {} and _commits(lab.running, "CE1") == commits
 
 
 def test_an_unhealthy_network_gets_no_fault(drill_lab, tmp_path):

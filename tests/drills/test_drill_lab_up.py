@@ -18,13 +18,16 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import netmiko
 import pytest
 import yaml
+from typer.testing import CliRunner
 
+from vrpbook.cli import app
 from vrpbook.paths import PROJECT_ROOT
 
 from .conftest import untracked
@@ -185,6 +188,10 @@ def test_a_drill_killed_mid_fault_is_finished_by_recover(lab_up):
                 break
             assert proc.poll() is None and time.monotonic() < deadline, "the drill never committed its fault"
             time.sleep(0.05)
+        # the drill holds every router in the lock table: a second drill is refused, naming it
+        second = lab_up.drill("bfd-ce1-pe1")
+        assert second.returncode == 3, second.stdout + second.stderr
+        assert "held by" in second.stdout and "drill never" in second.stdout, second.stdout
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
     finally:
@@ -198,6 +205,72 @@ def test_a_drill_killed_mid_fault_is_finished_by_recover(lab_up):
     assert res.returncode == 0, res.stdout + res.stderr
     assert "CE1: pre-run" in res.stdout and "verified" in res.stdout
     assert _shutdown_lines(lab_up.show("CE1", "display current-configuration")) == ["undo shutdown"]
+
+
+def _production(lab_up: Lab) -> Path:
+    """``inventory/production-example`` pointed at the lab: credentials from the environment, host
+    keys verified against the lab's known_hosts, the lab inventory's intent."""
+    prod = lab_up.tmp / "production-example"
+    if not prod.exists():
+        shutil.copytree(PROJECT_ROOT / "inventory" / "production-example", prod)
+        hosts = yaml.safe_load((prod / "hosts.yaml").read_text())
+        for name, port in zip(hosts, lab_up.ports, strict=True):
+            hosts[name]["port"] = port
+        (prod / "hosts.yaml").write_text(yaml.safe_dump(hosts, sort_keys=False))
+        defaults = yaml.safe_load((prod / "defaults.yaml").read_text())
+        defaults["data"]["known_hosts"] = "../state/known_hosts"
+        (prod / "defaults.yaml").write_text(yaml.safe_dump(defaults))
+    return prod
+
+
+def _cli(*args: str, **env: str) -> Any:
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "220", "VRPBOOK_USERNAME": "vrpbook", "VRPBOOK_PASSWORD": "Lab@123",
+                                                     **env})
+
+
+def test_a_production_drill_runs_only_under_its_approved_change_inside_its_window(lab_up):
+    prod = _production(lab_up)
+    history = str(lab_up.tmp / "history.db")
+    drill = lab_up.tmp / "prod.yaml"
+    raw = yaml.safe_load((PROJECT_ROOT / "runbooks" / "drills" / "bfd_ce1_pe1.yaml").read_text())
+    for e in raw["expect"]:
+        e["within_ms"] = 5000  # polling cannot resolve 50 ms: production budgets are what polling can show
+    raw["name"] = "bfd-ce1-pe1-prod"
+    drill.write_text(yaml.safe_dump(raw))
+    now = datetime.now(UTC)
+
+    def planned(name: str, start: datetime, end: datetime) -> Path:
+        change = lab_up.tmp / name
+        res = _cli("change", "plan", "bfd-static-vpn", "--inventory", str(prod), "--ticket", "CHG-DRILL", "-o", str(change),
+                   "--window", f"{start.isoformat()}/{end.isoformat()}", "--history", history, VRPBOOK_OPERATOR="alice")
+        assert res.exit_code == 0, res.output
+        res = _cli("change", "approve", str(change), "--by", "bob", "--history", history, VRPBOOK_OPERATOR="bob")
+        assert res.exit_code == 0, res.output
+        return change
+
+    commits = lab_up.show("CE1", "display configuration commit list verbose")
+    later = planned("later.yaml", now + timedelta(hours=1), now + timedelta(hours=2))
+    res = _cli("drill", str(drill), "--inventory", str(prod), "--change", str(later), "--production", "--history", history,
+               "--artifacts", str(lab_up.tmp / "art"))
+    assert res.exit_code == 5, res.output
+    assert "ticket CHG-DRILL: refused (nothing changed): outside its window" in res.output
+    assert lab_up.show("CE1", "display configuration commit list verbose") == commits
+
+    open_now = planned("now.yaml", now - timedelta(minutes=5), now + timedelta(hours=2))
+    res = _cli("drill", str(drill), "--inventory", str(prod), "--change", str(open_now), "--production", "--history", history,
+               "--artifacts", str(lab_up.tmp / "art"))
+    out = res.output
+    assert res.exit_code == 0, out
+    assert "timings: timestamped polling (each time is an interval: its width, the resolution, is stated)" in out
+    fault = out[out.index("after the fault"):out.index("after the restore")]
+    assert all(re.search(r" \d+(\.\d+)?–\d+(\.\d+)? ms ", line) for line in fault.splitlines() if line.startswith("PASS "))
+    assert "CHG-DRILL" in lab_up.show("CE1", "display configuration commit list verbose")  # the fault's description
+    with sqlite3.connect(history) as conn:
+        row = conn.execute("SELECT ticket, status FROM runs WHERE kind = 'drill' AND ticket = 'CHG-DRILL'").fetchone()
+        kinds = [r[0] for r in conn.execute("SELECT kind FROM change_log WHERE ticket = 'CHG-DRILL' ORDER BY entry_id")]
+    assert row == ("CHG-DRILL", "passed")
+    # the refused attempt under the later window, then the open change: planned, approved, run
+    assert kinds == ["planned", "approved", "refused", "planned", "approved", "started", "finished"], kinds
 
 
 def test_untracked_variant_fails_on_the_route_and_the_port_comes_back(lab_up):
