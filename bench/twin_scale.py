@@ -296,7 +296,8 @@ def runbook_row(n: int, time_scale: float, probe_runs: int, timeout: float, work
         "routers": len(net.routers), "boot_s": ready["boot_s"],
         "kb_per_router_boot": (ready["rss_after_kb"] - ready["rss_before_kb"]) / len(net.routers),
         "kb_per_router_converged": (status.get("rss_kb", 0) - ready["rss_before_kb"]) / len(net.routers),
-        "runbook_s": run_s, "engine_s": report.get("seconds"), "controller_cpu_s": ctl_cpu, "twin_cpu_s": twin_cpu, "stages": stages, "status": status,
+        "runbook_s": run_s, "engine_s": report.get("seconds"), "controller_cpu_s": ctl_cpu, "twin_cpu_s": twin_cpu,
+        "stages": stages, "status": status,
         "counts": report.get("counts"), **probe,
     }
 
