@@ -172,6 +172,8 @@ def print_plan(console: Console, plans: dict[str, HostPlan], offline: bool) -> N
         else:
             head = f"[bold]{h}[/bold] " + ("[yellow]changes[/yellow]" if p.changed or p.scope else "[green]no change[/green]")
         console.print(head)
+        for note in p.notes:
+            console.print(f"  [yellow]note:[/yellow] {escape(note)}", highlight=False, soft_wrap=True)
         if p.scope:
             removals = sum(len(d.unexpected) for d in p.scope)
             additions = sum(len(d.missing) for d in p.scope)

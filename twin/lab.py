@@ -136,6 +136,10 @@ class Lab:
     def events(self) -> list[LabEvent]:
         return self.call(lambda: list(self.network.events()))
 
+    def drop_sessions(self, name: str) -> int:
+        """Cut every SSH session of router *name* (fault injection); returns how many."""
+        return self.call(lambda: self.routers[name].drop_sessions())
+
     # ------------------------------------------------------------ serving
 
     async def serve(self, ephemeral_ports: bool = False, bind: str | None = None) -> Servers:
@@ -237,6 +241,9 @@ class RunningLab:
 
     def events(self) -> list[LabEvent]:
         return self.lab.events()
+
+    def drop_sessions(self, name: str) -> int:
+        return self.lab.drop_sessions(name)
 
     def netmiko_params(self, name: str, **extra: Any) -> dict[str, Any]:
         """Keyword arguments for ``netmiko.ConnectHandler`` to reach router *name*."""

@@ -66,7 +66,15 @@ class TwinTerminal(asyncssh.SSHServerSession[bytes]):
 
     def session_started(self) -> None:
         self.cli = CliSession(self.router, self.network, self.username, self.peer)
+        self.cli.hangup = self._hangup
         self._write(self.cli.banner())
+
+    def _hangup(self) -> None:
+        """Drop the SSH connection at once, as a line cut or a router-side kill does."""
+        if self.chan is not None:
+            conn = self.chan.get_extra_info("connection")
+            if conn is not None:
+                conn.abort()
 
     def _write(self, text: str | bytes) -> None:
         if self.chan is None:

@@ -106,6 +106,18 @@ class Router:
         if self.lock_holder == sid:
             self.lock_holder = None
 
+    def drop_sessions(self) -> int:
+        """Cut every SSH session of this router (fault injection: a lost line, a router-side
+        kill). Each session then logs out as on any disconnect (its lock is released; a
+        pending trial keeps running). Returns how many sessions were cut."""
+        cut = 0
+        for session in list(self.sessions.values()):
+            hangup = getattr(session, "hangup", None)
+            if hangup is not None:
+                hangup()
+                cut += 1
+        return cut
+
     @property
     def users_online(self) -> int:
         return len(self.vty_in_use)

@@ -81,6 +81,7 @@ class CliSession:
         self.tail_override: str | None = None
         self.typed_prompt = ""
         self.filtering = False  # the running command's output goes through "| ..."
+        self.hangup: Callable[[], None] | None = None  # set by the SSH layer: drops the connection
 
     # ------------------------------------------------------------ text
 
