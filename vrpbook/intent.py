@@ -484,11 +484,11 @@ class NetworkIntent(Mapping[str, HostIntent]):
         for name, it in self._hosts.items():
             if not it.bgp:
                 continue
-            for addr in it.bgp.vpnv4_peers:
-                other = owner.get(addr)
+            for peer_addr in it.bgp.vpnv4_peers:
+                other = owner.get(peer_addr)
                 peer = self._hosts[other].bgp if other else None
                 if other and other != name and peer and peer.as_number == it.bgp.as_number:
-                    lists.setdefault(name, {}).setdefault(other, str(addr))
+                    lists.setdefault(name, {}).setdefault(other, str(peer_addr))
         self._vpnv4_graph = {
             name: {other: addr for other, addr in nbrs.items() if name in lists.get(other, {})}
             for name, nbrs in lists.items()
