@@ -433,6 +433,7 @@ class NetworkIntent(Mapping[str, HostIntent]):
     def __init__(self, hosts: Mapping[str, HostIntent]) -> None:
         self._hosts = dict(hosts)
         self._vpnv4_graph: dict[str, dict[str, str]] | None = None
+        self._clients: dict[str, set[str]] | None = None
         self._learners: dict[str, dict[str, str]] = {}
 
     def __getitem__(self, name: str) -> HostIntent:
@@ -495,6 +496,17 @@ class NetworkIntent(Mapping[str, HostIntent]):
         }
         return self._vpnv4_graph
 
+    def _vpnv4_clients(self) -> dict[str, set[str]]:
+        """VPNv4 reflector -> the routers among its VPNv4 neighbours that are its clients."""
+        if self._clients is None:
+            graph = self._vpnv4_sessions()
+            self._clients = {}
+            for name, it in self._hosts.items():
+                if it.bgp and it.bgp.reflect_clients.vpnv4:
+                    mine = {str(a) for a in it.bgp.reflect_clients.vpnv4}
+                    self._clients[name] = {o for o, addr in graph.get(name, {}).items() if addr in mine}
+        return self._clients
+
     def vpnv4_learners(self, origin: str) -> dict[str, str]:
         """Every router that learns *origin*'s own VPNv4 routes over IBGP -> the BGP next hop
         it learns them with (*origin*'s address its first-hop peer peers with: reflection
@@ -518,10 +530,7 @@ class NetworkIntent(Mapping[str, HostIntent]):
                 return f"router {name}"
             return str(IPv4Address(int(cid))) if cid.isdigit() else cid
 
-        clients = {
-            name: {o for o, a in graph.get(name, {}).items() if IPv4Address(a) in set(it.bgp.reflect_clients.vpnv4)}
-            for name, it in self._hosts.items() if it.bgp and it.bgp.reflect_clients.vpnv4
-        }
+        clients = self._vpnv4_clients()
         learned: dict[str, set[str]] = {}
         todo = [(peer, origin, frozenset[str](), graph[peer][origin]) for peer in graph.get(origin, {})]
         seen: set[tuple[str, str, frozenset[str], str]] = set()
