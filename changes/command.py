@@ -92,6 +92,8 @@ def plan_cmd(
     for r, p in change.routers.items():
         lines = sum(1 for ln in p.diff.splitlines() if ln[:1] in "+-")
         _say(f"{r}: changes ({lines} line(s))" if p.changes else f"{r}: no change")
+        for n in p.notes:
+            _say(f"  note: {n}")
     warn = note(change.ticket, "planned", f"planned by {change.requester}: {len(changed)} router(s) change ({', '.join(changed)}), "
                 f"window {win}", db_path=history, detail={"change_file": str(output.resolve()),
                                                          "content_sha256": change.content_sha256})
@@ -135,6 +137,8 @@ def show_cmd(change_file: Annotated[Path, typer.Argument(help="The change file."
         _say(f"void approval by {a.by}: {why}")
     for r, p in change.routers.items():
         _say(f"{r}: {'changes' if p.changes else 'no change'}")
+        for n in p.notes:
+            _say(f"  note (when planned): {n}")
         for ln in p.diff.splitlines():
             if ln[:1] in "+-":
                 _say(f"  {ln}")
@@ -170,10 +174,6 @@ def run_cmd(
                                   keep_artifacts=keep_artifacts)
     with contextlib.suppress(OSError):
         print_summary(console, report, root)
-        if report.proof:
-            _say(str(report.proof.get("summary")))
-            for d in report.proof.get("flagged", []):
-                _say(f"  flagged: {d['line']}")
         if report.failure is not None and report.failure.kind in ("window", "drift"):
             for line in report.failure.lines():
                 _say(line, err=True)

@@ -11,8 +11,8 @@ runbook: {name: bfd-static-vpn, source: /…/runbooks/bfd_static_vpn.yaml, sha25
 inventory: {path: /…/inventory/lab, intent_sha256: …}
 hosts: null                            # or the routers --hosts named
 routers:                               # per router: the diff the router itself computed (redacted)
-  PE1: {changes: true, diff: "…", diff_sha256: …}
-  CE2: {changes: false, diff: '', diff_sha256: …}
+  PE1: {changes: true, diff: "…", diff_sha256: …, notes: []}   # notes: a pending trial, a lock, unsaved, ...
+  CE2: {changes: false, diff: '', diff_sha256: …, notes: []}
 content_sha256: …                      # over everything above (not the approvals)
 approvals:
 - {by: bob, operator: bob, at: '2026-03-01T19:10:00+00:00', content_sha256: …}
@@ -91,6 +91,7 @@ class RouterPlan(_Strict):
     changes: bool
     diff: str = ""
     diff_sha256: str
+    notes: list[str] = Field(default_factory=list)  # what the router was in the middle of when planned
 
 
 class Approval(_Strict):

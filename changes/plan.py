@@ -61,7 +61,8 @@ def plan_change(
     routers: dict[str, RouterPlan] = {}
     for h, p in plans.items():
         diff = normalise_diff(redact(p.diff or "")) if p.changed else ""
-        routers[h] = RouterPlan(changes=bool(p.changed), diff=diff, diff_sha256=diff_sha256(diff))
+        routers[h] = RouterPlan(changes=bool(p.changed), diff=diff, diff_sha256=diff_sha256(diff),
+                                notes=[redact(n) for n in p.notes])
     change = ChangeFile(
         ticket=ticket, requester=requester, planned_at=now, window=WindowSpec(start=window.start, end=window.end),
         policy=policy or Policy(), runbook=runbook,

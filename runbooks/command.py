@@ -74,13 +74,18 @@ def run_cmd(
     artifacts: Path = typer.Option(Path("artifacts"), "--artifacts", help="Directory for the run's artifacts."),
     wait_lock: float = typer.Option(
         0.0, "--wait-lock", min=0, max=86400, metavar="SECONDS",
-        help="Wait up to SECONDS for routers in another session's lock, trial or run, instead of refusing.",
+        help="Wait up to SECONDS for routers held by another change (lock table), session (lock, trial) or run, "
+        "instead of refusing.",
     ),
     keep_artifacts: int | None = typer.Option(
         None, "--keep-artifacts", min=1, metavar="N", help="After the run, keep only the newest N run directories.",
     ),
     journal: Path | None = typer.Option(
         None, "--journal", help="Run journal directory (default: $VRPBOOK_JOURNAL, else ~/.local/state/vrpbook/journal).",
+    ),
+    history: Path | None = typer.Option(
+        None, "--history", help="History database: its router locks are held for the run, and the run is recorded there "
+        "(default: $VRPBOOK_HISTORY, else ~/.local/state/vrpbook/history.db; not used by --lab).",
     ),
 ) -> None:
     """Run a runbook: push, commit trial, gate, confirm, stage by stage; roll back on failure."""
@@ -116,7 +121,7 @@ def run_cmd(
           progress):
         report, root = run_with_target(
             rb, intents, target, artifacts_dir=artifacts, ticket=ticket, hosts=host_list, stage=stage, bus=bus,
-            cancel=cancel, journal_dir=journal, wait_lock=wait_lock, keep_artifacts=keep_artifacts,
+            cancel=cancel, journal_dir=journal, wait_lock=wait_lock, keep_artifacts=keep_artifacts, history_db=history,
         )
     # After SIGHUP the terminal may be gone: the record is written; a console that cannot be
     # written to must not turn the run's exit code into an internal error.

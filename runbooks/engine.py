@@ -298,8 +298,10 @@ class Engine:
                 return
         self.report.status = "ok"
         self.report.exit_code = int(ExitCode.OK)
-        for st in self.state.values():
-            st.state = "post-run"
+        tolerated = {h for hosts in self.report.tolerated.values() for h in hosts}
+        for h, st in self.state.items():
+            # a canary router whose failure the budget absorbed had its trial aborted: still pre-run
+            st.state = "pre-run" if h in tolerated and not st.committed else "post-run"
 
     def _on_failure(self, stage: Stage) -> None:
         """The failure policy; ``rollback-stage`` needs nothing more (its trial was aborted)."""

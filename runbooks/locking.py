@@ -99,8 +99,11 @@ class RouterHold:
                 left = wait - (time.monotonic() - start)
                 if left <= 0:
                     raise busy(exc.held, self.waited if wait else 0.0) from None
-                if not told and on_wait is not None:
-                    on_wait(exc.held)
+                if not told:
+                    refs = sorted({f"run {lk.ref} ({lk.holder})" for lk in exc.held.values()})
+                    log.info("waiting up to %g s for %s (router lock table: %s)", wait, "; ".join(refs), ", ".join(exc.held))
+                    if on_wait is not None:
+                        on_wait(exc.held)
                 told = True
                 sleep(min(RETRY, left) * random.uniform(0.5, 1.0))  # jitter: two waiters never in lockstep
             except HistoryError as exc:

@@ -4,8 +4,9 @@ A run killed with SIGKILL (or a power cut) leaves routers with confirmed
 stages, maybe a trial that will revert by itself, maybe a save. Its journal
 (:mod:`.journal`) holds each router's pre-run commit ID and snapshot, written
 before the first change. ``recover`` connects to those routers (through the
-inventory the run used, unless another is given), takes the configuration
-lock, aborts the run's own pending trial (a trial with another label is
+inventory the run used, unless another is given), holds them in the history
+lock table (:mod:`.locking`: the dead run's own lock is stale and replaced),
+takes the configuration lock, aborts the run's own pending trial (a trial with another label is
 someone else's: refused), rolls back to the recorded pre-run commit unless
 the router is already there, verifies the configuration equals the snapshot
 (SHA-256), saves again if the run had saved, and records the outcome in the
@@ -21,12 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nornir.core import Nornir
+
 from vrpbook.errors import DeviceError, RouterBusy, UsageError, describe_error
 from vrpbook.inventory import Credentials, connect, load_inventory, production_credentials
 from vrpbook.tasks import unlock
 
-from .journal import Journal, RunRecord, default_journal_dir, find_run, now, unfinished_runs
+from .journal import Journal, RouterRecord, RunRecord, default_journal_dir, find_run, now, unfinished_runs
+from .locking import holder_name, router_locks
 from .recovery import PreRun, describe, restore_all
+from .runner import operator
 from .steps import run_step
 
 
@@ -89,28 +94,39 @@ def recover(run_id: str, *, inventory: str | Path | None = None, journal_dir: Pa
     except BlockingIOError:
         raise RouterBusy(f"another `vrpbook recover {run_id}` is running") from None
     try:
-        journal.append("reopened", by="recover", pid=os.getpid())
-        targets = {n: PreRun(commit=r.pre_commit, config_sha256=r.pre_config_sha256, saved_sha256=r.pre_saved_sha256,
-                             resave=r.saved, own_label=f"vrpbook-{run_id}-", lock=True,
-                             first_label=r.trials[0] if r.trials else None)
-                   for n, r in routers.items()}
-        try:
-            for name, done in restore_all(nr, targets, "recover").items():
-                if isinstance(done, BaseException):
-                    out.states[name] = "unknown"
-                    out.lines[name] = f"not recovered: {describe_error(done)}"
-                else:
-                    out.states[name] = "pre-run"
-                    out.lines[name] = describe(done)
-            run_step(nr, list(targets), unlock, "unlock")
-        finally:
-            nr.close_connections()
-        status = "recovered" if out.ok else "recovery-failed"
-        journal.append("end", status=status, exit_code=0 if out.ok else 3, end_state=out.states, recovered_at=now())
+        # Recovering changes routers: it holds them in the lock table like a run (the dead run's
+        # own lock is stale on this machine and replaced; from elsewhere it expires, or
+        # `vrpbook lock break --force` after checking that run is dead).
+        with router_locks(list(routers), holder_name(operator(), f"recover {run_id}"), f"recover-{run_id}"):
+            _restore(nr, rec, routers, out, journal)
     finally:
         journal.close()
+    status = "recovered" if out.ok else "recovery-failed"
     _amend_report(rec, out, status)
     return out
+
+
+def _restore(nr: Nornir, rec: RunRecord, routers: dict[str, RouterRecord], out: Recovery, journal: Journal) -> None:
+    """Put every recorded router back (or prove it is), and close the journal with what was proven."""
+    run_id = rec.run_id
+    journal.append("reopened", by="recover", pid=os.getpid())
+    targets = {n: PreRun(commit=r.pre_commit, config_sha256=r.pre_config_sha256, saved_sha256=r.pre_saved_sha256,
+                         resave=r.saved, own_label=f"vrpbook-{run_id}-", lock=True,
+                         first_label=r.trials[0] if r.trials else None)
+               for n, r in routers.items()}
+    try:
+        for name, done in restore_all(nr, targets, "recover").items():
+            if isinstance(done, BaseException):
+                out.states[name] = "unknown"
+                out.lines[name] = f"not recovered: {describe_error(done)}"
+            else:
+                out.states[name] = "pre-run"
+                out.lines[name] = describe(done)
+        run_step(nr, list(targets), unlock, "unlock")
+    finally:
+        nr.close_connections()
+    status = "recovered" if out.ok else "recovery-failed"
+    journal.append("end", status=status, exit_code=0 if out.ok else 3, end_state=out.states, recovered_at=now())
 
 
 def _amend_report(rec: RunRecord, out: Recovery, status: str) -> None:

@@ -16,8 +16,10 @@ It yields a :class:`vrpbook.twin.lab.RunningLab`::
 starts further labs (another topology, a persistent state dir); all are
 stopped at the end of the test.
 
-Every test gets its own run journal directory (``$VRPBOOK_JOURNAL``), so runs
-never read or leave records in the user's state directory.
+Every test gets its own run journal directory (``$VRPBOOK_JOURNAL``) and its own
+history database (``$VRPBOOK_HISTORY``: runs hold their routers and record
+themselves there), so runs never read or leave records in the user's state
+directory.
 """
 
 from __future__ import annotations

@@ -237,7 +237,8 @@ def test_two_runs_at_once(bench, measurements):
     assert b.wait() == 3, b.output()
     refused = b.report()
     assert refused["failure"]["kind"] == "busy" and refused["stages"] == []
-    assert f"run {a.run_id()}" in refused["failure"]["message"] and "in progress" in refused["failure"]["message"]
+    # refused by the history lock table (taken before the journal), naming the first run's holder and ref
+    assert f"(ref {a.run_id()}" in refused["failure"]["message"] and "held by" in refused["failure"]["message"]
     assert set(refused["failure"]["routers"]) == set(H.HOSTS)
     a.resume()
     assert a.wait() == 0, a.output()
