@@ -1,41 +1,50 @@
-"""Scale benchmark of the twin: a PE ring with route reflectors and a CE per PE.
+"""Scale benchmark of the twin and the runbook: a PE ring with route reflectors and a CE per PE.
 
-For each size N (routers in total; half PEs, half CEs, two route reflectors)
-it prints:
+For each size N (routers in total: two dedicated route reflectors, role
+``rr``, and half the rest PEs, half CEs, the two kinds of CE of the reference
+lab alternating — ``bench/topologies.py``, ``rr_placement="dedicated"``,
+``pe_ce="mixed"``) it prints:
 
 - boot: seconds to build the lab and start N SSH servers (factory-fresh);
 - memory per router: RSS growth of the lab process over the boot, / N, and
   again after convergence (what the configured network costs);
-- push: seconds until every router's whole configuration has been typed over
-  SSH and committed (one SSH session per router, netmiko's connection driven
-  by vrpbook's prompt-driven channel, ``--concurrency`` sessions at a time);
-- converge: seconds from the first push until the network is converged
-  (every BGP session Established, every PE's VPN table holding every CE
-  loopback, no protocol transition pending), with protocols at
-  ``--time-scale`` of real time (the ``--lab`` default, 5%);
+- runbook: seconds for ``vrpbook run bfd-static-vpn --inventory … --yes`` —
+  the product's runbook engine in its own process, over SSH, every stage and
+  every gate, from the factory-fresh lab to the converged and saved network
+  (process start to exit; the run must exit 0), with protocols at
+  ``--time-scale`` of real time (the ``--lab`` default, 5%); then where that
+  time went (the stages' seconds from the run's ``report.json``);
 - the twin's work for one commit on one router after convergence (a CE
   announces one more loopback: every PE and CE learns one prefix): the
   incremental evaluation the commit triggers vs a full recompute of the same
   network by the same code (caches dropped), medians, and their ratio.
 
-The lab runs in a child process (``--serve``), so the SSH clients do not
-share its interpreter; it reports its own RSS and timings.
+With ``--push`` it also measures, on a second lab of each size, the twin
+alone: every router's whole configuration (``config_text``) typed over SSH and
+committed, ``--concurrency`` sessions at a time, and the seconds until the
+network is converged (every BGP session Established, every PE's VPN table
+holding every CE loopback, no protocol transition pending).
+
+The lab runs in a child process (``--serve``), so neither the runbook nor the
+SSH clients share its interpreter; it reports its own RSS and timings.
 
 A second table compares, in-process on full-mesh rings (which the old code
 can read), the engine before this work (git ``BASE``) with this one: a full
 recompute each, and this engine's incremental commit.
 
-    python bench/twin_scale.py [--sizes 10,50,100,250,500] [--compare 10,50,100]
+    python bench/twin_scale.py [--sizes 10,50,100,250,500] [--compare 10,50,100] [--push] [--workers W]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import gc
 import importlib
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -78,7 +87,7 @@ def _rss_kb() -> int:
     return 0
 
 
-def serve(inventory: Path, time_scale: float) -> None:
+def serve(inventory: Path, time_scale: float, net: ScaleNetwork) -> None:
     """Child process: boot the lab, then answer JSON commands on stdin."""
     gc.collect()
     rss0 = _rss_kb()
@@ -88,9 +97,8 @@ def serve(inventory: Path, time_scale: float) -> None:
     running = ctx.__enter__()
     boot = time.perf_counter() - t0
     gc.collect()
-    net = ScaleNetwork.of_routers(len(lab.routers))
     _reply({"event": "ready", "boot_s": boot, "rss_before_kb": rss0, "rss_after_kb": _rss_kb(),
-            "hosts": {n: list(a) for n, a in running.hosts.items()}})
+            "hosts": {n: list(a) for n, a in running.hosts.items()}, "known_hosts": str(running.known_hosts_path)})
 
     def status() -> dict[str, Any]:
         st = lab.network.state()
@@ -103,11 +111,12 @@ def serve(inventory: Path, time_scale: float) -> None:
             short += len(want - have)
         pending = lab.network._timeline.next_t < float("inf")
         return {"bgp_up": peers.count("Established"), "bgp_total": len(peers), "missing_routes": short,
-                "pending": pending, "rss_kb": _rss_kb(),
+                "pending": pending, "rss_kb": _rss_kb(), "cpu_s": sum(os.times()[:2]),
                 "converged": bool(peers) and peers.count("Established") == len(peers) and short == 0 and not pending}
 
     def probe(runs: int) -> dict[str, Any]:
-        router = lab.routers["CE1"]
+        # a CE that announces its loopbacks over EBGP: a new one reaches every PE and CE
+        router = lab.routers[next(f"CE{i}" for i in range(1, net.pes + 1) if net.ebgp_ce(i))]
         incremental, full = [], []
         for _ in range(runs):
             new = router.running.clone()
@@ -153,9 +162,10 @@ def _reply(obj: dict[str, Any]) -> None:
 # ---------------------------------------------------------------- client side
 
 class LabProcess:
-    def __init__(self, inventory: Path, time_scale: float) -> None:
+    def __init__(self, inventory: Path, time_scale: float, net: ScaleNetwork) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, __file__, "--serve", str(inventory), "--time-scale", str(time_scale)],
+            [sys.executable, __file__, "--serve", str(inventory), "--time-scale", str(time_scale),
+             "--network", json.dumps(dataclasses.asdict(net))],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
         )
         self.lock = threading.Lock()
@@ -205,11 +215,33 @@ def push_router(name: str, host: str, port: int, user: str, password: str, comma
         conn.paramiko_cleanup()  # drop the session at once (disconnect() idles ~2 s)
 
 
-def scale_row(n: int, time_scale: float, concurrency: int, probe_runs: int, timeout: float) -> dict[str, Any]:
-    net = ScaleNetwork.of_routers(n, ibgp="rr")
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children (the ``vrpbook run`` process)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def scale_network(n: int) -> ScaleNetwork:
+    """The benchmark's network of *n* routers (see the module doc)."""
+    return ScaleNetwork.of_routers(n, ibgp="rr", pe_ce="mixed", rr_placement="dedicated")
+
+
+def _wait_converged(lab: LabProcess, t0: float, timeout: float) -> tuple[float | None, dict[str, Any]]:
+    status: dict[str, Any] = {}
+    while time.perf_counter() - t0 < timeout:
+        status = lab.ask("status")
+        if status["converged"]:
+            return time.perf_counter() - t0, status
+        time.sleep(0.5)
+    return None, status
+
+
+def push_row(n: int, time_scale: float, concurrency: int, timeout: float) -> dict[str, Any]:
+    """The twin alone: every router's configuration text typed over SSH; seconds to converge."""
+    net = scale_network(n)
     with tempfile.TemporaryDirectory(prefix="vrpbook-scale-") as tmp:
         inv = net.write_inventory(Path(tmp) / "inv")
-        lab = LabProcess(inv, time_scale)
+        lab = LabProcess(inv, time_scale, net)
         try:
             ready = lab.ready
             defaults = net.defaults()
@@ -221,21 +253,52 @@ def scale_row(n: int, time_scale: float, concurrency: int, probe_runs: int, time
                 for f in futures:
                     f.result()
             pushed = time.perf_counter() - t0
-            status: dict[str, Any] = {}
-            while time.perf_counter() - t0 < timeout:
-                status = lab.ask("status")
-                if status["converged"]:
-                    break
-                time.sleep(0.5)
-            converged = time.perf_counter() - t0 if status.get("converged") else None
-            probe = lab.ask("probe", runs=probe_runs)
+            converged, status = _wait_converged(lab, t0, timeout)
         finally:
             lab.close()
+    return {"push_s": pushed, "push_converge_s": converged, "push_status": status}
+
+
+def runbook_row(n: int, time_scale: float, probe_runs: int, timeout: float, workers: int | None,
+                keep: Path | None) -> dict[str, Any]:
+    """Boot the lab, converge it with ``vrpbook run bfd-static-vpn`` over SSH, probe one commit."""
+    net = scale_network(n)
+    with tempfile.TemporaryDirectory(prefix="vrpbook-scale-") as tmp:
+        work = keep / f"n{n}" if keep else Path(tmp)
+        lab = LabProcess(net.write_inventory(work / "boot"), time_scale, net)
+        try:
+            ready = lab.ready
+            ports = {name: int(addr[1]) for name, addr in ready["hosts"].items()}
+            inv = net.write_inventory(work / "inv", ports=ports, known_hosts=ready["known_hosts"])
+            cmd = [sys.executable, "-m", "vrpbook.cli", "run", "bfd-static-vpn", "--inventory", str(inv), "--yes",
+                   "--artifacts", str(work / "artifacts")]
+            if workers:
+                cmd += ["--workers", str(workers)]
+            twin_cpu0 = lab.ask("status")["cpu_s"]
+            ctl_cpu0 = _children_cpu()
+            t0 = time.perf_counter()
+            with open(work / "run.out", "w") as out:
+                code = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, timeout=timeout).returncode
+            run_s = time.perf_counter() - t0
+            ctl_cpu = _children_cpu() - ctl_cpu0
+            status = lab.ask("status")
+            twin_cpu = status["cpu_s"] - twin_cpu0
+            probe = lab.ask("probe", runs=probe_runs)
+            reports = sorted((work / "artifacts").glob("*/report.json"))
+            report = json.loads(reports[-1].read_text()) if reports else {}
+        finally:
+            lab.close()
+        if code != 0:
+            tail = (work / "run.out").read_text().splitlines()[-15:]
+            raise SystemExit(f"{len(net.routers)} routers: vrpbook run exited {code}:\n" + "\n".join(tail))
+    stages = {s["name"]: s["seconds"] for s in report.get("stages", [])}
     return {
         "routers": len(net.routers), "boot_s": ready["boot_s"],
         "kb_per_router_boot": (ready["rss_after_kb"] - ready["rss_before_kb"]) / len(net.routers),
         "kb_per_router_converged": (status.get("rss_kb", 0) - ready["rss_before_kb"]) / len(net.routers),
-        "push_s": pushed, "converge_s": converged, "status": status, **probe,
+        "runbook_s": run_s, "engine_s": report.get("seconds"), "controller_cpu_s": ctl_cpu, "twin_cpu_s": twin_cpu,
+        "stages": stages, "status": status,
+        "counts": report.get("counts"), **probe,
     }
 
 
@@ -307,27 +370,45 @@ def main() -> None:
     ap.add_argument("--sizes", default="10,50,100,250,500", help="routers per lab (comma separated)")
     ap.add_argument("--compare", default="10,50,100", help="full-mesh sizes for old vs new in-process ('' = skip)")
     ap.add_argument("--time-scale", type=float, default=0.05)
-    ap.add_argument("--concurrency", type=int, default=16, help="SSH sessions pushing at once")
+    ap.add_argument("--workers", type=int, default=None, help="vrpbook run --workers (default: the runbook's)")
+    ap.add_argument("--push", action="store_true", help="also time the twin alone (configuration text pushed over SSH)")
+    ap.add_argument("--concurrency", type=int, default=16, help="with --push: SSH sessions pushing at once")
     ap.add_argument("--probe-runs", type=int, default=5)
-    ap.add_argument("--timeout", type=float, default=3600.0, help="seconds to wait for convergence")
+    ap.add_argument("--timeout", type=float, default=7200.0, help="seconds the runbook (and a push) may take")
+    ap.add_argument("--keep", type=Path, default=None, help="keep inventories, run output and artifacts here")
     ap.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--network", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
-        serve(args.serve, args.time_scale)
+        serve(args.serve, args.time_scale, ScaleNetwork(**json.loads(args.network)))
         return
 
-    print(f"twin scale: PE ring, 2 route reflectors, a CE per PE, EBGP PE-CE; time scale {args.time_scale}, "
-          f"{args.concurrency} SSH sessions at a time; {os.cpu_count()} CPUs", flush=True)
-    head = (f"{'routers':>7} {'boot s':>7} {'KB/rtr boot':>11} {'KB/rtr conv':>11} {'push s':>8} {'converge s':>10} "
-            f"{'commit ms':>10} {'full ms':>9} {'full/commit':>11}")
+    print(f"twin scale: PE ring, 2 dedicated route reflectors, a CE per PE (static+BFD and EBGP alternating); "
+          f"`vrpbook run bfd-static-vpn` over SSH; time scale {args.time_scale}; {os.cpu_count()} CPUs", flush=True)
+    head = (f"{'routers':>7} {'boot s':>7} {'KB/rtr boot':>11} {'KB/rtr conv':>11} {'runbook s':>9} "
+            f"{'commit ms':>10} {'full ms':>9} {'full/commit':>11}" + (f" {'push s':>7} {'push conv s':>11}" if args.push else ""))
     print(head, flush=True)
+    details = []
     for n in [int(x) for x in args.sizes.split(",") if x]:
-        r = scale_row(n, args.time_scale, args.concurrency, args.probe_runs, args.timeout)
-        conv = f"{r['converge_s']:.1f}" if r["converge_s"] is not None else f"no ({r['status']})"
-        print(f"{r['routers']:>7} {r['boot_s']:>7.2f} {r['kb_per_router_boot']:>11.0f} "
-              f"{r['kb_per_router_converged']:>11.0f} {r['push_s']:>8.1f} {conv:>10} "
-              f"{r['incremental_s'] * 1000:>10.1f} {r['full_s'] * 1000:>9.0f} "
-              f"{r['full_s'] / r['incremental_s']:>10.0f}x", flush=True)
+        r = runbook_row(n, args.time_scale, args.probe_runs, args.timeout, args.workers, args.keep)
+        line = (f"{r['routers']:>7} {r['boot_s']:>7.2f} {r['kb_per_router_boot']:>11.0f} "
+                f"{r['kb_per_router_converged']:>11.0f} {r['runbook_s']:>9.1f} "
+                f"{r['incremental_s'] * 1000:>10.1f} {r['full_s'] * 1000:>9.0f} "
+                f"{r['full_s'] / r['incremental_s']:>10.0f}x")
+        if args.push:
+            p = push_row(n, args.time_scale, args.concurrency, args.timeout)
+            conv = f"{p['push_converge_s']:.1f}" if p["push_converge_s"] is not None else "no"
+            line += f" {p['push_s']:>7.1f} {conv:>11}"
+        print(line, flush=True)
+        details.append(r)
+    if details:
+        print("\nwhere the runbook's time went: CPU seconds of the `vrpbook run` process and of the lab process "
+              "during the run; report.json's stage seconds (engine = the run inside the process)",
+              flush=True)
+        for r in details:
+            stages = " ".join(f"{k}={v:.1f}" for k, v in r["stages"].items())
+            print(f"{r['routers']:>7} CPU: controller {r['controller_cpu_s']:.0f} s, twin {r['twin_cpu_s']:.0f} s; "
+                  f"engine={r['engine_s']:.1f} {stages}; results {r['counts']}", flush=True)
     sizes = [int(x) for x in args.compare.split(",") if x]
     if sizes:
         print(f"\nold engine ({BASE}) vs this one, in-process, full-mesh rings, medians of 3", flush=True)

@@ -78,6 +78,14 @@ def compare(running: str, intended: IntendedConfig) -> list[SectionDiff]:
     for path, text in _leaves(have.difference(want)):
         top, item = _name(path, text)
         found[scope.section_name(top)][1].append(item)
+    # hier_config's difference skips lines that start with "undo " (it treats them as
+    # negations, not configuration); VRP prints some settings that way (``undo policy
+    # vpn-target``), so they are compared here as the lines they are.
+    for tree, other, side in ((want, have, 0), (have, want, 1)):
+        for path, text in _leaves(tree):
+            if text.startswith("undo ") and _at(other, (*path, text)) is None:
+                top, item = _name(path, text)
+                found[scope.section_name(top)][side].append(item)
     return [SectionDiff(section=s, missing=m, unexpected=u) for s, (m, u) in found.items() if m or u]
 
 

@@ -18,9 +18,12 @@ section                        lines vrpbook owns in it
                                ``ospf cost``, ``mpls``, ``mpls ldp``
 ``bgp AS``                     when the intent has BGP: the section itself (another AS is
                                removed), every ``peer X as-number`` / ``connect-interface``;
-                               ``ipv4-family unicast``: ``import-route``, ``peer X enable``;
-                               ``ipv4-family vpnv4``: the family, ``policy vpn-target``,
-                               ``peer X enable``; ``ipv4-family vpn-instance V`` for each V
+                               ``ipv4-family unicast``: ``import-route``, ``peer X enable``,
+                               ``reflector cluster-id``, ``peer X reflect-client``;
+                               ``ipv4-family vpnv4``: the family, ``policy vpn-target`` or
+                               ``undo policy vpn-target``, ``reflector cluster-id``,
+                               ``peer X enable``, ``peer X reflect-client``;
+                               ``ipv4-family vpn-instance V`` for each V
                                the intent names: the family, ``peer X as-number``,
                                ``import-route``, ``maximum load-balancing``,
                                ``load-balancing igp-metric-ignore``
@@ -194,7 +197,8 @@ def managed_scope(router: str, it: HostIntent) -> Scope:
         ))
     if it.bgp:
         peer = (_leaf(r"peer \S+ as-number \S+", "bgp"), _leaf(r"peer \S+ connect-interface \S+", "bgp"))
-        unicast = (_leaf(r"import-route .+", "bgp"), _leaf(r"peer \S+ enable", "bgp"))
+        unicast = (_leaf(r"import-route .+", "bgp"), _leaf(r"peer \S+ enable", "bgp"),
+                   _leaf(r"reflector cluster-id \S+", "bgp"), _leaf(r"peer \S+ reflect-client", "bgp"))
         vrfs = [
             _block(rf"ipv4-family vpn-instance {_esc(vpn)}", "bgp-vpn-instance",
                    _leaf(r"peer \S+ as-number \S+", "bgp-vpn-instance"),
@@ -207,8 +211,9 @@ def managed_scope(router: str, it: HostIntent) -> Scope:
             r"bgp \S+", "bgp",
             *peer,
             _block("ipv4-family unicast", "bgp", *unicast),
-            _block("ipv4-family vpnv4", "bgp-vpnv4", _leaf("policy vpn-target", "bgp-vpnv4"),
-                   _leaf(r"peer \S+ enable", "bgp-vpnv4")),
+            _block("ipv4-family vpnv4", "bgp-vpnv4", _leaf("(?:undo )?policy vpn-target", "bgp-vpnv4"),
+                   _leaf(r"reflector cluster-id \S+", "bgp-vpnv4"), _leaf(r"peer \S+ enable", "bgp-vpnv4"),
+                   _leaf(r"peer \S+ reflect-client", "bgp-vpnv4")),
             *vrfs,
         ))
     if it.ospf:

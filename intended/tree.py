@@ -13,7 +13,7 @@ vrpbook adds on top, as hier_config driver rules rather than code around it:
 - **undo forms VRP accepts** where ``undo`` + the whole line is not one:
   ``undo bfd NAME`` (not ``undo bfd NAME bind …``), ``undo peer X`` (not
   ``… as-number N``), ``undo maximum load-balancing``, ``undo ospf cost``,
-  ``undo mpls lsr-id``;
+  ``undo mpls lsr-id``, ``undo reflector cluster-id``;
 - **order** of top-level remediation lines: static routes stop being removed
   or re-tracked before BFD sessions go, BFD sessions before global ``bfd``,
   interface MPLS before global MPLS; a BFD session is (re)created after its
@@ -65,6 +65,8 @@ def _rule(*lineage: MatchRule) -> tuple[MatchRule, ...]:
 
 _BGP = MatchRule(startswith="bgp ")
 _BGP_VRF = MatchRule(startswith="ipv4-family vpn-instance ")
+_BGP_VPNV4 = MatchRule(equals="ipv4-family vpnv4")
+_BGP_FAMILY = MatchRule(re_search=r"^ipv4-family (?:unicast|vpnv4)$")
 _INTERFACE = MatchRule(startswith="interface ")
 
 
@@ -80,6 +82,10 @@ def _idempotent() -> list[IdempotentCommandsRule]:
         _rule(_BGP, MatchRule(re_search=r"^peer (\S+) connect-interface ")),
         _rule(_BGP, _BGP_VRF, MatchRule(re_search=r"^peer (\S+) as-number ")),
         _rule(_BGP, _BGP_VRF, MatchRule(startswith="maximum load-balancing ")),
+        # a route reflector's cluster ID (either family): a new one replaces the old one
+        _rule(_BGP, _BGP_FAMILY, MatchRule(startswith="reflector cluster-id ")),
+        # "policy vpn-target" and its undo are one setting: entering either replaces the other
+        _rule(_BGP, _BGP_VPNV4, MatchRule(re_search=r"^(?:undo )?(policy vpn-target)$")),
         # (VPN instance, destination, mask, next hop): VRP replaces a route entered again.
         _rule(MatchRule(re_search=r"^ip route-static (vpn-instance \S+ )?(\S+) (\S+) (\S+)")),
     ]
@@ -96,6 +102,8 @@ def _negation_forms() -> list[NegationSubRule]:
                         search=r"^undo (peer \S+) as-number .*$", replace=r"undo \1"),
         NegationSubRule(match_rules=_rule(_BGP, _BGP_VRF, MatchRule(startswith="maximum load-balancing ")),
                         search=r"^undo maximum load-balancing .*$", replace="undo maximum load-balancing"),
+        NegationSubRule(match_rules=_rule(_BGP, _BGP_FAMILY, MatchRule(startswith="reflector cluster-id ")),
+                        search=r"^undo reflector cluster-id .*$", replace="undo reflector cluster-id"),
         NegationSubRule(match_rules=_rule(_INTERFACE, MatchRule(startswith="ospf cost ")),
                         search=r"^undo ospf cost .*$", replace="undo ospf cost"),
         NegationSubRule(match_rules=_rule(MatchRule(startswith="mpls lsr-id ")),

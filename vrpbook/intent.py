@@ -35,13 +35,23 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from nornir.core.inventory import Host
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from vrpbook.errors import IntentError
-from vrpbook.inventory import Inventory, InventoryFiles, read_nornir
+from vrpbook.inventory import ROLES, Inventory, InventoryFiles, read_nornir
 from vrpbook.vrp import canonical_interface_name
 
 __all__ = ["HostIntent", "IntentError", "NetworkIntent", "VpnRouteOrigin", "load_intent"]
@@ -94,7 +104,22 @@ def _int_to_str(v: object) -> object:
     return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
 
 
+def _cluster_id(v: str) -> str:
+    """``reflector cluster-id``: a number 1-4294967295 or a dotted quad, kept as written
+    (VRP prints it as typed; a number N stands for the dotted quad of N)."""
+    if v.isdigit():
+        if not 1 <= int(v) <= 4294967295:
+            raise ValueError(f"cluster ID out of range 1-4294967295: {v!r}")
+        return v
+    try:
+        IPv4Address(v)
+    except ValueError:
+        raise ValueError(f"not a cluster ID (a number 1-4294967295 or a dotted quad): {v!r}") from None
+    return v
+
+
 AsNumber = Annotated[str, BeforeValidator(_int_to_str), AfterValidator(_as_number)]
+ClusterId = Annotated[str, BeforeValidator(_int_to_str), AfterValidator(_cluster_id)]
 RouteTarget = Annotated[str, AfterValidator(_rd_rt)]
 InterfaceName = Annotated[str, AfterValidator(_ifname)]
 ObjectName = Annotated[str, AfterValidator(_name)]
@@ -176,14 +201,73 @@ class BgpVrfIntent(_Strict):
     load_balancing_igp_metric_ignore: bool = False
 
 
+class ReflectClientsIntent(_Strict):
+    """``peer X reflect-client`` per address family: the IBGP peers this router reflects to.
+
+    ``vpnv4``: in ``ipv4-family vpnv4`` (each must also be in ``vpnv4_peers``);
+    ``unicast``: in ``ipv4-family unicast`` (public IPv4 routes)."""
+
+    vpnv4: list[IPv4Address] = Field(default_factory=list)
+    unicast: list[IPv4Address] = Field(default_factory=list)
+
+    def families(self) -> dict[str, list[IPv4Address]]:
+        """Family -> its clients, for the families that have any."""
+        return {f: c for f, c in (("vpnv4", self.vpnv4), ("unicast", self.unicast)) if c}
+
+
 class BgpIntent(_Strict):
-    """``bgp AS``: IBGP/EBGP peers, VPNv4 peers, unicast imports, VPN instances."""
+    """``bgp AS``: IBGP/EBGP peers, VPNv4 peers, unicast imports, VPN instances, and
+    route reflection.
+
+    Route reflection: ``reflect_clients`` makes the router a reflector for each family
+    that lists clients (``peer X reflect-client``); ``cluster_id`` is its ``reflector
+    cluster-id`` (in every family it reflects; None: VRP's default, the router ID);
+    ``policy_vpn_target: false`` is ``undo policy vpn-target`` in the VPNv4 family, so
+    a reflector holding no VPN instance keeps (and reflects) every VPNv4 route instead
+    of dropping those its instances do not import."""
 
     as_number: AsNumber
     peers: list[BgpPeerIntent] = Field(default_factory=list)
     vpnv4_peers: list[IPv4Address] = Field(default_factory=list)
     import_routes: list[Literal["direct", "static"]] = Field(default_factory=list)
     vpn_instances: dict[ObjectName, BgpVrfIntent] = Field(default_factory=dict)
+    reflect_clients: ReflectClientsIntent = Field(default_factory=ReflectClientsIntent)
+    cluster_id: ClusterId | None = None
+    policy_vpn_target: bool = True
+
+    @field_validator("reflect_clients")
+    @classmethod
+    def _clients_are_ibgp_peers(cls, v: ReflectClientsIntent, info: ValidationInfo) -> ReflectClientsIntent:
+        """A client is an IBGP peer of this router (VRP refuses ``reflect-client`` on any
+        other), and a VPNv4 client is a VPNv4 peer. Skipped when the fields it relies on
+        failed their own validation (their errors are reported)."""
+        asn, peers, vpnv4 = info.data.get("as_number"), info.data.get("peers"), info.data.get("vpnv4_peers")
+        if asn is None or peers is None:
+            return v
+        ibgp = {p.address for p in peers if p.as_number == asn}
+        for family, clients in v.families().items():
+            for addr in clients:
+                if addr not in ibgp:
+                    raise ValueError(f"{family}: {addr} is not an IBGP peer (no bgp.peers entry {addr} in AS {asn})")
+                if family == "vpnv4" and vpnv4 is not None and addr not in vpnv4:
+                    raise ValueError(f"vpnv4: {addr} is not in bgp.vpnv4_peers")
+            if len(set(clients)) != len(clients):
+                raise ValueError(f"{family}: a client is listed twice")
+        return v
+
+    @model_validator(mode="after")
+    def _reflector(self) -> BgpIntent:
+        if self.cluster_id is not None and not self.reflect_clients.families():
+            raise ValueError("cluster_id: only a route reflector has a cluster ID (reflect_clients lists no client)")
+        if not self.policy_vpn_target and not self.vpnv4_peers:
+            raise ValueError("policy_vpn_target: false is 'undo policy vpn-target' in the VPNv4 family; "
+                             "this router has no vpnv4_peers")
+        return self
+
+    @property
+    def reflects(self) -> bool:
+        """A route reflector for at least one family."""
+        return bool(self.reflect_clients.families())
 
     @property
     def ibgp_peers(self) -> list[BgpPeerIntent]:
@@ -220,10 +304,18 @@ class StaticRouteIntent(_Strict):
     track_bfd_session: ObjectName | None = None
 
 
+#: What a router is in the network; runbook stages and gates select routers by it (a
+#: group of that name, :func:`vrpbook.inventory.select_hosts`). ``pe``: provider edge
+#: (VPN instances, CEs attached; a PE may also reflect routes); ``ce``: customer edge;
+#: ``rr``: a route reflector that is not a PE (IGP, MPLS and MP-IBGP, no VPN instance).
+Role = Literal["pe", "ce", "rr"]
+assert get_args(Role) == ROLES
+
+
 class HostIntent(_Strict):
     """Everything one router should be configured with."""
 
-    role: Literal["pe", "ce"]
+    role: Role
     sysname: Annotated[str, Field(min_length=1, max_length=246, pattern=r"^\S+$")]
     loopbacks: dict[InterfaceName, IPv4Interface] = Field(default_factory=dict)
     interfaces: dict[InterfaceName, InterfaceIntent] = Field(default_factory=dict)
@@ -256,6 +348,15 @@ class HostIntent(_Strict):
             for vrf in self.bgp.vpn_instances:
                 if vrf not in self.vpn_instances:
                     raise ValueError(f"bgp.vpn_instances.{vrf}: no vpn_instances.{vrf}")
+            if self.bgp.reflect_clients.vpnv4 and self.bgp.policy_vpn_target and not self.vpn_instances:
+                raise ValueError("bgp.policy_vpn_target: a VPNv4 route reflector without VPN instances must set it "
+                                 "false ('undo policy vpn-target'): with VRP's default it keeps no VPNv4 route to reflect")
+        if self.role == "rr":
+            if self.bgp is None or not self.bgp.reflects:
+                raise ValueError("role: rr is a route reflector: bgp.reflect_clients lists no client")
+            if self.vpn_instances or self.static_routes or self.bfd_sessions:
+                raise ValueError("role: rr is a route reflector that is not a PE: no vpn_instances, static_routes or "
+                                 "bfd_sessions (a PE that reflects routes is role pe)")
         return self
 
     # Facts used by templates and checks ---------------------------------------
@@ -331,6 +432,9 @@ class NetworkIntent(Mapping[str, HostIntent]):
 
     def __init__(self, hosts: Mapping[str, HostIntent]) -> None:
         self._hosts = dict(hosts)
+        self._vpnv4_graph: dict[str, dict[str, str]] | None = None
+        self._clients: dict[str, set[str]] | None = None
+        self._learners: dict[str, dict[str, str]] = {}
 
     def __getitem__(self, name: str) -> HostIntent:
         return self._hosts[name]
@@ -367,6 +471,88 @@ class NetworkIntent(Mapping[str, HostIntent]):
                         peers[str(it.mpls.lsr_id)] = other
         return peers
 
+    def _vpnv4_sessions(self) -> dict[str, dict[str, str]]:
+        """router -> {IBGP VPNv4 neighbour: the address the router peers with it on}: a
+        session where both ends list each other in ``vpnv4_peers`` within one AS."""
+        if self._vpnv4_graph is not None:
+            return self._vpnv4_graph
+        owner: dict[IPv4Address, str] = {}
+        for name, it in self._hosts.items():
+            for ifname, addr in it.all_addresses().items():
+                if ifname not in it.interfaces or it.interfaces[ifname].vpn_instance is None:
+                    owner.setdefault(addr.ip, name)
+        lists: dict[str, dict[str, str]] = {}
+        for name, it in self._hosts.items():
+            if not it.bgp:
+                continue
+            for peer_addr in it.bgp.vpnv4_peers:
+                other = owner.get(peer_addr)
+                peer = self._hosts[other].bgp if other else None
+                if other and other != name and peer and peer.as_number == it.bgp.as_number:
+                    lists.setdefault(name, {}).setdefault(other, str(peer_addr))
+        self._vpnv4_graph = {
+            name: {other: addr for other, addr in nbrs.items() if name in lists.get(other, {})}
+            for name, nbrs in lists.items()
+        }
+        return self._vpnv4_graph
+
+    def _vpnv4_clients(self) -> dict[str, set[str]]:
+        """VPNv4 reflector -> the routers among its VPNv4 neighbours that are its clients."""
+        if self._clients is None:
+            graph = self._vpnv4_sessions()
+            self._clients = {}
+            for name, it in self._hosts.items():
+                if it.bgp and it.bgp.reflect_clients.vpnv4:
+                    mine = {str(a) for a in it.bgp.reflect_clients.vpnv4}
+                    self._clients[name] = {o for o, addr in graph.get(name, {}).items() if addr in mine}
+        return self._clients
+
+    def vpnv4_learners(self, origin: str) -> dict[str, str]:
+        """Every router that learns *origin*'s own VPNv4 routes over IBGP -> the BGP next hop
+        it learns them with (*origin*'s address its first-hop peer peers with: reflection
+        keeps the next hop).
+
+        Follows BGP route reflection as the intent configures it: *origin* advertises to
+        its VPNv4 peers; a router re-advertises an IBGP-learned route only when it is a
+        VPNv4 reflector (``reflect_clients.vpnv4``): from a client to every other peer,
+        from a non-client to its clients only, never back to the peer it came from; a
+        route never returns to *origin* (ORIGINATOR_ID), and a reflector drops a route
+        whose CLUSTER_LIST holds its own cluster ID (``cluster_id``; default: a cluster
+        of its own, as VRP's default is the router ID)."""
+        if origin in self._learners:
+            return self._learners[origin]
+        graph = self._vpnv4_sessions()
+
+        def cluster(name: str) -> str:
+            bgp = self._hosts[name].bgp
+            cid = bgp.cluster_id if bgp else None
+            if cid is None:
+                return f"router {name}"
+            return str(IPv4Address(int(cid))) if cid.isdigit() else cid
+
+        clients = self._vpnv4_clients()
+        learned: dict[str, set[str]] = {}
+        todo = [(peer, origin, frozenset[str](), graph[peer][origin]) for peer in graph.get(origin, {})]
+        seen: set[tuple[str, str, frozenset[str], str]] = set()
+        while todo:
+            item = todo.pop()
+            if item in seen:
+                continue
+            seen.add(item)
+            router, sender, clusters, nexthop = item
+            if router == origin or (router in clients and cluster(router) in clusters):
+                continue
+            learned.setdefault(router, set()).add(nexthop)
+            mine = clients.get(router)
+            if mine is None:
+                continue  # not a reflector: IBGP-learned routes stay off IBGP sessions
+            onward = clusters | {cluster(router)}
+            for peer in graph.get(router, {}):
+                if peer != sender and (sender in mine or peer in mine):
+                    todo.append((peer, router, onward, nexthop))
+        self._learners[origin] = {r: sorted(hops)[0] for r, hops in learned.items()}
+        return self._learners[origin]
+
     def vpn_route_originators(self, host: str, vrf: str) -> dict[str, dict[str, str]]:
         """prefix -> {originating router: the address *host* peers with it on} for VPN
         static routes that other routers import into BGP in a VPN instance named *vrf*
@@ -382,17 +568,16 @@ class NetworkIntent(Mapping[str, HostIntent]):
         """prefix -> the other routers that originate it into BGP (VPN static routes with
         ``import-route static``) from a VPN instance named *vrf* or one exporting a target
         that *host*'s *vrf* imports, and that *host* peers with. Whether the targets let a
-        route arrive is the caller's to judge (a check reads the import targets back)."""
+        route arrive is the caller's to judge (a check reads the import targets back).
+        "Peers with" follows route reflection (:meth:`vpnv4_learners`)."""
         me = self._hosts[host]
-        my_peers = {str(p.address) for p in (me.bgp.peers if me.bgp else [])}
         mine = me.vpn_instances.get(vrf)
         imports = set(mine.import_targets) if mine else set()
         out: dict[str, list[VpnRouteOrigin]] = {}
         for other, it in self._hosts.items():
             if other == host or not it.bgp:
                 continue
-            addrs = {str(a.ip) for a in it.all_addresses().values()}
-            peer_addr = next(iter(sorted(addrs & my_peers)), None)
+            peer_addr = self.vpnv4_learners(other).get(host)
             if peer_addr is None:
                 continue
             for name, family in it.bgp.vpn_instances.items():

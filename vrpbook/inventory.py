@@ -45,6 +45,11 @@ ENV_PASSWORD = "VRPBOOK_PASSWORD"
 #: Nornir's threaded runner: every router of a step at once (one SSH session each).
 NUM_WORKERS = 32
 
+#: The routers' roles (``role`` in the intent, :data:`vrpbook.intent.Role`). A runbook
+#: selects the routers of a role by the group of that name; an inventory with no router
+#: of a role needs no such group (the selector then selects nobody).
+ROLES = ("pe", "ce", "rr")
+
 
 @dataclass(frozen=True)
 class Credentials:
@@ -235,14 +240,15 @@ def _extras(key_file: Path | None) -> dict[str, Any]:
 
 
 def select_hosts(selectors: Sequence[str], nr: Nornir) -> list[str]:
-    """Hosts matching any selector: ``all``, a group name, or a host name (inventory order)."""
+    """Hosts matching any selector: ``all``, a group name, or a host name (inventory order).
+    A role name (:data:`ROLES`) that is no group of this inventory selects nobody."""
     groups = set(nr.inventory.groups)
     out: list[str] = []
     for name, host in nr.inventory.hosts.items():
         if any(_matches(sel, name, host, groups) for sel in selectors):
             out.append(name)
     for sel in selectors:
-        if sel != "all" and sel not in groups and sel not in nr.inventory.hosts:
+        if sel not in ("all", *ROLES) and sel not in groups and sel not in nr.inventory.hosts:
             raise InventoryError(f"selector {sel!r} is neither a group nor a host of the inventory")
     return out
 
