@@ -3,7 +3,10 @@ malformed files refused in one line naming the file and the field (exit 2, nothi
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from vrpbook.checks.bfd import DetectBudget
@@ -17,6 +20,14 @@ from vrpbook.paths import PROJECT_ROOT
 
 LAB = PROJECT_ROOT / "inventory" / "lab"
 CHECKS_ALL = all_checks()
+
+
+def _accepts_no_params(check: Any) -> bool:
+    try:
+        check.parse_params({})
+    except ValidationError:
+        return False
+    return True
 ROUTERS = ["PE1", "PE2", "PE3", "CE1", "CE2"]
 
 
@@ -40,7 +51,11 @@ def test_default_catalog_is_every_check_the_intent_gives_something_to_judge(lab_
     # lines (config-lines-present): an intent alone gives them nothing, only a run's stage does
     stage_only = {n for n, c in CHECKS_ALL.items() if c.reads_stage_lines}
     assert stage_only == {"config-lines-present"}
-    assert {e.name for e in cat.entries} == set(CHECKS_ALL) - stage_only
+    # nor the drills' checks: they judge what a drill expects (a session Down, given next hops),
+    # which only the drill file says; without parameters they cannot run
+    needs_params = {n for n, c in CHECKS_ALL.items() if not _accepts_no_params(c)} - stage_only
+    assert needs_params == {"bfd-session-state", "route-nexthops", "bfd-tracked-route"}
+    assert {e.name for e in cat.entries} == set(CHECKS_ALL) - stage_only - needs_params
     work, empty = plan(cat, net)
     assert empty == []
     # per router, only the checks its intent has something for
