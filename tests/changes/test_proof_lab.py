@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,17 @@ def test_the_proof_ties_the_change_and_flags_what_else_moved(served: Any, h: Any
     assert h.run(lab.running, tmp_path / "converge")[0].status == "ok"
     bus = EventBus()
     # while the change runs, CE1's cable is pulled: PE1's link to CE1 goes down (nobody's line explains it)
-    bus.subscribe(lambda e: lab.call(lambda net: net.set_cable("CE1", "GigabitEthernet0/1/0", False)), ev.StageStarted)
+    # The stage waits until PE1's BFD has detected it (its detect time on the twin's clock): on a
+    # loaded machine the after-snapshot could otherwise beat the detection, and the proof would
+    # rightly not show a change that had not happened yet.
+    def pull_cable(_event: Any) -> None:
+        lab.call(lambda net: net.set_cable("CE1", "GigabitEthernet0/1/0", False))
+        deadline = time.monotonic() + 10
+        while not any(e.router == "PE1" and e.kind == "bfd-down" for e in lab.call(lambda net: net.events())):
+            assert time.monotonic() < deadline, "PE1's BFD never went Down"
+            time.sleep(0.02)
+
+    bus.subscribe(pull_cable, ev.StageStarted)
     report, root = h.run(lab.running, tmp_path / "art", runbook=_runbook(tmp_path), bus=bus, ticket="CHG-P")
     assert report.status == "ok" and report.exit_code == 0  # the change itself worked; the proof says what else moved
     proof = report.proof
