@@ -98,6 +98,7 @@ app = typer.Typer(
 
 def _mount() -> None:
     from vrpbook.compliance.command import register as register_check
+    from vrpbook.compliance.worker_command import register as register_worker
     from vrpbook.history.command import register as register_history
     from vrpbook.lab import lab_app
     from vrpbook.parsers.command import register as register_parse
@@ -107,6 +108,7 @@ def _mount() -> None:
     register_parse(app)
     register_runbooks(app)
     register_check(app)
+    register_worker(app)
     register_history(app)
     _guard_all(app)
 
