@@ -183,8 +183,10 @@ class VpnRouteEcmp(Check[EcmpParams]):
         unreachable = sorted(nh for nh, c in costs.items() if c is None)
         if unreachable:
             return f"VPN {vrf} {prefix}: no IGP route yet to next hop(s) {unreachable} of {expectation['originators']}", expectation
-        if len(ibgp) != count or not hops <= set(eligible) or len(hops) != count:
+        # A BGP path is a next hop: when the IGP reaches one next hop over several equal-cost
+        # links the table prints one row per outgoing interface, still one BGP path.
+        if not hops <= set(eligible) or len(hops) != count:
             priced = ", ".join(f"{nh} cost {c}" for nh, c in sorted(costs.items()))
-            return (f"VPN {vrf} {prefix}: {len(ibgp)} IBGP path(s) via {sorted(hops) or 'nothing'} "
+            return (f"VPN {vrf} {prefix}: {len(hops)} IBGP path(s) via {sorted(hops) or 'nothing'} "
                     f"(intended {count} via {eligible} from {', '.join(expectation['originators'])}: {rule}; {priced})"), expectation
         return None, expectation

@@ -230,6 +230,18 @@ def test_vpn_route_ecmp_expects_one_path_per_originating_pe_at_equal_igp_cost():
     assert ok.results[0].expected["VPNA 1.1.1.1/32"]["igp_cost"] == {"2.2.2.2": 2, "3.3.3.3": 2}
 
 
+def test_vpn_route_ecmp_counts_next_hops_not_rows():
+    """One BGP path whose next hop the IGP reaches over two equal links prints two rows (one
+    per outgoing interface): still one path, so one path expected via the cheaper PE passes."""
+    via_two_links = [_route("1.1.1.1/32", "IBGP", "2.2.2.2"),
+                     {**_route("1.1.1.1/32", "IBGP", "2.2.2.2"), "interface": "GigabitEthernet0/2/0"}]
+    g = _Gate("vpn-route-ecmp", ["PE3"], _pe3_ecmp(via_two_links, costs={"2.2.2.2": 2, "3.3.3.3": 3}))
+    assert evaluate(g).status == "pass"
+    g.observed = _pe3_ecmp(via_two_links, costs={"2.2.2.2": 2, "3.3.3.3": 2})
+    res = evaluate(g)
+    assert res.status == "fail" and "1 IBGP path(s)" in res.message and "intended 2" in res.message
+
+
 def test_vpn_route_ecmp_expects_only_the_lowest_igp_cost_next_hop():
     """maximum load-balancing 2, but PE2's loopback costs more from PE3 than PE1's: BGP
     load-balances over equal IGP cost only, so one path, via PE1 — as the router reports costs."""
