@@ -202,11 +202,8 @@ def measure(routers: int, runs: int, work: Path) -> dict[str, Any]:
 
 
 def ring_size(requested: int) -> int:
-    """The nearest ring ``bench/ring_lab.py`` builds at or above *requested* (PE count not 2 mod 4)."""
-    n = max(6, requested + requested % 2)
-    while (n // 2) % 4 == 2:
-        n += 2
-    return n
+    """The nearest ring ``bench/ring_lab.py`` builds at or above *requested* (a PE and a CE per ring stop)."""
+    return max(6, requested + requested % 2)
 
 
 def converged_state(inventory: Path, state: Path) -> None:
@@ -267,8 +264,7 @@ def scale(requested: int, runs: int, work: Path, *, shard_size: int, login_rate:
           boot_timeout: float) -> None:
     routers = ring_size(requested)
     if routers != requested:
-        print(f"{requested} routers requested: bench/ring_lab.py builds rings whose PE count is not 2 mod 4; "
-              f"using {routers}")
+        print(f"{requested} routers requested: bench/ring_lab.py builds rings of PE + CE pairs; using {routers}")
     ports = _free_ports(routers)
     names = [f"{kind}{i}" for i in range(1, routers // 2 + 1) for kind in ("PE", "CE")]
     inventory = write_ring_inventory(routers, work / f"ring{routers}", dict(zip(names, ports, strict=True)))

@@ -18,7 +18,7 @@ reference lab, whatever N:
   load-balancing 2``), so every stage of the runbook and every gate has
   something to do.
 
-Sizes: ``routers // 2`` PEs, not 2 mod 4 (see :func:`ring_inventory`): 16, 24, 40, 80...
+Sizes: ``routers // 2`` PEs (at least three), each with its CE: 6, 8, 10 … 20 … 500.
 
 Addresses (``i`` = PE number): PE loopback ``10.0.x.y/32``; ring link ``i``
 (PE i to PE i+1) ``10.1.x.y/30``; PE-CE link ``10.2.x.y/30``; CE loopback
@@ -49,11 +49,8 @@ def ring_inventory(routers: int) -> dict[str, Any]:
     pes = routers // 2
     if pes < 3:
         raise ValueError("at least 6 routers: a ring needs three PEs")
-    if pes % 4 == 2:
-        # Half-way round such a ring, a PE of one kind sees a PE of the other at two equal IGP
-        # costs; the twin then prints the VPN route's two recursive rows (one next hop, two
-        # interfaces), which the vpn-route-ecmp gate counts as two IBGP paths and fails.
-        raise ValueError(f"{routers} routers: {pes} PEs (2 mod 4) tie ring paths; use a multiple of 8 or an odd PE count")
+    # (An even ring ties the two ways round to the PE opposite; the VPN route then has two rows,
+    # one per link, for one BGP path — vpn-route-ecmp counts BGP paths, so any size works.)
     hosts: dict[str, Any] = {}
     devices: dict[str, Any] = {}
     cables: list[list[str]] = []

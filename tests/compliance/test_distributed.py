@@ -1,5 +1,6 @@
 """``vrpbook check --distributed`` with real components: Debian's ``redis-server`` on a loopback
-port (no persistence), real ``vrpbook worker`` processes, a converged 22-router ring lab over SSH.
+port (no persistence), real ``vrpbook worker`` processes, a converged 20-router ring lab over SSH
+(``bench/ring_lab.py``; the twin runs in this process, the workers reach it over loopback).
 
 - two workers give exactly the results of a local check (the same JSON and the same history,
   timings aside), each router checked by exactly one session (seen from the twin);
@@ -10,9 +11,6 @@ port (no persistence), real ``vrpbook worker`` processes, a converged 22-router 
 - a worker SIGKILLed while it holds a shard loses nothing: the shard is run again by the other
   worker and every router is reported exactly once, each checked by one session;
 - shards nobody consumes, and workers that refuse a shard, end as ``error`` results (exit 2).
-
-The ring has 22 routers (11 PEs) rather than 20: ``bench/ring_lab.py`` refuses PE counts that
-are 2 mod 4 (equal-cost ring paths a gate would count twice).
 """
 
 from __future__ import annotations
@@ -55,7 +53,7 @@ from ring_lab import write_ring_inventory
 
 pytestmark = pytest.mark.lab
 
-ROUTERS = 22
+ROUTERS = 20
 TIMINGS = ("started_at", "finished_at", "elapsed_s", "duration_s", "run_id")
 CIPHER = re.compile(r"%\^%#|%@%@|%\$%\$|%#%#")
 
@@ -217,13 +215,13 @@ def test_two_workers_give_the_local_check_and_nothing_secret_crosses_the_broker(
     assert dist.exit_code == local.exit_code, dist.output
     assert _normalised(dist_doc) == _normalised(local_doc)
     assert _history(rig.tmp / "dist.db") == _history(rig.tmp / "local.db")
-    # five shards of at most 5 routers, shared by both workers; one session per router
-    assert re.search(r"distributed: 5 shard\(s\) on vrpbook \(5\) — checked by w1@rig \(\d\), w2@rig \(\d\)", dist.output), dist.output
+    # four shards of 5 routers, shared by both workers; one session per router
+    assert re.search(r"distributed: 4 shard\(s\) on vrpbook \(4\) — checked by w1@rig \(\d\), w2@rig \(\d\)", dist.output), dist.output
     assert sessions.count == dict.fromkeys(local_doc["run"]["hosts"], 1)
 
     # the broker saw the tasks (positive control: the decoded bodies name routers and the inventory) ...
     bodies = [t for t in texts if '"payload"' in t and '"routers"' in t]
-    assert len(bodies) >= 5 and all(str(rig.inventory) in b for b in bodies)
+    assert len(bodies) >= 4 and all(str(rig.inventory) in b for b in bodies)
     assert any('"celery-task-meta-' in t or "celery-task-meta-" in t for t in texts)  # results came back through it
     # ... and never a password or VRP cipher text
     for t in texts:
@@ -282,7 +280,7 @@ def test_a_worker_killed_mid_sweep_loses_nothing(rig, monkeypatch):
     assert len(keys) == len(set(keys))
     assert set(held_routers.split(",")) <= {r["router"] for r in doc["results"]}
     # every shard, the held one included, was checked by the survivor; each router by one session
-    assert re.search(r"distributed: 5 shard\(s\) on kill \(5\) — checked by survivor@rig \(5\)", output), output
+    assert re.search(r"distributed: 4 shard\(s\) on kill \(4\) — checked by survivor@rig \(4\)", output), output
     assert "victim@rig" not in output
     assert sessions.count == dict.fromkeys(local_doc["run"]["hosts"], 1)
     assert held_shard.startswith("kill ")
@@ -297,7 +295,7 @@ def test_a_queue_nobody_consumes_and_a_refused_shard_are_errors(rig):
     # a production inventory naming a known_hosts file the worker hosts do not have: the workers
     # refuse (nothing connected), each check is an error naming the worker and why
     prod = _production_copy(rig.inventory, rig.tmp / "elsewhere", str(rig.tmp / "no-such-known-hosts"))
-    res, doc = rig.check("--no-history", "--distributed", "--broker", rig.broker, "--shard-size", "11", inventory=prod)
+    res, doc = rig.check("--no-history", "--distributed", "--broker", rig.broker, "--shard-size", "10", inventory=prod)
     assert res.exit_code == 2, res.output
     assert doc["counts"]["error"] == doc["counts"]["total"] > 0
     assert all(re.search(r"worker w[12]@rig refused it: known_hosts file .* does not exist", r["message"])
