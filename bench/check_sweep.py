@@ -44,6 +44,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import random
 import re
 import signal
 import socket
@@ -82,27 +83,37 @@ VRPBOOK = str(Path(sys.executable).with_name("vrpbook"))
 
 
 def _free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
+    """*n* free loopback ports below the kernel's ephemeral range (from a random start): between
+    choosing them and the lab binding them, no outgoing connection can be given one as its source
+    port (with hundreds of ports and other work on the machine, ephemeral ones got taken)."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0]) if Path(
+        "/proc/sys/net/ipv4/ip_local_port_range").exists() else 32768
+    start = random.randrange(10000, max(10001, low - n - 2000))
+    ports: list[int] = []
+    for port in range(start, low):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        ports.append(port)
+        if len(ports) == n:
+            return ports
+    raise SystemExit(f"no {n} free ports between {start} and {low}")
 
 
 @contextlib.contextmanager
 def lab_up(inventory: Path, state: Path, ports: list[int], boot_timeout: float = 120) -> Iterator[int]:
     """``vrpbook lab up`` in its own process until every router answers; yields its pid."""
+    log = (state.parent / f"{state.name}-lab.log").open("w")
     proc = subprocess.Popen([VRPBOOK, "lab", "up", "--inventory", str(inventory), "--state-dir", str(state),
-                             "--time-scale", "0"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.STDOUT)
+                             "--time-scale", "0"], stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + boot_timeout
         pending = list(ports)
         while pending:
             if proc.poll() is not None:
-                raise SystemExit("vrpbook lab up exited")
+                raise SystemExit("vrpbook lab up exited: " + Path(log.name).read_text()[-2000:])
             try:
                 socket.create_connection(("127.0.0.1", pending[0]), timeout=1).close()
                 pending.pop(0)
@@ -117,6 +128,7 @@ def lab_up(inventory: Path, state: Path, ports: list[int], boot_timeout: float =
             proc.wait(30)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 def displays(inventory: Path) -> dict[str, list[str]]:

@@ -38,7 +38,7 @@ from .celery_settings import redact_url
 from .holders import Holder
 from .shards import Shard, plan_shards
 from .sweep import RouterOutcome, RouterWork, SweepOptions, SweepResult, merge, plan, unchecked
-from .wire import TASK_NAME, OptionsDoc, ShardReport, ShardTask, fingerprint
+from .wire import TASK_NAME, OptionsDoc, ShardReport, ShardTask, fingerprint, intent_digest
 
 log = logging.getLogger(__name__)
 
@@ -86,13 +86,14 @@ def check_distributed(app: Celery, dispatch: Dispatch, net: NetworkIntent, catal
     dist = Distribution(plan_shards(dispatch.inventory.nr, list(work), dispatch.shard_size))
     outcomes: dict[str, RouterOutcome] = {}
     sent: list[tuple[Shard, AsyncResult[Any]]] = []
+    intent = intent_digest(net)
     try:
         for shard in dist.shards:
             task = ShardTask(
                 shard=shard.name, inventory=str(dispatch.inventory.path.resolve()), catalog=dispatch.catalog_path,
                 selectors=list(dispatch.selectors), routers=list(shard.routers),
                 held=[r for r in shard.routers if held.get(r)], options=OptionsDoc.of(dispatch.options),
-                fingerprint=fingerprint(net, work, shard.routers),
+                fingerprint=fingerprint(intent, work, shard.routers),
             )
             sent.append((shard, app.send_task(TASK_NAME, kwargs={"payload": task.model_dump(mode="json")},
                                               queue=shard.queue, expires=dispatch.deadline)))

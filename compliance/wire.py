@@ -102,13 +102,18 @@ class ShardReport(_Wire):
     elapsed_s: float = 0.0
 
 
-def fingerprint(net: NetworkIntent, work: Mapping[str, RouterWork], routers: Iterable[str]) -> str:
-    """sha256 of what judging *routers* depends on: every router's intent (checks compare
-    against their neighbours' too) and, per router, the checks, parameters, tags and displays
-    planned for it."""
+def intent_digest(net: NetworkIntent) -> str:
+    """sha256 of every router's intent (checks compare a router against its neighbours' too)."""
     h = hashlib.sha256()
     for name in net:
         h.update(json.dumps([name, net[name].model_dump(mode="json")], sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def fingerprint(intent: str, work: Mapping[str, RouterWork], routers: Iterable[str]) -> str:
+    """sha256 of what judging *routers* depends on: the network's :func:`intent_digest` and, per
+    router, the checks, parameters, tags and displays planned for it."""
+    h = hashlib.sha256(intent.encode())
     for router in sorted(routers):
         w = work.get(router)
         planned = [] if w is None else [

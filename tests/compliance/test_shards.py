@@ -20,7 +20,7 @@ from vrpbook.compliance.celery_settings import BrokerSettings, redact_url
 from vrpbook.compliance.shard_worker import run_shard
 from vrpbook.compliance.shards import DEFAULT_QUEUE, ShardSpec, plan_shards, queue_of, router_hash
 from vrpbook.compliance.sweep import SweepOptions, plan
-from vrpbook.compliance.wire import OptionsDoc, ShardTask, fingerprint
+from vrpbook.compliance.wire import OptionsDoc, ShardTask, fingerprint, intent_digest
 from vrpbook.errors import InventoryError, UsageError
 from vrpbook.intent import intent_of
 from vrpbook.inventory import load_inventory
@@ -117,7 +117,7 @@ def _task(inv_dir: Path, routers: list[str], **over: object) -> ShardTask:
     net = intent_of(inv)
     work, _ = plan(default_catalog(all_checks(), net, list(inv.nr.inventory.hosts)), net)
     fields: dict[str, object] = dict(shard="vrpbook 1/1", inventory=str(inv_dir), selectors=["all"], routers=routers,
-                                     options=OptionsDoc.of(SweepOptions()), fingerprint=fingerprint(net, work, routers))
+                                     options=OptionsDoc.of(SweepOptions()), fingerprint=fingerprint(intent_digest(net), work, routers))
     fields.update(over)
     return ShardTask.model_validate(fields)
 
@@ -146,6 +146,21 @@ def test_a_worker_refuses_a_shard_planned_against_another_inventory(tmp_path, mo
     assert "no hosts ['PE9']" in (run_shard(_task(LAB, ["PE1"]).model_copy(update={"routers": ["PE9"]}), "w").refused or "")
     assert "no hosts.yaml" in (run_shard(_task(LAB, ["PE1"]).model_copy(update={"inventory": str(tmp_path)}), "w").refused or "")
     assert connected == []
+
+
+def test_a_worker_keeps_a_read_inventory_until_a_file_changes(tmp_path):
+    from vrpbook.compliance.shard_worker import prepare
+
+    inv = _inventory(tmp_path, {})
+    task = _task(inv, ["PE1"])
+    first = prepare(task)
+    assert prepare(task) is first  # the next shard of the sweep reads nothing again
+    hosts = yaml.safe_load((inv / "hosts.yaml").read_text())
+    hosts["PE1"]["data"]["loopbacks"]["LoopBack1"] = "9.9.9.9/32"
+    (inv / "hosts.yaml").write_text(yaml.safe_dump(hosts))
+    again = prepare(task)
+    assert again is not first and again.intent != first.intent
+    assert run_shard(task, "w").refused is not None  # planned against the old file: refused
 
 
 def test_a_production_shard_needs_the_workers_own_credentials(tmp_path, monkeypatch):
