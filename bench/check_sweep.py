@@ -250,11 +250,22 @@ def _usage(pids: list[int]) -> tuple[int, int]:
     return threads, rss
 
 
+def _cpu(pids: list[int]) -> float:
+    """CPU seconds (user + system) used so far by *pids* and their descendants."""
+    total = 0
+    for p in {q for pid in pids for q in _proc_tree(pid)}:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 class Peak:
-    """Peak threads and memory of some processes while a block runs (sampled every 20 ms)."""
+    """Peak threads and memory of some processes while a block runs (sampled every 20 ms), and
+    the CPU seconds they used in it."""
 
     def __init__(self, pids: list[int]) -> None:
-        self.pids, self.threads, self.rss_kb = pids, 0, 0
+        self.pids, self.threads, self.rss_kb, self.cpu = pids, 0, 0, 0.0
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -264,12 +275,14 @@ class Peak:
             self.threads, self.rss_kb = max(self.threads, t), max(self.rss_kb, r)
 
     def __enter__(self) -> Peak:
+        self.cpu = -_cpu(self.pids)
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._done.set()
         self._thread.join()
+        self.cpu += _cpu(self.pids)
 
 
 def scale(requested: int, runs: int, work: Path, *, shard_size: int, login_rate: float, fresh: bool,
@@ -297,26 +310,31 @@ def scale(requested: int, runs: int, work: Path, *, shard_size: int, login_rate:
         dist = ["--distributed", "--broker", broker, "--shard-size", str(shard_size)]
         timings: dict[str, list[float]] = {"one process": [], "1 Celery worker": [], "2 Celery workers": []}
         peaks: dict[str, tuple[int, int]] = {}
+        cpu: dict[str, list[float]] = {mode: [] for mode in timings}
+        twin_cpu: dict[str, list[float]] = {mode: [] for mode in timings}
         summary = shards_line = ""
+
+        def record(mode: str, took: float, peak: Peak, twin: Peak) -> None:
+            timings[mode].append(took)
+            peaks[mode] = (peak.threads, peak.rss_kb)
+            cpu[mode].append(peak.cpu)
+            twin_cpu[mode].append(twin.cpu)
         first = start_workers(["w1@bench"], broker, work)[0]
         try:
             for _ in range(runs):
-                with Peak([os.getpid()]) as peak:
+                with Peak([lab_pid]) as twin, Peak([os.getpid()]) as peak:
                     took, summary = vrpbook_check(inventory, *common, codes=codes)
-                timings["one process"].append(took)
-                peaks["one process"] = (peak.threads, peak.rss_kb)
-                with Peak([first.pid]) as peak:
+                record("one process", took, peak, twin)
+                with Peak([lab_pid]) as twin, Peak([first.pid]) as peak:
                     took, summary1 = vrpbook_check(inventory, *common, *dist, codes=codes)
-                timings["1 Celery worker"].append(took)
-                peaks["1 Celery worker"] = (peak.threads, peak.rss_kb)
+                record("1 Celery worker", took, peak, twin)
                 second = start_workers(["w2@bench"], broker, work)[0]  # (a running worker would take shards)
                 try:
-                    with Peak([first.pid, second.pid]) as peak:
+                    with Peak([lab_pid]) as twin, Peak([first.pid, second.pid]) as peak:
                         took, summary2 = vrpbook_check(inventory, *common, *dist, codes=codes)
                 finally:
                     second.stop()
-                timings["2 Celery workers"].append(took)
-                peaks["2 Celery workers"] = (peak.threads, peak.rss_kb)
+                record("2 Celery workers", took, peak, twin)
                 if not (summary == summary1.split(" / ")[0] == summary2.split(" / ")[0]):
                     raise SystemExit(f"the modes disagree: {summary!r} / {summary1!r} / {summary2!r}")
                 shards_line = summary2.split(" / ")[-1]
@@ -332,7 +350,9 @@ def scale(requested: int, runs: int, work: Path, *, shard_size: int, login_rate:
         med = statistics.median(ts)
         threads, rss = peaks[mode]
         who = "controller" if mode == "one process" else "worker processes"
+        used = statistics.median(cpu[mode])
         print(f"  {mode:17} {med:7.2f} s  {1000 * med / routers:6.1f} ms/router  ({base / med:.2f}x one process)  "
+              f"CPU {used:.1f} s ({1000 * used / routers:.0f} ms/router; the twin {statistics.median(twin_cpu[mode]):.1f} s)  "
               f"peak {threads} threads, {rss / 1024:.0f} MB ({who})")
     print("per-router cost: " + "; ".join(f"{m} {1000 * statistics.median(ts) / routers:.1f} ms"
                                           for m, ts in timings.items()))
