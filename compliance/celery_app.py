@@ -69,6 +69,8 @@ def make_app(settings: BrokerSettings) -> Celery:
         broker_connection_retry_on_startup=True,
         task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
         redis_socket_connect_timeout=5,
+        result_backend_transport_options={"retry_policy": {"max_retries": 3, "interval_start": 0, "interval_step": 1,
+                                                           "interval_max": 2}},
         broker_connection_timeout=5,
         worker_hijack_root_logger=True,
         worker_send_task_events=False,

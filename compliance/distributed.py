@@ -28,6 +28,7 @@ from celery.exceptions import TimeoutError as ResultTimeout
 from celery.result import AsyncResult
 from kombu.exceptions import KombuError
 from pydantic import ValidationError
+from redis.exceptions import RedisError
 
 from vrpbook.errors import describe_error
 from vrpbook.intent import NetworkIntent
@@ -43,7 +44,9 @@ from .wire import TASK_NAME, OptionsDoc, ShardReport, ShardTask, fingerprint, in
 log = logging.getLogger(__name__)
 
 #: Connection failures of the broker or the result backend, whichever client raised them.
-_BROKER_ERRORS: tuple[type[BaseException], ...] = (KombuError, OSError, ConnectionError, TimeoutError)
+_BROKER_ERRORS: tuple[type[BaseException], ...] = (KombuError, RedisError, OSError, ConnectionError, TimeoutError)
+#: ... and Celery's result consumer giving up reconnecting (a RuntimeError).
+_BACKEND_ERRORS: tuple[type[BaseException], ...] = (*_BROKER_ERRORS, RuntimeError)
 
 
 @dataclass
@@ -88,6 +91,7 @@ def check_distributed(app: Celery, dispatch: Dispatch, net: NetworkIntent, catal
     sent: list[tuple[Shard, AsyncResult[Any]]] = []
     intent = intent_digest(net)
     try:
+        _reachable(app)
         for shard in dist.shards:
             task = ShardTask(
                 shard=shard.name, inventory=str(dispatch.inventory.path.resolve()), catalog=dispatch.catalog_path,
@@ -127,7 +131,7 @@ def _collect(shard: Shard, res: AsyncResult[Any], work: Mapping[str, RouterWork]
         if state == "STARTED":
             return lost(f"a worker of queue {shard.queue!r} started it and did not finish before the deadline")
         return lost(f"no worker of queue {shard.queue!r} took it before the deadline")
-    except _BROKER_ERRORS as exc:
+    except _BACKEND_ERRORS as exc:
         return lost(f"result backend unreachable: {describe_error(exc)}")
     if not res.successful():
         return lost(f"the worker's task raised {describe_error(value) if isinstance(value, BaseException) else value}")
@@ -143,6 +147,16 @@ def _collect(shard: Shard, res: AsyncResult[Any], work: Mapping[str, RouterWork]
     if missing:
         got.update(lost(f"worker {report.worker} returned no outcome for {missing}"))
     return got
+
+
+def _reachable(app: Celery) -> None:
+    """Connect to the broker and ping the result backend before sending anything: an unreachable
+    Redis is one clear error, not Celery's reconnection loop."""
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=5)
+    client = getattr(app.backend, "client", None)  # the Redis backend's redis.Redis
+    if client is not None:
+        client.ping()
 
 
 def _state(res: AsyncResult[Any]) -> str:

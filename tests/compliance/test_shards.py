@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -223,3 +224,45 @@ def test_the_sweep_runs_on_at_most_max_sessions_threads(check_lab, monkeypatch):
     res, _ = check_lab.check_json("--no-history", "--max-sessions", "2", "--login-rate", "0")
     assert res.exit_code == 0, res.output
     assert len(threads) <= 2 and sum(map(len, threads.values())) == 5, threads
+
+
+def _cli(*args: str, **env: str) -> Any:
+    from typer.testing import CliRunner
+
+    from vrpbook.cli import app
+
+    base = {"VRPBOOK_BROKER": "", "VRPBOOK_RESULT_BACKEND": "", "VRPBOOK_CREDENTIALS": "", "COLUMNS": "200"}
+    return CliRunner().invoke(app, list(args), env={**base, **env})
+
+
+def test_usage_errors_of_the_distributed_check_and_the_worker_are_one_line(tmp_path):
+    res = _cli("check", "--lab", "--distributed", "--broker", "redis://127.0.0.1:1/0", "--no-history")
+    assert res.exit_code == 2 and "cannot check an in-process --lab" in res.output
+    res = _cli("check", "--inventory", str(LAB), "--distributed", "--no-history")
+    assert res.exit_code == 2 and "no broker: give --broker" in res.output and "Traceback" not in res.output
+    res = _cli("worker")
+    assert res.exit_code == 2 and "no broker" in res.output
+    res = _cli("worker", "--broker", "redis://127.0.0.1:1/0", "--queues", "a b")
+    assert res.exit_code == 2 and "queue 'a b' is not a queue name" in res.output
+    creds = tmp_path / "creds"
+    creds.write_text("VRPBOOK_USERNAME=a\nVRPBOOK_PASSWORD=b\n")
+    creds.chmod(0o640)
+    res = _cli("worker", "--broker", "redis://127.0.0.1:1/0", "--credentials", str(creds))
+    assert res.exit_code == 2 and "readable or writable by group or others" in res.output
+    assert len([ln for ln in res.output.splitlines() if ln.strip()]) == 1
+
+
+def test_a_broker_that_cannot_be_reached_makes_every_check_an_error(tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a loopback port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "report.json"
+    res = _cli("check", "--inventory", str(LAB), "--distributed", "--broker", f"redis://127.0.0.1:{port}/0",
+               "--no-history", "--json", str(out), XDG_RUNTIME_DIR=str(tmp_path))
+    assert res.exit_code == 2, res.output
+    doc = json.loads(out.read_text())
+    assert doc["counts"]["error"] == doc["counts"]["total"] > 0
+    assert all(f"not checked: broker redis://127.0.0.1:{port}/0 unreachable" in r["message"] for r in doc["results"])
+    assert "Traceback" not in res.output
