@@ -1,7 +1,8 @@
 """Check sweep benchmark: ``vrpbook check`` against a stock Nornir sweep of the same displays.
 
 For each size (default 16 and 40 routers) it writes a ring lab of that many
-routers (``bench/ring_lab.py``), serves it with ``vrpbook lab up`` in its own
+routers (``bench/topologies.py``: full-mesh MP-IBGP, the reference lab's two
+kinds of CE alternating), serves it with ``vrpbook lab up`` in its own
 process (time scale 0), converges it with ``vrpbook run bfd-static-vpn
 --inventory … --yes`` (the runbook takes any topology there through its
 intent), then times, alternately and ``--runs`` times each:
@@ -67,7 +68,7 @@ from typer.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from celery_rig import redis_server, start_workers
-from ring_lab import write_ring_inventory
+from topologies import ScaleNetwork
 
 from vrpbook.checks.registry import all_checks
 from vrpbook.cli import app
@@ -183,9 +184,9 @@ def stock_sweep(inventory: Path, commands: dict[str, list[str]]) -> tuple[float,
 
 
 def measure(routers: int, runs: int, work: Path) -> dict[str, Any]:
-    ports = _free_ports(2 * (routers // 2))
-    names = [f"{kind}{i}" for i in range(1, routers // 2 + 1) for kind in ("PE", "CE")]
-    inventory = write_ring_inventory(routers, work / f"ring{routers}", dict(zip(names, ports, strict=True)))
+    net = ScaleNetwork.of_routers(routers, ibgp="full-mesh", pe_ce="mixed")
+    ports = _free_ports(len(net.routers))
+    inventory = net.write_inventory(work / f"ring{routers}", dict(zip(net.routers, ports, strict=True)))
     with lab_up(inventory, work / f"state{routers}", ports):
         t = time.perf_counter()
         run = subprocess.run([VRPBOOK, "run", "bfd-static-vpn", "--inventory", str(inventory), "--yes",
@@ -214,7 +215,8 @@ def measure(routers: int, runs: int, work: Path) -> dict[str, Any]:
 
 
 def ring_size(requested: int) -> int:
-    """The nearest ring ``bench/ring_lab.py`` builds at or above *requested* (a PE and a CE per ring stop)."""
+    """The nearest network ``bench/topologies.py`` builds at or above *requested* (a PE and a CE per
+    ring stop, at least three PEs)."""
     return max(6, requested + requested % 2)
 
 
@@ -289,10 +291,10 @@ def scale(requested: int, runs: int, work: Path, *, shard_size: int, login_rate:
           boot_timeout: float) -> None:
     routers = ring_size(requested)
     if routers != requested:
-        print(f"{requested} routers requested: bench/ring_lab.py builds rings of PE + CE pairs; using {routers}")
-    ports = _free_ports(routers)
-    names = [f"{kind}{i}" for i in range(1, routers // 2 + 1) for kind in ("PE", "CE")]
-    inventory = write_ring_inventory(routers, work / f"ring{routers}", dict(zip(names, ports, strict=True)))
+        print(f"{requested} routers requested: bench/topologies.py builds rings of PE + CE pairs; using {routers}")
+    net = ScaleNetwork.of_routers(routers, ibgp="full-mesh", pe_ce="mixed")
+    ports = _free_ports(len(net.routers))
+    inventory = net.write_inventory(work / f"ring{routers}", dict(zip(net.routers, ports, strict=True)))
     state = work / f"state{routers}"
     t = time.perf_counter()
     if not fresh:

@@ -137,8 +137,13 @@ class Check(Generic[P]):
         """Validate a runbook's ``params:`` against the check's model."""
         return self.params_model.model_validate(dict(raw))
 
-    def targets(self, routers: Sequence[str], net: NetworkIntent) -> list[str]:
-        """The routers of *routers* this check judges."""
+    #: True when the check judges the lines its stage rendered: the runbook engine then
+    #: passes them in the parameters (see ``checks/config.py``).
+    reads_stage_lines: ClassVar[bool] = False
+
+    def targets(self, routers: Sequence[str], net: NetworkIntent, params: BaseModel | None = None) -> list[str]:
+        """The routers of *routers* this check judges (*params*: for checks whose scope
+        depends on them; the default asks :meth:`applies`)."""
         return [r for r in routers if self.applies(r, net)]
 
 

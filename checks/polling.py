@@ -42,7 +42,7 @@ class ScheduledCheck:
     source: str = ""
 
     def targets(self, net: NetworkIntent) -> list[str]:
-        return self.check.targets(self.routers, net)
+        return self.check.targets(self.routers, net, self.params)
 
     def commands(self, net: NetworkIntent) -> dict[str, list[str]]:
         """Per judged router, the display commands to read."""

@@ -25,7 +25,7 @@ from vrpbook.errors import UsageError
 from .api import Check
 from .bfd import BfdDetectTime, BfdSessionsUp
 from .bgp import EbgpPeersEstablished, Vpnv4PeersEstablished
-from .config import ConfigCompliance, SavedEqualsRunning
+from .config import ConfigCompliance, ConfigLinesPresent, SavedEqualsRunning
 from .interfaces import InterfacesUp
 from .ldp import LdpSessionsOperational
 from .ospf import OspfLoopbackRoutes
@@ -48,6 +48,7 @@ CHECKS: dict[str, Check[Any]] = {
         EbgpPeersEstablished(),
         VpnRouteEcmp(),
         BfdSessionsUp(),
+        ConfigLinesPresent(),
     )
 }
 

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from vrpbook.intent import NetworkIntent
 from vrpbook.parsers.config_session import ConfigurationOccupied, LockHolder
+from vrpbook.tasks.device_state import describe_holder
 
 from .api import Check, NoParams, Observations, Read, Verdict
 from .reads import LOCK_HOLDERS, TRIAL_STATUS
@@ -109,11 +110,6 @@ def lock_age_s(holder: LockHolder, params: LockAge, now: datetime | None = None)
 def stale_holders(occupied: ConfigurationOccupied, params: LockAge, now: datetime | None = None) -> list[LockHolder]:
     """The lock holders past ``max_age_s``."""
     return [h for h in occupied.holders if lock_age_s(h, params, now) > params.max_age_s]
-
-
-def describe_holder(h: LockHolder) -> str:
-    """``root (VTY 0, 10.1.1.1) since 2013-03-06 21:09:36``."""
-    return f"{h.user} ({h.session}, {h.address}) since {h.locked_time}"
 
 
 class NoStaleConfigLock(Check[LockAge]):

@@ -75,7 +75,7 @@ class Entry:
 
     def targets(self, net: NetworkIntent) -> list[str]:
         """The routers of the scope this check judges."""
-        return self.check.targets(list(self.routers), net)
+        return self.check.targets(list(self.routers), net, self.params)
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@ Order of work (each step's failure is one line and a documented exit code):
    (entry points), ``--hosts``, catalog, credentials — exit 2;
 2. ``exclusive(...)``: no two checks of one inventory at once (a second waits
    ``--wait`` seconds, then exits 2 naming the first);
-3. holders known beforehand (the history database's router locks), then the
-   sweep (:mod:`.sweep`), one read-only session per router;
+3. holders known beforehand (the history database's router locks, runs in
+   progress in the run journal; runs the journal says need ``vrpbook
+   recover`` become ``fail`` findings), then the sweep (:mod:`.sweep`), one
+   read-only session per router;
 4. :meth:`RunHeader.describe`, then the report files (``write_reports``),
    then the terminal summary, and **only then** the history database — a
    locked or corrupt database never costs a report.
@@ -45,7 +47,7 @@ from vrpbook.reporters.diagram import Diagram, DiagramError, build_diagram, load
 from vrpbook.reporters.header import RunHeader, Waived
 from vrpbook.reporters.json_report import render as render_json
 from vrpbook.reporters.outputs import ReportTargets, write_reports
-from vrpbook.results import now
+from vrpbook.results import CheckResult, now
 
 from .catalog import Catalog, default_catalog, load_catalog
 from .celery_settings import ENV_BROKER, ENV_RESULT_BACKEND, BrokerSettings
@@ -90,6 +92,12 @@ def _target(inv: Inventory, *, lab: bool, lab_state: Path | None, credentials: P
         yield
     finally:
         inv.nr.close_connections()
+
+
+def _addresses(inv: Inventory, routers: list[str]) -> dict[str, str]:
+    """``host:port`` of each router as the inventory names it (how run journals record them)."""
+    hosts = inv.nr.inventory.hosts
+    return {r: f"{hosts[r].hostname}:{hosts[r].port or 22}" for r in routers if r in hosts}
 
 
 def _diagram(inv: Inventory, net: NetworkIntent, result: SweepResult) -> Diagram:
@@ -208,16 +216,19 @@ def _run(inv: Inventory, net: NetworkIntent, cat: Catalog, scope: list[str], onl
          show_passed: bool) -> int:
     started = now()
     warnings: list[str] = []
-    held = known_holders(sources(db_path, warnings), only if only is not None else scope)
+    unfinished: list[CheckResult] = []  # routers a dead run left: findings of the run journal
+    routers = only if only is not None else scope
+    held = known_holders(sources(db_path, warnings, unfinished, addresses=_addresses(inv, routers)), routers)
     notes: list[str] = []
-    if remote is not None:
+    if remote is not None:  # the coordinator reads its own journal: the workers only check
         result, notes = _sweep_remote(inv, net, cat, only, options, held, remote)
     else:
         with _target(inv, lab=lab, lab_state=lab_state, credentials=credentials):
             result = sweep(inv.nr, net, cat, options, held, only)
+    result.results.extend(unfinished)
     header = RunHeader.describe(
         result.results, what=cat.what, inventory=str(inv.path), started_at=started, finished_at=now(),
-        hosts=only if only is not None else scope,
+        hosts=routers,
         waived=[Waived(check=w.check, routers=w.routers, reason=w.reason) for w in cat.waivers],
     )
     diagram = _diagram(inv, net, result) if targets.html else None

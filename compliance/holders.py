@@ -2,12 +2,18 @@
 
 Two kinds of evidence, both required by design:
 
-- **Holder sources**, asked before connecting (:class:`HolderSource`): the
+- **Holder sources**, asked before connecting (:class:`HolderSource`, a callable
+  ``(routers) -> {router: [Holder]}`` in the list :func:`sources` returns): the
   per-router lock table of the history database (:func:`lock_table_source`,
-  written by runs and change windows through ``vrpbook.history.RouterLocks``).
-  *Hook:* the run journal of an unfinished run (the runbook engine's, being
-  built) is one more source: a callable ``(routers) -> {router: [Holder]}``
-  added to the list :func:`sources` returns — nothing else changes.
+  written by runs and change windows through ``vrpbook.history.RouterLocks``),
+  and the runbook engine's run journal (:func:`journal_source`): a run whose
+  process is alive holds the routers it touches. A run whose process died
+  (or ended with a router in no known state) holds nothing — nobody is
+  changing the router — and is a **finding** instead: one ``fail`` result
+  ``no-unfinished-run`` per router it touched, naming the run and
+  ``vrpbook recover RUN_ID``. The same rule ``vrpbook run`` refuses by
+  (:func:`vrpbook.runbooks.journal.conflicts`), so the routers a run would
+  refuse are the ones the check reports.
 - **The device** (:func:`device_holders`), read over the check's own session:
   ``display configuration-occupied user`` shows a session holding
   ``configuration exclusive`` (vrpbook's check never locks, so any holder is
@@ -27,11 +33,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from vrpbook.checks.session import LockAge, describe_holder, stale_holders
+from vrpbook.checks.session import LockAge, stale_holders
 from vrpbook.history import HistoryDB, HistoryError, RouterLocks
 from vrpbook.parsers.config_session import ConfigurationOccupied
 from vrpbook.parsers.trial_status import TrialStatus
 from vrpbook.results import CheckResult, Status
+from vrpbook.runbooks.journal import conflicts, default_journal_dir
+from vrpbook.tasks.device_state import describe_holder
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +87,75 @@ def lock_table_source(db_path: Path, warnings: list[str]) -> HolderSource:
     return holders
 
 
-def sources(db_path: Path | None, warnings: list[str]) -> list[HolderSource]:
-    """The holder sources a check asks before connecting (the run journal's goes here)."""
-    return [lock_table_source(db_path, warnings)] if db_path is not None else []
+#: The result name of a router an unfinished run left (:func:`journal_source`).
+UNFINISHED_RUN = "no-unfinished-run"
+
+
+def journal_source(
+    directory: Path | None,
+    addresses: Mapping[str, str],
+    findings: list[CheckResult],
+    warnings: list[str],
+) -> HolderSource:
+    """Routers touched by runs in the run journal (*directory*; default: the journal every
+    ``vrpbook run`` of this user writes), by inventory name or by address (``host:port``,
+    from *addresses*), exactly as ``vrpbook run`` refuses them.
+
+    A run in progress (its process holds the journal's lock) is a holder: ``changing``.
+    A run that needs ``vrpbook recover`` is appended to *findings* as a ``fail`` result per
+    router: a definite, actionable defect (the router may hold part of a change: neither its
+    pre-run nor its post-run configuration) that the journal proves, not a display that could
+    not be read (``error`` means "could not check, try again"; waiting cannot fix this).
+    A journal directory that cannot be read adds a warning (the routers are still judged)."""
+
+    def holders(routers: Sequence[str]) -> Mapping[str, list[Holder]]:
+        wanted = {r: addresses.get(r, "") for r in routers}
+        try:
+            found = conflicts(wanted, directory or default_journal_dir())
+        except OSError as exc:
+            warnings.append(f"run journal not read: {exc}")
+            return {}
+        out: dict[str, list[Holder]] = {}
+        for conflict in found:
+            rec = conflict.run
+            theirs = {r.name: r for r in rec.routers.values() if r.name in conflict.routers}
+            by_address = {r.address: r for r in theirs.values() if r.address}
+            for router, address in wanted.items():
+                record = theirs.get(router) or (by_address.get(address) if address else None)
+                if record is None:
+                    continue
+                if conflict.in_progress:
+                    out.setdefault(router, []).append(
+                        Holder(router, "run journal", f"{rec.describe()} is in progress on this router"))
+                    continue
+                state = record.state
+                findings.append(CheckResult(
+                    router=router, check=UNFINISHED_RUN, status=Status.FAIL, source="check",
+                    message=f"{conflict.message()} (its last record of this router: {state})",
+                    observed={"run": rec.run_id, "ended": rec.ended, "status": rec.status, "router_state": state},
+                    expected={"run": "finished, every router pre-run or post-run"},
+                    evidence={"journal": str(rec.path), "recover": f"vrpbook recover {rec.run_id}"},
+                    tags=("config", "journal"),
+                ))
+        return out
+
+    return holders
+
+
+def sources(
+    db_path: Path | None,
+    warnings: list[str],
+    findings: list[CheckResult] | None = None,
+    *,
+    addresses: Mapping[str, str] | None = None,
+    journal_dir: Path | None = None,
+) -> list[HolderSource]:
+    """The holder sources a check asks before connecting: the history database's lock table
+    (unless *db_path* is None) and, when *findings* is given, the run journal."""
+    out = [lock_table_source(db_path, warnings)] if db_path is not None else []
+    if findings is not None:
+        out.append(journal_source(journal_dir, addresses or {}, findings, warnings))
+    return out
 
 
 def known_holders(srcs: Sequence[HolderSource], routers: Sequence[str]) -> dict[str, list[Holder]]:

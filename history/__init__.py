@@ -14,6 +14,7 @@ one-line :class:`~vrpbook.history.errors.HistoryError`.
 
 from __future__ import annotations
 
+from .changes import ChangeLog, LogEntry, Snapshot
 from .db import HistoryDB, RecordSummary, default_db_path
 from .errors import (
     HistoryCorrupt,
@@ -27,7 +28,7 @@ from .locks import RouterLock, RouterLocks, Taken
 from .models import RunRecord, StateAt, Transition
 
 __all__ = [
-    "HistoryCorrupt", "HistoryDB", "HistoryError", "HistoryLocked", "HistorySchemaTooNew",
-    "HistoryUnavailable", "RecordSummary", "RouterLock", "RouterLocked", "RouterLocks", "RunRecord", "StateAt",
+    "ChangeLog", "HistoryCorrupt", "HistoryDB", "HistoryError", "HistoryLocked", "HistorySchemaTooNew",
+    "HistoryUnavailable", "LogEntry", "RecordSummary", "RouterLock", "RouterLocked", "RouterLocks", "RunRecord", "Snapshot", "StateAt",
     "Taken", "Transition", "default_db_path",
 ]

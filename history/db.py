@@ -37,6 +37,8 @@ from .models import RunRecord, StateAt, Transition
 from .schema import APPLICATION_ID, LATEST, MIGRATIONS
 
 DEFAULT_TIMEOUT = 10.0
+#: The schema version that added change runs, the change log and snapshots (history/schema.py).
+CHANGES_SCHEMA = 3
 
 
 def default_db_path() -> Path:
@@ -170,7 +172,9 @@ class HistoryDB:
             if str(mode).lower() != "wal":
                 raise HistoryError(self.path, f"cannot use WAL journaling (got {mode})")
             self._conn.execute("PRAGMA synchronous = FULL")
-            self._conn.execute("PRAGMA foreign_keys = ON")
+            # Off while migrating (a rebuilt table is dropped and renamed; the pragma is a no-op
+            # inside a transaction, so it is set before), checked before the migration commits.
+            self._conn.execute("PRAGMA foreign_keys = OFF")
         with self._write() as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             self._check_schema(version)
@@ -178,8 +182,13 @@ class HistoryDB:
                 for statement in _statements(MIGRATIONS[number]):
                     conn.execute(statement)
             if version < LATEST:
+                broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise HistoryCorrupt(self.path, f"migration left {len(broken)} dangling reference(s), e.g. {broken[0]}")
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 conn.execute(f"PRAGMA user_version = {LATEST}")
+        with self._errors():
+            self._conn.execute("PRAGMA foreign_keys = ON")
 
     def close(self) -> None:
         self._conn.close()
@@ -327,9 +336,11 @@ class HistoryDB:
         if until is not None:
             where.append("started_at <= ?")
             args.append(utc_text(until))
+        # a read-only file older than the change columns (schema 3) shows them as NULL
+        extra = "ticket, status, exit_code" if self.schema_version >= CHANGES_SCHEMA else "NULL, NULL, NULL"
         sql = (
             "SELECT run_id, kind, what, inventory, started_at, finished_at, verdict, passed, failed, errors,"
-            f" changing, vrpbook_version FROM runs {'WHERE ' + ' AND '.join(where) if where else ''}"
+            f" changing, vrpbook_version, {extra} FROM runs {'WHERE ' + ' AND '.join(where) if where else ''}"
             " ORDER BY started_at, run_id"
         )
         with self._errors():
@@ -338,7 +349,7 @@ class HistoryDB:
             RunRecord(
                 run_id=row[0], kind=row[1], what=row[2], inventory=row[3], started_at=_time(row[4]),
                 finished_at=_maybe_time(row[5]), verdict=row[6], passed=row[7], failed=row[8], errors=row[9],
-                changing=row[10], vrpbook_version=row[11],
+                changing=row[10], vrpbook_version=row[11], ticket=row[12], status=row[13], exit_code=row[14],
             )
             for row in rows
         ]

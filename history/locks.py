@@ -39,8 +39,10 @@ import socket
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from vrpbook import clock
 
 from .db import HistoryDB, utc_text
 from .errors import RouterLocked
@@ -88,7 +90,7 @@ class RouterLock:
 
     def stale(self, now: datetime | None = None) -> str | None:
         """Why this lock is stale (one phrase), or None while its holder may still be working."""
-        at = now or datetime.now(UTC)
+        at = now or clock.now()
         if at >= self.expires_at:
             return f"expired at {utc_text(self.expires_at)}"
         if self.hostname == socket.gethostname():
@@ -133,7 +135,7 @@ class RouterLocks:
         names = sorted(set(routers))
         if not names or ttl <= 0:
             raise ValueError("take() needs routers and a positive ttl")
-        at = now or datetime.now(UTC)
+        at = now or clock.now()
         pid = os.getpid()
         mine = RouterLock(router="", holder=holder, ref=ref, since=at, expires_at=at + timedelta(seconds=ttl),
                           pid=pid, pid_start=process_start(pid), hostname=socket.gethostname())
@@ -160,7 +162,7 @@ class RouterLocks:
 
     def renew(self, ref: str, ttl: float, now: datetime | None = None) -> int:
         """Push the expiry of every lock *ref* holds to ``now + ttl``; the number renewed."""
-        at = now or datetime.now(UTC)
+        at = now or clock.now()
         with self.db.transaction() as conn:
             cur = conn.execute("UPDATE router_locks SET expires_at = ? WHERE ref = ?",
                                (utc_text(at + timedelta(seconds=ttl)), ref))

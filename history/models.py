@@ -50,7 +50,7 @@ class StateAt(_Row):
 
 
 class RunRecord(_Row):
-    """A run of check, run or drill: when, what it found (``finished_at`` None while running)."""
+    """A run of check, run, drill, change or rehearse: when, what it found (``finished_at`` None while running)."""
 
     run_id: str
     kind: str
@@ -64,3 +64,6 @@ class RunRecord(_Row):
     errors: int | None
     changing: int | None
     vrpbook_version: str
+    ticket: str | None = None  # change runs (and runs given --ticket)
+    status: str | None = None  # the run's own word (ok, rolled-back, refused, window-closed, ...)
+    exit_code: int | None = None

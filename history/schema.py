@@ -3,7 +3,13 @@
 ``PRAGMA user_version`` holds the number of migrations applied and
 ``PRAGMA application_id`` marks the file as vrpbook's, so a stray SQLite file
 is refused instead of written into. A later feature appends a migration; never
-edit one that has shipped (1: runs, subjects, transitions; 2: router locks).
+edit one that has shipped (1: runs, subjects, transitions; 2: router locks;
+3: change runs — ``runs`` rebuilt with the kinds ``change`` and ``rehearse``, a
+ticket, status and exit code — the change log and the snapshots).
+
+Migrations run with foreign keys off (``db.py``), so a table can be rebuilt the
+way SQLite documents it (create the new one, copy, drop, rename); the
+migration's transaction ends with ``PRAGMA foreign_key_check``.
 """
 
 from __future__ import annotations
@@ -71,6 +77,63 @@ MIGRATIONS: tuple[str, ...] = (
         hostname   TEXT NOT NULL                -- ... on this machine
     );
     CREATE INDEX router_locks_ref ON router_locks (ref);
+    """,
+    # 3: change runs (changes/): runs gain the kinds 'change' and 'rehearse', the change
+    # ticket, the run's status and exit code; every step of a change goes to change_log
+    # under its ticket; each touched router's configuration and normalised state before
+    # and after a change go to snapshots. SQLite cannot alter a CHECK constraint: runs is
+    # rebuilt (foreign keys are off while migrating; the references keep the name).
+    """
+    CREATE TABLE runs_v3 (
+        run_id          TEXT PRIMARY KEY,
+        kind            TEXT NOT NULL CHECK (kind IN ('check', 'run', 'drill', 'change', 'rehearse')),
+        what            TEXT NOT NULL DEFAULT '',
+        inventory       TEXT NOT NULL DEFAULT '',
+        started_at      TEXT NOT NULL,
+        finished_at     TEXT,
+        verdict         TEXT CHECK (verdict IN ('pass', 'fail', 'error')),
+        passed          INTEGER,
+        failed          INTEGER,
+        errors          INTEGER,
+        changing        INTEGER,
+        vrpbook_version TEXT NOT NULL DEFAULT '',
+        ticket          TEXT,                   -- the change ticket (change runs, runs with --ticket)
+        status          TEXT,                   -- the run's own word: ok, rolled-back, refused, window-closed, ...
+        exit_code       INTEGER
+    );
+    INSERT INTO runs_v3 (run_id, kind, what, inventory, started_at, finished_at, verdict, passed, failed, errors,
+                         changing, vrpbook_version)
+        SELECT run_id, kind, what, inventory, started_at, finished_at, verdict, passed, failed, errors,
+               changing, vrpbook_version FROM runs;
+    DROP TABLE runs;
+    ALTER TABLE runs_v3 RENAME TO runs;
+    CREATE INDEX runs_started ON runs (started_at);
+    CREATE INDEX runs_ticket ON runs (ticket);
+
+    CREATE TABLE change_log (                   -- every step of a change, under its ticket
+        entry_id   INTEGER PRIMARY KEY,
+        ticket     TEXT NOT NULL,
+        run_id     TEXT REFERENCES runs (run_id),  -- NULL for plan and approve
+        at         TEXT NOT NULL,               -- UTC ISO 8601
+        kind       TEXT NOT NULL,               -- planned, approved, refused, started, stage, rolled-back, ...
+        router     TEXT,                        -- NULL when it is about the whole change
+        message    TEXT NOT NULL DEFAULT '',
+        detail     TEXT NOT NULL DEFAULT '{}'   -- canonical JSON
+    );
+    CREATE INDEX change_log_ticket ON change_log (ticket, at);
+
+    CREATE TABLE snapshots (                    -- a router before/after a change (snapshots/)
+        snapshot_id INTEGER PRIMARY KEY,
+        run_id      TEXT NOT NULL REFERENCES runs (run_id),
+        ticket      TEXT,
+        router      TEXT NOT NULL,
+        phase       TEXT NOT NULL CHECK (phase IN ('pre', 'post')),
+        at          TEXT NOT NULL,
+        config      TEXT NOT NULL,              -- running configuration, redacted
+        state       TEXT NOT NULL,              -- normalised parsed state (canonical JSON)
+        counters    TEXT NOT NULL,              -- counters, kept apart from the state
+        UNIQUE (run_id, router, phase)
+    );
     """,
 )
 

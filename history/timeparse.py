@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from vrpbook import clock
+
 
 class TimeError(ValueError):
     """A time the user typed that we cannot read; the message says what to type."""
@@ -21,7 +23,7 @@ def parse_time(text: str) -> datetime:
     """
     value = text.strip()
     if value.lower() == "now":
-        return datetime.now(UTC)
+        return clock.now()
     try:
         at = datetime.fromisoformat(value)
     except ValueError:

@@ -36,7 +36,6 @@ from datetime import UTC, datetime
 from napalm.base.exceptions import CommitConfirmException, CommitError
 
 from vrpbook.errors import DeviceError, ReadError
-from vrpbook.parsers import ParseError, parse
 from vrpbook.parsers.trial_status import TrialStatus
 from vrpbook.tasks.abort_trial import abort
 from vrpbook.tasks.candidate import diff_is_empty, discard, read_diff
@@ -44,11 +43,11 @@ from vrpbook.tasks.channel import VrpChannel
 from vrpbook.tasks.commit_list import read_commit_list
 from vrpbook.tasks.commit_trial import labelled_commit, validate_description
 from vrpbook.tasks.confirm import confirm_trial
+from vrpbook.tasks.device_state import read_trial_status
 from vrpbook.tasks.rollback import roll_back
 from vrpbook.tasks.save import save_config
 from vrpbook.tasks.snapshot import read_config
 
-TRIAL_STATUS = "display configuration trial status"
 #: VRP8's trial timer range (``commit trial <60-65535>``, VRP8.md 3.1).
 TRIAL_MIN, TRIAL_MAX = 60, 65535
 LABEL_PREFIX = "napalm"
@@ -106,14 +105,11 @@ class ConfigSession:
 
     @staticmethod
     def trial_status(chan: VrpChannel) -> TrialStatus:
+        """vrpbook's one trial-status reader, in the session's own view (a loaded candidate stays)."""
         try:
-            reply = chan.run(TRIAL_STATUS)
-            status = parse(TRIAL_STATUS, reply.output)
-        except (DeviceError, ParseError) as exc:
+            return read_trial_status(chan, in_place=True)
+        except DeviceError as exc:
             raise CommitError(f"{chan.host}: cannot read the trial status: {exc}") from exc
-        if not isinstance(status, TrialStatus):  # pragma: no cover - the parser registry guarantees it
-            raise CommitError(f"{chan.host}: {TRIAL_STATUS} parsed as {type(status).__name__}")
-        return status
 
     def commit(self, chan: VrpChannel, message: str = "", revert_in: int | None = None) -> DriverCommit | None:
         """Commit the candidate (in trial mode with *revert_in*); ``None`` when it changes nothing.
@@ -159,14 +155,14 @@ class ConfigSession:
                 "discard_config() or commit them first"
             )
         try:
-            confirm_trial(chan)
+            confirm_trial(chan)  # proves the trial pending before the commit and over after it
         except DeviceError as exc:
+            if self.pending(chan):
+                raise CommitError(
+                    f"{chan.host}: the trial is still pending after commit: it was started by another session "
+                    "(VRP confirms a trial only in the session that started it)"
+                ) from exc
             raise CommitError(f"{chan.host}: confirming the trial failed: {exc}") from exc
-        if self.pending(chan):
-            raise CommitError(
-                f"{chan.host}: the trial is still pending after commit: it was started by another session "
-                "(VRP confirms a trial only in the session that started it)"
-            )
         for done in reversed(self.commits):
             if done.trial:
                 done.confirmed = True

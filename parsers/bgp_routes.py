@@ -163,7 +163,7 @@ class _Sections:
     def row(self, m: Match, into: list[BgpRoute]) -> None:
         if self.cols is None:
             raise self.ctx.fail("route row before its section's column header", m)
-        if self.last is not None and self.last.text == m.text and m.kind == "route":
+        if self.last is not None and self.last.text == m.text:
             raise self.ctx.fail("row printed twice", m)
         self.last = m
         if m.kind == "route":

@@ -109,6 +109,12 @@ class CurrentConfiguration(ParsedOutput):
         """Every line, indented one blank per level as VRP prints it (no ``#``/``return``)."""
         return [" " * len(path) + line for s in self.sections for path, line in s.walk()]
 
+    def has_line(self, line: str) -> bool:
+        """True when *line* (blanks collapsed, indentation ignored) is one of the configuration's
+        lines, at any level: a stage's rendered line read back (the ``config-lines-present`` gate)."""
+        wanted = redact(" ".join(line.split()))
+        return any(" ".join(ln.split()) == wanted for s in self.sections for _path, ln in s.walk())
+
     def missing_lines(self, section: str, expected: Iterable[str]) -> list[str]:
         """Lines of ``expected`` (sub-lines of ``section``, indented under it) the section lacks."""
         want = _tree(section, expected)

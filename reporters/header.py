@@ -18,7 +18,7 @@ from vrpbook import __version__
 from vrpbook.results import Counts, Results
 
 #: What kind of work produced the results (the history database records the same kinds).
-RunKind = Literal["check", "run", "drill"]
+RunKind = Literal["check", "run", "drill", "change", "rehearse"]
 
 
 class Verdict(StrEnum):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,18 @@ class Artifacts:
         p.write_text(self.redact(json.dumps(obj, indent=2, default=_default, sort_keys=False)) + "\n")
         return p
 
+    def replace_json(self, parts: tuple[str, ...], obj: Any) -> Path:
+        """Write atomically (temporary file, fsync, rename): a reader — or a crash — never
+        sees half a file. For ``report.json``, rewritten at start and at every end."""
+        p = self.path(*parts)
+        tmp = p.with_name(f".{p.name}.tmp")
+        with tmp.open("w") as fh:
+            fh.write(self.redact(json.dumps(obj, indent=2, default=_default, sort_keys=False)) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        tmp.replace(p)
+        return p
+
     def log_handler(self) -> logging.Handler:
         h = logging.FileHandler(self.root / "run.log")
         h.setFormatter(RedactingFormatter(self.redact))
@@ -83,6 +96,7 @@ class ArtifactsWriter:
         bus.subscribe(self.state, ev.StateObserved)
         bus.subscribe(self.config_after, ev.ConfigAfter)
         bus.subscribe(self.transcript, ev.Transcript)
+        bus.subscribe(self.started, ev.RunStarted)
         bus.subscribe(self.finished, ev.RunFinished)
 
     def _text(self, rel: str, text: str) -> None:
@@ -127,8 +141,11 @@ class ArtifactsWriter:
     def transcript(self, e: ev.Transcript) -> None:
         self._text(f"hosts/{e.host}/transcript.txt", "\n".join(e.lines))
 
+    def started(self, e: ev.RunStarted) -> None:
+        self.art.replace_json(("report.json",), report_json(e.report))
+
     def finished(self, e: ev.RunFinished) -> None:
-        self.art.write_json(("report.json",), report_json(e.report))
+        self.art.replace_json(("report.json",), report_json(e.report))
 
     def _observation(self, folder: str, obs: Observation) -> None:
         """The raw display and its parsed form (or why it could not be parsed)."""

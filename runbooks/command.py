@@ -7,6 +7,7 @@ with their code. Exit codes: ``runbooks/README.md``.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from vrpbook.errors import DeviceError, ExitCode, InventoryError, UsageError
 from vrpbook.events import EventBus
 
 from .progress import Progress, print_plan, print_summary
+from .signals import Interruption
 
 console = Console(stderr=False)
 err_console = Console(stderr=True)
@@ -70,6 +72,21 @@ def run_cmd(
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
     ticket: str | None = typer.Option(None, "--ticket", help="Change ticket, recorded as the commit description (max 60 chars)."),
     artifacts: Path = typer.Option(Path("artifacts"), "--artifacts", help="Directory for the run's artifacts."),
+    wait_lock: float = typer.Option(
+        0.0, "--wait-lock", min=0, max=86400, metavar="SECONDS",
+        help="Wait up to SECONDS for routers held by another change (lock table), session (lock, trial) or run, "
+        "instead of refusing.",
+    ),
+    keep_artifacts: int | None = typer.Option(
+        None, "--keep-artifacts", min=1, metavar="N", help="After the run, keep only the newest N run directories.",
+    ),
+    journal: Path | None = typer.Option(
+        None, "--journal", help="Run journal directory (default: $VRPBOOK_JOURNAL, else ~/.local/state/vrpbook/journal).",
+    ),
+    history: Path | None = typer.Option(
+        None, "--history", help="History database: its router locks are held for the run, and the run is recorded there "
+        "(default: $VRPBOOK_HISTORY, else ~/.local/state/vrpbook/history.db; not used by --lab).",
+    ),
 ) -> None:
     """Run a runbook: push, commit trial, gate, confirm, stage by stage; roll back on failure."""
     from .runner import open_target, prepare, run_with_target
@@ -98,15 +115,56 @@ def run_cmd(
     progress = Progress(console, rb)
     bus = EventBus()
     progress.subscribe(bus)
-    with open_target(inv, lab=lab, lab_state=lab_state, time_scale=time_scale, hosts=host_list) as target, progress:
+    cancel = Interruption()
+    with (cancel.installed(),
+          open_target(inv, lab=lab, lab_state=lab_state, time_scale=time_scale, hosts=host_list) as target,
+          progress):
         report, root = run_with_target(
-            rb, intents, target, artifacts_dir=artifacts, ticket=ticket, hosts=host_list, stage=stage, bus=bus
+            rb, intents, target, artifacts_dir=artifacts, ticket=ticket, hosts=host_list, stage=stage, bus=bus,
+            cancel=cancel, journal_dir=journal, wait_lock=wait_lock, keep_artifacts=keep_artifacts, history_db=history,
         )
-    print_summary(console, report, root)
+    # After SIGHUP the terminal may be gone: the record is written; a console that cannot be
+    # written to must not turn the run's exit code into an internal error.
+    with contextlib.suppress(OSError):
+        print_summary(console, report, root)
+        if report.status == "interrupted":
+            # One line per router: where the interruption left it.
+            for host, line in report.outcome.items():
+                err_console.print(f"{host}: {line}", highlight=False, markup=False, soft_wrap=True)
+            err_console.print(f"interrupted ({report.failure.message if report.failure else 'signal'}); exit {report.exit_code}",
+                              highlight=False, markup=False)
     raise typer.Exit(report.exit_code)
+
+
+def recover_cmd(
+    run_id: str | None = typer.Argument(None, help="The run to recover (see `vrpbook recover` without it for the list)."),
+    inventory: Path | None = typer.Option(None, "--inventory", "-i", help="Inventory to reach the routers (default: the run's own)."),
+    journal: Path | None = typer.Option(None, "--journal", help="Run journal directory (default: $VRPBOOK_JOURNAL or the state dir)."),
+) -> None:
+    """Put back the routers a dead run left (its journal's pre-run commits), verify, record."""
+    from .recover import pending, recover, refuse_unless_recovered
+
+    if run_id is None:
+        runs = pending(journal)
+        for rec in runs:
+            hosts = ", ".join(r for r, rr in rec.routers.items() if rr.recorded)
+            console.print(f"{rec.run_id}: {rec.describe()} on {hosts} needs recovery", highlight=False, markup=False)
+        if not runs:
+            console.print("no run needs recovery", highlight=False)
+        raise typer.Exit(0)
+    out = recover(run_id, inventory=inventory, journal_dir=journal)
+    if out.nothing_to_do:
+        console.print(out.nothing_to_do, highlight=False, markup=False)
+        raise typer.Exit(0)
+    for host, line in out.lines.items():
+        console.print(f"{host}: {line}", highlight=False, markup=False, soft_wrap=True)
+    refuse_unless_recovered(out)
+    console.print(f"run {run_id}: every router back at its pre-run configuration (verified)", highlight=False)
+    raise typer.Exit(0)
 
 
 def register(app: typer.Typer) -> None:
     """Mount the runbook commands on the root app."""
     app.command("plan")(plan_cmd)
     app.command("run")(run_cmd)
+    app.command("recover")(recover_cmd)

@@ -65,8 +65,32 @@ class PreflightDone(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LockWaiting(Event):
+    """The routers are held by another change (history lock table): the run waits for them."""
+
+    holders: dict[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
 class StageStarted(StageEvent):
     pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchStarted(StageEvent):
+    """A canary stage starts its batch ``batch`` of ``of`` on ``hosts`` (``runbooks/rollout.py``)."""
+
+    batch: int
+    of: int
+    hosts: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchTolerated(StageEvent):
+    """Routers of a canary batch failed within the stage's failure budget: their trials were aborted."""
+
+    batch: int
+    hosts: tuple[str, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -160,6 +184,14 @@ class ConfigAfter(Event):
 class Transcript(Event):
     host: str
     lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunStarted(Event):
+    """The run began: ``report.json`` exists from here on (status ``running``), so a controller
+    killed at any later instant leaves a record that says so."""
+
+    report: RunReport
 
 
 @dataclass(frozen=True, kw_only=True)

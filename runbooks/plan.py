@@ -46,6 +46,7 @@ class HostPlan:
     diff: str | None = None  # None when offline
     changed: bool | None = None
     error: str | None = None
+    notes: list[str] = field(default_factory=list)  # router state: pending trial, lock, unsaved, unfinished runs
     scope: list[SectionDiff] | None = None  # running vs intended in the managed scope (None when offline)
 
     @property

@@ -75,6 +75,12 @@ class Progress:
         elif isinstance(e, ev.StageFinished):
             for h, hs in e.report.hosts.items():
                 self.cells[(e.stage, h)] = hs.status
+        elif isinstance(e, ev.LockWaiting):
+            self.note = "waiting for routers held by another change: " + "; ".join(f"{r}: {w}" for r, w in e.holders.items())
+        elif isinstance(e, ev.BatchStarted):
+            self.note = f"stage {e.stage}: batch {e.batch} of {e.of}: {', '.join(e.hosts) or '(no router to change)'}"
+        elif isinstance(e, ev.BatchTolerated):
+            self.note = f"stage {e.stage}: failed within the budget, trial aborted: {', '.join(e.hosts)}"
         elif isinstance(e, ev.RollbackStarted):
             self.note = f"rolling back: {', '.join(e.hosts) or 'nothing committed'}"
         elif isinstance(e, ev.RunFailed):
@@ -89,7 +95,9 @@ class Progress:
             self._plain(e)
 
     def _plain(self, e: Event) -> None:
-        if isinstance(e, ev.StageFinished):
+        if isinstance(e, (ev.LockWaiting, ev.BatchStarted, ev.BatchTolerated)):
+            self.console.print(self.note, highlight=False, markup=False, soft_wrap=True)
+        elif isinstance(e, ev.StageFinished):
             r = e.report
             hosts = " ".join(f"{h}={hs.status}" for h, hs in r.hosts.items() if hs.status != "skipped")
             gates = " ".join(f"{g.gate}={g.status}" for g in r.gates)
@@ -160,6 +168,16 @@ def print_summary(console: Console, report: RunReport, artifacts: Path) -> None:
         console.print(f"rollback: {report.rollback}", highlight=False, markup=False)
     if report.converged_before:
         console.print(f"already matching the intent (nothing pushed): {', '.join(report.converged_before)}", highlight=False)
+    if report.tolerated:
+        for stage, left in report.tolerated.items():
+            console.print(f"canary {stage}: failed within its budget, left at pre-run: {', '.join(left)}", highlight=False)
+    if report.proof:
+        # the post-change proof (vrpbook.snapshots): what differs on the touched routers, and why
+        console.print(str(report.proof.get("summary", "")), highlight=False, markup=False, soft_wrap=True)
+        for d in report.proof.get("flagged", []):
+            console.print(f"  flagged: {d['line']}", highlight=False, markup=False, soft_wrap=True)
+        for line in report.proof.get("missing", []):
+            console.print(f"  missing: {line}", highlight=False, markup=False, soft_wrap=True)
     console.print(f"artifacts: {artifacts}", highlight=False, markup=False, soft_wrap=True)
 
 
@@ -172,6 +190,8 @@ def print_plan(console: Console, plans: dict[str, HostPlan], offline: bool) -> N
         else:
             head = f"[bold]{h}[/bold] " + ("[yellow]changes[/yellow]" if p.changed or p.scope else "[green]no change[/green]")
         console.print(head)
+        for note in p.notes:
+            console.print(f"  [yellow]note:[/yellow] {escape(note)}", highlight=False, soft_wrap=True)
         if p.scope:
             removals = sum(len(d.unexpected) for d in p.scope)
             additions = sum(len(d.missing) for d in p.scope)

@@ -11,18 +11,18 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
+from vrpbook import clock
 from vrpbook.errors import ExitCode
 from vrpbook.results import CheckResult, Results, Status
 
-__all__ = ["ExitCode", "Failure", "GateOutcome", "HostStage", "RunReport", "StageReport", "new_run_id", "report_json"]
+__all__ = ["ExitCode", "Failure", "GateOutcome", "HostStage", "RunFacts", "RunReport", "StageReport", "new_run_id", "report_json"]
 
 
 def new_run_id(runbook: str) -> str:
     """``20261125T020501Z-bfd-static-vpn-1a2b``: sortable, unique, valid in a VRP label."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
     return f"{stamp}-{runbook}-{secrets.token_hex(2)}"
 
 
@@ -103,7 +103,7 @@ class Failure:
     """Why the run stopped: where, what kind, and a message per affected router."""
 
     stage: str
-    kind: str  # usage|connect|read|push|commit|gate|confirm|save|internal
+    kind: str  # usage|connect|busy|read|push|commit|gate|confirm|save|interrupted|internal
     host: str | None
     gate: str | None
     message: str
@@ -118,19 +118,49 @@ class Failure:
 
 
 @dataclass
+class RunFacts:
+    """Who ran what against which network: the record's header (issue 12)."""
+
+    ticket: str | None = None
+    operator: str = ""
+    inventory: str = ""
+    runbook_sha256: str = ""
+    vrpbook_version: str = ""
+    journal: str | None = None
+    artifacts: str = ""
+    #: the history lock table's holder words (None: not taken, an in-process --lab run)
+    lock_holder: str | None = None
+    #: change runs: the window, the change file and its content hash (changes/)
+    window: str | None = None
+    change_file: str | None = None
+    change_sha256: str | None = None
+
+
+@dataclass
 class RunReport:
     run_id: str
     runbook: str
     started: str
     finished: str = ""
     exit_code: int = 0
-    status: str = "running"  # ok|failed|rolled-back|rollback-failed
+    status: str = "running"  # running|ok|failed|rolled-back|rollback-failed|interrupted
     stages: list[StageReport] = field(default_factory=list)
     failure: Failure | None = None
     converged_before: list[str] = field(default_factory=list)
     changed_hosts: list[str] = field(default_factory=list)
     rollback: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    facts: RunFacts = field(default_factory=RunFacts)
+    #: per router, the state the run left it in: pre-run | post-run | partial | unknown
+    end_state: dict[str, str] = field(default_factory=dict)
+    #: per router, one line saying how it ended (printed on an interrupted run)
+    outcome: dict[str, str] = field(default_factory=dict)
+    unsaved_before: list[str] = field(default_factory=list)
+    waited: float = 0.0
+    #: the post-change proof (vrpbook.snapshots): what differs after the run and why, or None
+    proof: dict[str, Any] | None = None
+    #: canary stages: per stage, the routers whose failed gates the failure budget absorbed
+    tolerated: dict[str, list[str]] = field(default_factory=dict)
 
     def results(self) -> Results:
         """Every gate result of the run (one per router, gate and parameters)."""
@@ -143,6 +173,7 @@ def report_json(report: RunReport) -> dict[str, Any]:
     return {
         "run_id": report.run_id,
         "runbook": report.runbook,
+        **asdict(report.facts),
         "started": report.started,
         "finished": report.finished,
         "exit_code": report.exit_code,
@@ -160,6 +191,12 @@ def report_json(report: RunReport) -> dict[str, Any]:
         "converged_before": report.converged_before,
         "changed_hosts": report.changed_hosts,
         "rollback": report.rollback,
+        "end_state": report.end_state,
+        "outcome": report.outcome,
+        "unsaved_before": report.unsaved_before,
+        "waited_for_routers": report.waited,
+        "tolerated_failures": report.tolerated,
+        "proof": report.proof,
         "counts": results.counts().model_dump(),
         "results": results.to_json(),
     }

@@ -2,8 +2,8 @@
 
 A runbook is an ordered list of stages. A stage either pushes configuration
 (``action: push``: templates rendered per host, committed in trial mode, gated,
-then confirmed) or saves it (``action: save``: ``save`` on every router the run
-changed). Stage order is the only serialisation; within a stage every router
+then confirmed) or saves it (``action: save``: ``save`` on every router whose
+saved configuration differs from its running one). Stage order is the only serialisation; within a stage every router
 is worked on at once.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, field_validator, model_validator
 
 from vrpbook.checks.registry import CHECKS
 from vrpbook.errors import RunbookError
@@ -51,6 +51,37 @@ class GateSpec(_Strict):
         return self
 
 
+class Rollout(_Strict):
+    """A canary rollout for a stage whose routers change independently (the same lines on many
+    CEs): its routers are pushed, committed in trial and gated batch by batch (``runbooks/rollout.py``).
+
+    ``batches``: sizes in order — a count (``1``), a share of the stage's routers (``"25%"``,
+    rounded up), or ``rest`` (every router left; last only). After the listed batches the last
+    size repeats until every router is done. ``max_failures``: how many routers may fail their
+    gates over the whole stage (their trial is aborted, the others go on); one more stops the
+    run, and it is undone per the stage's ``on_failure``."""
+
+    batches: list[StrictInt | StrictStr] = Field(min_length=1)
+    max_failures: Annotated[int, Field(ge=0)] = 0
+
+    @field_validator("batches")
+    @classmethod
+    def _sizes(cls, v: list[int | str]) -> list[int | str]:
+        for n, size in enumerate(v):
+            where = f"batch {n + 1}"
+            if isinstance(size, int):
+                if size < 1:
+                    raise ValueError(f"{where}: a batch holds at least 1 router, not {size}")
+            elif size == "rest":
+                if n != len(v) - 1:
+                    raise ValueError(f"{where}: 'rest' (every router left) can only be the last batch")
+            else:
+                m = re.fullmatch(r"(\d+(?:\.\d+)?)%", size)
+                if m is None or not 0 < float(m.group(1)) <= 100:
+                    raise ValueError(f"{where}: {size!r} is not a count, a share such as '25%' (0-100%], or 'rest'")
+        return v
+
+
 class Stage(_Strict):
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9\-]{0,40}$")]
     description: str = ""
@@ -59,6 +90,7 @@ class Stage(_Strict):
     templates: list[str] = Field(default_factory=list)
     gates: list[GateSpec] = Field(default_factory=list)
     on_failure: OnFailure | None = None
+    rollout: Rollout | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> Stage:
@@ -70,6 +102,15 @@ class Stage(_Strict):
             raise ValueError("a push stage needs at least one gate (its trial commit is confirmed only when they pass)")
         if self.action == "save" and (self.templates or self.gates):
             raise ValueError("a save stage takes no templates or gates")
+        if self.rollout is not None:
+            if self.action != "push":
+                raise ValueError("rollout: only a push stage is rolled out in batches")
+            scoped = [g.check for g in self.gates if g.hosts is not None]
+            if scoped:
+                # Each batch is gated on its own routers: a gate with its own routers could judge
+                # routers no batch has changed yet, or never judge a batch at all.
+                raise ValueError(f"rollout: the gates of a canary stage judge each batch's routers; remove 'hosts' "
+                                 f"from gate(s) {', '.join(scoped)}")
         return self
 
 
@@ -78,6 +119,11 @@ class Defaults(_Strict):
     gate_interval: Seconds = 0.5
     on_failure: OnFailure = "rollback-run"
     trial_seconds: Annotated[int, Field(ge=60, le=65535)] | None = None
+    #: seconds a trial must still have (the router's count) for vrpbook to confirm it
+    confirm_margin: Annotated[int, Field(ge=1, le=600)] = 10
+    #: seconds a rollback and its verification may take: a change window must leave this much
+    #: after a stage's gate deadlines, or the stage does not start (runbooks/window.py)
+    rollback_seconds: Annotated[float, Field(ge=0, le=3600)] = 60
 
 
 class Runbook(_Strict):

@@ -1,4 +1,11 @@
-"""Task: ``abort trial``, answering its Y/N question: the router reverts the trial commit."""
+"""Task: ``abort trial``, answering its Y/N question: the router reverts the trial commit.
+
+A recovery step: when the run's session is gone it opens a fresh one
+(:meth:`~vrpbook.tasks.channel.VrpChannel.revive`). On a fresh session the trial
+may already have been reverted by its timer; then there is nothing to abort and
+the task says so (``result`` ``"no trial pending"``, ``changed=False``): the
+caller's verification against the pre-run snapshot decides what the router holds.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,10 @@ from nornir.core.task import Result, Task
 from vrpbook.errors import CommitError
 from vrpbook.vrp import ROLLBACK_SUCCEEDED
 
-from .channel import VrpChannel, channel_for
+from .channel import VrpChannel, live_channel_for
+from .device_state import read_trial_status
+
+NO_TRIAL = "no trial pending"
 
 
 def abort(chan: VrpChannel) -> str:
@@ -20,6 +30,14 @@ def abort(chan: VrpChannel) -> str:
     return reply.output
 
 
+def abort_if_pending(chan: VrpChannel) -> str:
+    """``abort trial`` when the router says a trial is pending; :data:`NO_TRIAL` otherwise."""
+    if not read_trial_status(chan).active:
+        return NO_TRIAL
+    return abort(chan)
+
+
 def abort_trial(task: Task) -> Result:
-    """Nornir task: the trial commit is reverted (``changed``: the configuration went back)."""
-    return Result(host=task.host, result=abort(channel_for(task)), changed=True)
+    """Nornir task: the pending trial commit is reverted (``changed``: the configuration went back)."""
+    out = abort_if_pending(live_channel_for(task))
+    return Result(host=task.host, result=out, changed=out != NO_TRIAL)

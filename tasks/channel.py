@@ -6,6 +6,13 @@ on VRP8 (see VRP8.md §7). VRP8 always ends its output with a prompt or a
 question, so we write a line and read until one of those patterns appears
 (:data:`vrpbook.vrp.END_PATTERN`). netmiko is kept for SSH and login only.
 
+A lost session is noticed at once, not after the read timeout: the read loop
+waits on the SSH channel itself (``select`` on paramiko's channel, which wakes
+on data *and* on close) and raises :class:`SessionLost` as soon as the channel
+is closed, has received EOF or its transport died. Recovery steps (abort,
+rollback, unlock, verification) call :meth:`VrpChannel.revive`, which opens a
+fresh session through the connection plugin's factory with bounded retries.
+
 The channel is what the ``vrp8`` Nornir connection plugin
 (:mod:`vrpbook.tasks.connection`) holds: one SSH session per router for the
 whole run, shared by every task through Nornir's connection cache.
@@ -15,12 +22,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
+import select
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nornir.core.task import Task
 
-from vrpbook.errors import ChannelError, CommandError
+from vrpbook.errors import ChannelError, CommandError, SessionLost
 from vrpbook.vrp import END_PATTERN, ERROR_LINE, PROMPT, QUESTION
 
 if TYPE_CHECKING:
@@ -31,7 +42,16 @@ log = logging.getLogger(__name__)
 #: The name the connection plugin is registered under (``nornir.plugins.connections``).
 CONNECTION = "vrp8"
 
-__all__ = ["CONNECTION", "END_PATTERN", "ChannelError", "CommandError", "Reply", "VrpChannel", "channel_for"]
+#: Fresh-session attempts of :meth:`VrpChannel.revive` and the pause before each retry (s).
+REVIVE_ATTEMPTS = 3
+REVIVE_BACKOFF = (0.5, 1.0, 2.0)
+
+_END = re.compile(END_PATTERN)
+
+__all__ = [
+    "CONNECTION", "END_PATTERN", "ChannelError", "CommandError", "Reply", "SessionLost", "VrpChannel",
+    "channel_for", "live_channel_for",
+]
 
 
 @dataclass(frozen=True)
@@ -80,23 +100,84 @@ class Reply:
 class VrpChannel:
     """One router's CLI dialogue on top of an open netmiko connection."""
 
-    def __init__(self, conn: NetmikoConnection, host: str, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        conn: NetmikoConnection,
+        host: str,
+        timeout: float = 30.0,
+        reopen: Callable[[], NetmikoConnection] | None = None,
+    ) -> None:
         self.conn = conn
         self.host = host
         self.timeout = timeout
+        self.reopen = reopen  # opens a fresh logged-in session (the connection plugin's factory)
         self.last: Reply | None = None
         self.transcript: list[str] = []
+        self.locked = False  # this session holds ``configuration exclusive`` (re-taken on revive)
+        self.sessions = 1  # sessions opened so far (1 + revivals)
+
+    # -- liveness -------------------------------------------------------------
+
+    def _ssh(self) -> Any:
+        """paramiko's channel under netmiko (None for anything else, e.g. a test double)."""
+        return getattr(self.conn, "remote_conn", None)
+
+    def closed(self) -> bool:
+        """True when the SSH session is gone: channel closed, EOF received, or transport dead."""
+        ssh = self._ssh()
+        if ssh is None:
+            return bool(getattr(self.conn, "closed", False))
+        if getattr(ssh, "closed", False) or getattr(ssh, "eof_received", False):
+            return True
+        transport = ssh.get_transport() if hasattr(ssh, "get_transport") else None
+        return transport is not None and not transport.is_active()
+
+    def _wait_readable(self, seconds: float) -> None:
+        """Block until the channel has data or closes (paramiko's channel wakes ``select`` on
+        both), at most *seconds*; a polling sleep for channels that cannot be selected."""
+        ssh = self._ssh()
+        if ssh is not None and hasattr(ssh, "fileno"):
+            try:
+                select.select([ssh], [], [], seconds)
+                return
+            except (OSError, ValueError):  # closed under us: the caller's closed() check says so
+                return
+        time.sleep(min(seconds, 0.005))
+
+    def _read_to_prompt(self, timeout: float, line: str) -> str:
+        """Read until VRP's prompt or question ends the output; fail at once on a lost session."""
+        deadline = time.monotonic() + timeout
+        buf = ""
+        while True:
+            try:
+                chunk = self.conn.read_channel()
+            except Exception as exc:  # netmiko ReadException "Channel stream closed", socket errors
+                raise SessionLost(f"{self.host}: session lost while reading the answer to {line!r}: {type(exc).__name__}",
+                                  router=self.host) from exc
+            if chunk:
+                buf += chunk
+                if _END.search(buf):
+                    return buf
+                continue
+            if self.closed():
+                raise SessionLost(f"{self.host}: session closed by the router while waiting for the answer to {line!r}",
+                                  router=self.host)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ChannelError(f"{self.host}: no prompt after {line!r} within {timeout:.0f} s")
+            self._wait_readable(min(left, 0.5))
 
     # -- raw exchange -------------------------------------------------------
 
     def send(self, line: str, timeout: float | None = None) -> Reply:
         """Write *line* + Enter and read until the next prompt or question."""
-        self.conn.write_channel(line + "\n")
+        if self.closed():
+            raise SessionLost(f"{self.host}: session already closed before sending {line!r}", router=self.host)
         try:
-            raw = self.conn.read_until_pattern(pattern=END_PATTERN, read_timeout=timeout or self.timeout)
-        except Exception as exc:  # netmiko ReadTimeout, socket errors, EOF
-            waited = timeout or self.timeout
-            raise ChannelError(f"{self.host}: no prompt after {line!r} within {waited:.0f} s: {type(exc).__name__}") from exc
+            self.conn.write_channel(line + "\n")
+        except Exception as exc:  # paramiko "Socket is closed", EOF
+            raise SessionLost(f"{self.host}: session lost while sending {line!r}: {type(exc).__name__}", router=self.host) from exc
+        raw = self._read_to_prompt(timeout or self.timeout, line)
         text = raw.replace("\r\n", "\n").replace("\r", "\n")
         lines = text.split("\n")
         end = lines[-1]
@@ -123,6 +204,49 @@ class VrpChannel:
         if reply.view == "question":
             raise ChannelError(f"{self.host}: an unanswered question is open: {reply.end!r}")
         return reply
+
+    def revive(self, attempts: int = REVIVE_ATTEMPTS) -> bool:
+        """Make sure the session is alive: if it is gone, open a fresh one (bounded retries),
+        and re-take the configuration lock if this channel held it. Returns True when a new
+        session was opened. Used by the recovery steps only: a push or a commit never
+        silently continues on another session (its candidate and trial belong to the old one)."""
+        if not self.closed():
+            return False
+        if self.reopen is None:
+            raise SessionLost(f"{self.host}: session lost and no way to open a new one", router=self.host)
+        errors: list[str] = []
+        for attempt in range(attempts):
+            if attempt:
+                time.sleep(REVIVE_BACKOFF[min(attempt - 1, len(REVIVE_BACKOFF) - 1)])
+            with contextlib.suppress(Exception):
+                # Release the dead session's sockets without netmiko's disconnect(), which first
+                # waits ~2 s for silence on a channel that will never speak again.
+                self.conn.paramiko_cleanup()
+            try:
+                self.conn = self.reopen()
+                self.last = None
+                self.sessions += 1
+                self.transcript.append(f"--- session lost; new session #{self.sessions} ---")
+                log.warning("%s: session lost; opened a new one (attempt %d)", self.host, attempt + 1)
+                self.sync()
+            except Exception as exc:  # a refused or failed login: retry, then give up
+                errors.append(f"{type(exc).__name__}: {exc}".splitlines()[0])
+                continue
+            if self.locked:
+                self._relock()
+            return True
+        raise SessionLost(f"{self.host}: session lost; {attempts} attempt(s) to open a new one failed "
+                          f"(last: {errors[-1] if errors else 'unknown'})", router=self.host)
+
+    def _relock(self) -> None:
+        """Re-take ``configuration exclusive`` on a revived session (best effort: if another
+        session took the lock meanwhile, the recovery step that needs it says so)."""
+        try:
+            self.user_view()
+            self.run("configuration exclusive")
+        except (ChannelError, CommandError) as exc:
+            self.locked = False
+            log.warning("%s: could not re-take the configuration lock on the new session: %s", self.host, exc)
 
     # -- views ----------------------------------------------------------------
 
@@ -209,4 +333,11 @@ def channel_for(task: Task) -> VrpChannel:
     if not isinstance(chan, VrpChannel):  # pragma: no cover - a misregistered plugin
         raise ChannelError(f"{task.host.name}: connection {CONNECTION!r} is not a VRP8 channel")
     chan.host = task.host.name
+    return chan
+
+
+def live_channel_for(task: Task) -> VrpChannel:
+    """:func:`channel_for`, with a fresh session if the cached one is gone (recovery steps)."""
+    chan = channel_for(task)
+    chan.revive()
     return chan

@@ -14,6 +14,10 @@ netmiko ``ConnectHandler`` arguments (``ssh_strict``, ``alt_key_file``,
 A session that cannot be opened raises one of the typed connection errors of
 :mod:`vrpbook.errors` (authentication, unreachable, host key), so every command
 reports it as one line for that router and exit code 3.
+
+The channel keeps the plugin's login as its ``reopen`` factory: when the
+session is lost, the recovery steps (abort, rollback, unlock, verification)
+open a fresh one with the same parameters (:meth:`VrpChannel.revive`).
 """
 
 from __future__ import annotations
@@ -93,11 +97,14 @@ class Vrp8Connection:
             **(extras or {}),
         }
         where = f"{hostname}:{params['port']}"
-        try:
-            conn = ConnectHandler(**params)
-        except Exception as exc:  # netmiko/paramiko/socket: classified into vrpbook's typed errors
-            raise connection_error(exc, where, username) from exc
-        chan = VrpChannel(conn, hostname or "?")
+
+        def login() -> Any:
+            try:
+                return ConnectHandler(**params)
+            except Exception as exc:  # netmiko/paramiko/socket: classified into vrpbook's typed errors
+                raise connection_error(exc, where, username) from exc
+
+        chan = VrpChannel(login(), hostname or "?", reopen=login)
         chan.sync()
         self.connection = chan
 

@@ -13,7 +13,7 @@ from nornir.core.task import Result, Task
 from vrpbook.errors import CommandError, RollbackError
 from vrpbook.vrp import ROLLBACK_SUCCEEDED
 
-from .channel import VrpChannel, channel_for
+from .channel import VrpChannel, live_channel_for
 from .commit_list import read_commit_list
 
 
@@ -38,6 +38,7 @@ def roll_back(chan: VrpChannel, to_commit: str | None) -> str:
 
 
 def rollback(task: Task, to_commit: str | None) -> Result:
-    """Nornir task: ``changed`` when a rollback was made."""
-    out = roll_back(channel_for(task), to_commit)
+    """Nornir task: ``changed`` when a rollback was made. A recovery step: a lost session
+    is replaced by a fresh one first."""
+    out = roll_back(live_channel_for(task), to_commit)
     return Result(host=task.host, result=out, changed=bool(out))

@@ -1,4 +1,6 @@
-"""Task: ``save``, answering ``Continue? [Y/N]:`` (the stock nornir-netmiko save waits forever)."""
+"""Tasks: ``save``, answering ``Continue? [Y/N]:`` (the stock nornir-netmiko save waits forever);
+``save_if_unsaved``: save only when the saved configuration differs from the running one, and
+prove afterwards that it no longer does."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from vrpbook.errors import SaveError
 from vrpbook.vrp import SAVE_SUCCEEDED
 
 from .channel import VrpChannel, channel_for
+from .device_state import read_saved_config
+from .snapshot import read_config
 
 
 def save_config(chan: VrpChannel) -> str:
@@ -22,3 +26,16 @@ def save_config(chan: VrpChannel) -> str:
 def save(task: Task) -> Result:
     """Nornir task: the saved configuration changed (the running one did not)."""
     return Result(host=task.host, result=save_config(channel_for(task)), changed=True)
+
+
+def save_if_unsaved(task: Task) -> Result:
+    """Nornir task: ``save`` when ``display saved-configuration`` differs from the running
+    configuration; ``result`` is the router's answer (``""``: nothing to save)."""
+    chan = channel_for(task)
+    running = read_config(chan)
+    if read_saved_config(chan) == running:
+        return Result(host=task.host, result="", changed=False)
+    out = save_config(chan)
+    if read_saved_config(chan) != running:
+        raise SaveError(f"{chan.host}: saved configuration still differs from the running one after save", router=chan.host)
+    return Result(host=task.host, result=out, changed=True)

@@ -7,7 +7,7 @@ from nornir.core.task import Result, Task
 from vrpbook.errors import ReadError
 from vrpbook.vrp import CONFIG_END, CURRENT_CONFIGURATION
 
-from .channel import VrpChannel, channel_for
+from .channel import VrpChannel, channel_for, live_channel_for
 
 
 def normalise_config(text: str) -> str:
@@ -39,3 +39,9 @@ def read_config(chan: VrpChannel, *, in_place: bool = False) -> str:
 def snapshot(task: Task) -> Result:
     """Nornir task: ``result`` is the normalised running configuration."""
     return Result(host=task.host, result=read_config(channel_for(task)))
+
+
+def verify_snapshot(task: Task) -> Result:
+    """Nornir task: the running configuration read for a verification after a failure
+    (a recovery step: a lost session is replaced by a fresh one first)."""
+    return Result(host=task.host, result=read_config(live_channel_for(task)))

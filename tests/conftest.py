@@ -15,6 +15,11 @@ It yields a :class:`vrpbook.twin.lab.RunningLab`::
 ``lab_factory(inventory=..., state_dir=..., time_scale=..., trial_time_scale=...)``
 starts further labs (another topology, a persistent state dir); all are
 stopped at the end of the test.
+
+Every test gets its own run journal directory (``$VRPBOOK_JOURNAL``) and its own
+history database (``$VRPBOOK_HISTORY``: runs hold their routers and record
+themselves there), so runs never read or leave records in the user's state
+directory.
 """
 
 from __future__ import annotations
@@ -30,6 +35,13 @@ from vrpbook.lab import boot_lab
 from vrpbook.twin.lab import RunningLab
 
 LAB_INVENTORY = PROJECT_ROOT / "inventory" / "lab"
+
+
+@pytest.fixture(autouse=True)
+def private_journal(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    journal = tmp_path_factory.mktemp("journal")
+    monkeypatch.setenv("VRPBOOK_JOURNAL", str(journal))
+    return journal
 
 
 @pytest.fixture
@@ -51,3 +63,12 @@ def lab_factory() -> Iterator[Callable[..., RunningLab]]:
 @pytest.fixture
 def lab(lab_factory: Callable[..., Any]) -> RunningLab:
     return lab_factory()
+
+
+@pytest.fixture(autouse=True)
+def private_history(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own history database (``$VRPBOOK_HISTORY``): runs hold their routers
+    and record themselves there, checks read its locks; never the user's state directory."""
+    path = tmp_path_factory.mktemp("history") / "history.db"
+    monkeypatch.setenv("VRPBOOK_HISTORY", str(path))
+    return path

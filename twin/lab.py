@@ -22,10 +22,11 @@ import ipaddress
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 import asyncssh
 
@@ -130,14 +131,18 @@ class Lab:
 
     def running_config(self, name: str) -> RouterConfig:
         """A copy of the committed configuration of router *name*."""
-        return self.call(lambda: self.routers[name].running.clone())
+        return self.call(self.routers[name].running.clone)
 
     def events(self) -> list[LabEvent]:
         return self.call(lambda: list(self.network.events()))
 
+    def drop_sessions(self, name: str) -> int:
+        """Cut every SSH session of router *name* (fault injection); returns how many."""
+        return self.call(lambda: self.routers[name].drop_sessions())
+
     # ------------------------------------------------------------ serving
 
-    async def serve(self, ephemeral_ports: bool = False, bind: str | None = None) -> "Servers":
+    async def serve(self, ephemeral_ports: bool = False, bind: str | None = None) -> Servers:
         """Start one SSH server per router on the current loop."""
         key_root = self.state_dir
         if key_root is None:
@@ -172,7 +177,7 @@ class Lab:
         known.write_text("\n".join(lines) + "\n")
         return Servers(acceptors, addresses, known)
 
-    async def shutdown(self, servers: "Servers") -> None:
+    async def shutdown(self, servers: Servers) -> None:
         for router in self.routers.values():
             router.cancel_trial()
         for acc in servers.acceptors.values():
@@ -184,7 +189,7 @@ class Lab:
             self._tmp = None
 
     @contextmanager
-    def running(self, ephemeral_ports: bool = False, bind: str | None = None) -> Iterator["RunningLab"]:
+    def running(self, ephemeral_ports: bool = False, bind: str | None = None) -> Iterator[RunningLab]:
         """Serve all routers from a background thread for the duration of the block."""
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=loop.run_forever, name="vrpbook-lab", daemon=True)
@@ -236,6 +241,9 @@ class RunningLab:
 
     def events(self) -> list[LabEvent]:
         return self.lab.events()
+
+    def drop_sessions(self, name: str) -> int:
+        return self.lab.drop_sessions(name)
 
     def netmiko_params(self, name: str, **extra: Any) -> dict[str, Any]:
         """Keyword arguments for ``netmiko.ConnectHandler`` to reach router *name*."""

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import asyncssh
 
 from .cli.session import CliSession
+from .network.api import NetworkView
 from .state import MAX_VTY, Router
 
 log = logging.getLogger(__name__)
@@ -36,23 +37,25 @@ def load_or_create_host_key(path: Path) -> asyncssh.SSHKey:
     return key
 
 
-class TwinTerminal(asyncssh.SSHServerSession):  # type: ignore[misc]
+class TwinTerminal(asyncssh.SSHServerSession[bytes]):
     """One interactive shell: bytes in, echo + CLI output out."""
 
-    def __init__(self, router: Router, network: Any, username: str, peer: str) -> None:
+    def __init__(self, router: Router, network: NetworkView, username: str, peer: str) -> None:
         self.router = router
         self.network = network
         self.username = username
         self.peer = peer
-        self.chan: asyncssh.SSHServerChannel | None = None
+        self.chan: asyncssh.SSHServerChannel[bytes] | None = None
         self.cli: CliSession | None = None
         self.buf = bytearray()
         self.last_cr = False
 
-    def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
+    def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:
         self.chan = chan
 
-    def pty_requested(self, term_type: str, term_size: Any, term_modes: Any) -> bool:
+    def pty_requested(
+        self, term_type: str, term_size: tuple[int, int, int, int], term_modes: Mapping[int, int]
+    ) -> bool:
         return True
 
     def shell_requested(self) -> bool:
@@ -63,7 +66,15 @@ class TwinTerminal(asyncssh.SSHServerSession):  # type: ignore[misc]
 
     def session_started(self) -> None:
         self.cli = CliSession(self.router, self.network, self.username, self.peer)
+        self.cli.hangup = self._hangup
         self._write(self.cli.banner())
+
+    def _hangup(self) -> None:
+        """Drop the SSH connection at once, as a line cut or a router-side kill does."""
+        if self.chan is not None:
+            conn = self.chan.get_extra_info("connection")
+            if conn is not None:
+                conn.abort()
 
     def _write(self, text: str | bytes) -> None:
         if self.chan is None:
@@ -71,7 +82,7 @@ class TwinTerminal(asyncssh.SSHServerSession):  # type: ignore[misc]
         data = text.encode("utf-8", "replace") if isinstance(text, str) else text
         self.chan.write(data)
 
-    def data_received(self, data: bytes, datatype: Any) -> None:
+    def data_received(self, data: bytes, datatype: int | None) -> None:
         cli = self.cli
         if cli is None or cli.closed:
             return
@@ -83,6 +94,10 @@ class TwinTerminal(asyncssh.SSHServerSession):  # type: ignore[misc]
             out += b"\r\n" + cli.handle_line("").encode()
         if out:
             self._write(bytes(out))
+        self._exit_if_closed(cli)
+
+    def _exit_if_closed(self, cli: CliSession) -> None:
+        """Close the channel once the CLI logged out (``quit`` from user view)."""
         if cli.closed and self.chan is not None:
             self.chan.exit(0)
 
@@ -123,10 +138,10 @@ class TwinTerminal(asyncssh.SSHServerSession):  # type: ignore[misc]
         self.chan = None
 
 
-class TwinSSHServer(asyncssh.SSHServer):  # type: ignore[misc]
+class TwinSSHServer(asyncssh.SSHServer):
     """Connection policy: password auth against the lab credentials."""
 
-    def __init__(self, router: Router, network: Any, username: str, password: str) -> None:
+    def __init__(self, router: Router, network: NetworkView, username: str, password: str) -> None:
         self.router = router
         self.network = network
         self._username = username
@@ -158,7 +173,7 @@ class TwinSSHServer(asyncssh.SSHServer):  # type: ignore[misc]
 
 
 async def start_server(
-    router: Router, network: Any, host: str, port: int, host_key: asyncssh.SSHKey, username: str, password: str
+    router: Router, network: NetworkView, host: str, port: int, host_key: asyncssh.SSHKey, username: str, password: str
 ) -> asyncssh.SSHAcceptor:
     """Listen for one router; port 0 picks a free port (read it from the acceptor)."""
     return await asyncssh.create_server(

@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .config.model import RouterConfig
 from .config.render import render_body, render_header
@@ -32,7 +33,7 @@ HOST_KEY_NAME = "ssh_host_ed25519_key"
 
 def timestamp(t: float) -> str:
     """VRP's commit-list time format (``2012-07-03 20:20:40``), local time."""
-    return dt.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M:%S")
+    return dt.datetime.fromtimestamp(t, dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def timestamp_tz(t: float) -> str:
@@ -104,6 +105,18 @@ class Router:
         self.sessions.pop(sid, None)
         if self.lock_holder == sid:
             self.lock_holder = None
+
+    def drop_sessions(self) -> int:
+        """Cut every SSH session of this router (fault injection: a lost line, a router-side
+        kill). Each session then logs out as on any disconnect (its lock is released; a
+        pending trial keeps running). Returns how many sessions were cut."""
+        cut = 0
+        for session in list(self.sessions.values()):
+            hangup = getattr(session, "hangup", None)
+            if hangup is not None:
+                hangup()
+                cut += 1
+        return cut
 
     @property
     def users_online(self) -> int:

@@ -47,17 +47,24 @@ class Device:
 class Topology:
     devices: dict[str, Device] = field(default_factory=dict)
     cables: list[Cable] = field(default_factory=list)
+    # Far end of every cabled port, rebuilt when the cable list changes size
+    # (peer_of is asked for every port at every evaluation: a scan of the
+    # cable list made that quadratic in the size of the lab).
+    _far: dict[Endpoint, Endpoint] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _indexed: int = field(default=-1, init=False, repr=False, compare=False)
 
     def peer_of(self, device: str, interface: str) -> Endpoint | None:
         """The far end of the cable plugged into device:interface, if any."""
-        end = Endpoint(device, interface)
-        for cable in self.cables:
-            if end in (cable.a, cable.b):
-                return cable.other(end)
-        return None
+        if self._indexed != len(self.cables):
+            self._far = {}
+            for cable in self.cables:
+                self._far[cable.a] = cable.b
+                self._far[cable.b] = cable.a
+            self._indexed = len(self.cables)
+        return self._far.get(Endpoint(device, interface))
 
     @classmethod
-    def load(cls, path: str | Path) -> "Topology":
+    def load(cls, path: str | Path) -> Topology:
         path = Path(path)
         try:
             raw = yaml.safe_load(path.read_text())
@@ -66,12 +73,12 @@ class Topology:
         return cls.from_dict(raw, source=str(path))
 
     @classmethod
-    def from_dict(cls, raw: object, source: str = "<topology>") -> "Topology":
+    def from_dict(cls, raw: object, source: str = "<topology>") -> Topology:
         if not isinstance(raw, dict) or not isinstance(raw.get("devices"), dict):
             raise TopologyError(f"{source}: expected a mapping with 'devices' and 'cables'")
         topo = cls()
-        for name, spec in raw["devices"].items():
-            spec = spec or {}
+        for name, raw_spec in raw["devices"].items():
+            spec = raw_spec or {}
             ifaces = spec.get("interfaces") or []
             if not isinstance(ifaces, list):
                 raise TopologyError(f"{source}: devices.{name}.interfaces must be a list")

@@ -10,6 +10,10 @@ them and decides how every failure ends:
 - a click usage error prints click's message and exits 2;
 - Ctrl-C prints ``interrupted`` and exits 130 (typer runs with standalone
   mode off, so the interrupt reaches this handler instead of click's);
+  SIGTERM and SIGHUP end the same way with 143 and 129. ``vrpbook run``
+  replaces these handlers for its duration (``runbooks/signals.py``): a run
+  is never torn apart by a signal, it stops at a safe point and undoes its
+  change first; ``vrpbook lab up`` stops its servers cleanly;
 - anything else is a bug: one line on stderr, exit 1, and the traceback goes
   to a log file (named in the line), never the console.
 """
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import signal
 import sys
 import tempfile
 import traceback
@@ -29,7 +34,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from vrpbook.errors import ExitCode, VrpbookError, describe_error
+from vrpbook.errors import ExitCode, Interrupted, VrpbookError, describe_error
 
 log = logging.getLogger("vrpbook.cli")
 _err = Console(stderr=True)
@@ -40,7 +45,7 @@ def report_failure(exc: BaseException) -> int:
     if isinstance(exc, VrpbookError):
         for line in exc.lines():
             _err.print(f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True)
-        return int(exc.exit_code)
+        return exc.status
     if isinstance(exc, KeyboardInterrupt):
         _err.print("interrupted", highlight=False)
         return int(ExitCode.INTERRUPTED)
@@ -97,9 +102,11 @@ app = typer.Typer(
 
 
 def _mount() -> None:
+    from vrpbook.changes.command import register as register_changes
     from vrpbook.compliance.command import register as register_check
     from vrpbook.compliance.worker_command import register as register_worker
     from vrpbook.history.command import register as register_history
+    from vrpbook.history.lock_command import register as register_locks
     from vrpbook.lab import lab_app
     from vrpbook.parsers.command import register as register_parse
     from vrpbook.runbooks.command import register as register_runbooks
@@ -110,10 +117,17 @@ def _mount() -> None:
     register_check(app)
     register_worker(app)
     register_history(app)
+    register_locks(app)
+    register_changes(app)
     _guard_all(app)
 
 
 _mount()
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    """SIGTERM / SIGHUP outside a run: end through the boundary (one line, 128 + signal)."""
+    raise Interrupted(signum)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -122,6 +136,8 @@ def main(argv: list[str] | None = None) -> None:
     # never reach the console through logging's last-resort handler: a run's log file
     # receives them (runbooks/runner.py), the console only the boundary's lines.
     logging.getLogger().addHandler(logging.NullHandler())
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupted)
     try:
         rv = app(args=argv, prog_name="vrpbook", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0

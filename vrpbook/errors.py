@@ -15,7 +15,13 @@ Exit codes (also in ``runbooks/README.md``):
 3   device error: unreachable, authentication, host key, lock held, a command
     or commit refused, a display that could not be read or parsed
 4   a gate failed (the change was undone)
-130 interrupted by the operator
+5   a change refused by its change file: outside its window, missing approvals,
+    the file edited since it was approved, or a router's live diff differs from
+    the approved one (nothing was changed)
+6   the change window closed (or would close) during the run: the stage was
+    aborted (or not started) and the run undone per its policy, verified
+129 hung up (SIGHUP: the terminal closed), 130 interrupted (SIGINT, Ctrl+C),
+143 terminated (SIGTERM): 128 + the signal number, as shells report it
 ==  ==========================================================================
 """
 
@@ -32,7 +38,11 @@ class ExitCode(IntEnum):
     USAGE = 2
     DEVICE = 3
     GATE = 4
+    REFUSED = 5
+    WINDOW = 6
+    HANGUP = 129
     INTERRUPTED = 130
+    TERMINATED = 143
 
 
 class VrpbookError(Exception):
@@ -53,6 +63,11 @@ class VrpbookError(Exception):
         if self.router and not self.message.startswith(f"{self.router}:"):
             return f"{self.router}: {self.message}"
         return self.message
+
+    @property
+    def status(self) -> int:
+        """The exit code this failure ends in (the class's, unless an instance knows better)."""
+        return int(self.exit_code)
 
     def lines(self) -> list[str]:
         """What the CLI prints: one line per affected router, else the message's lines."""
@@ -115,6 +130,10 @@ class ChannelError(DeviceError):
     """The device did not answer as VRP8 does (timeout, lost session, odd prompt)."""
 
 
+class SessionLost(ChannelError):
+    """The SSH session closed under us (seen at once, not after a read timeout)."""
+
+
 class CommandError(DeviceError):
     """The device rejected a command; carries the command and the device's message."""
 
@@ -150,8 +169,52 @@ class LockError(DeviceError):
     """Another session holds the configuration lock."""
 
 
+class RouterBusy(DeviceError):
+    """A router is in the middle of someone else's change: a pending trial commit, another
+    session's configuration lock, or an unfinished run recorded in the journal."""
+
+
+class TrialLost(CommitError):
+    """The run's trial commit is no longer pending (the router reverted it) or too close to
+    its expiry to be confirmed safely: nothing was confirmed."""
+
+
 class ReadError(DeviceError):
     """A display that could not be read or parsed (fail closed)."""
+
+
+# --- exit 129 / 130 / 143 ---------------------------------------------------------------
+
+
+class Interrupted(VrpbookError):
+    """The operator or the system stopped the command with a signal (exit 128 + signal)."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+    def __init__(self, signum: int, message: str = "", *, routers: Mapping[str, str] | None = None) -> None:
+        self.signum = signum
+        super().__init__(message or f"interrupted by {signal_name(signum)}", routers=routers)
+
+    @property
+    def status(self) -> int:
+        return int(exit_code_for_signal(self.signum))
+
+
+def signal_name(signum: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def exit_code_for_signal(signum: int) -> ExitCode:
+    """128 + the signal number for the three signals vrpbook handles; 130 otherwise."""
+    try:
+        return ExitCode(128 + signum)
+    except ValueError:
+        return ExitCode.INTERRUPTED
 
 
 # --- exit 4 ---------------------------------------------------------------------------
@@ -161,6 +224,22 @@ class GateFailed(VrpbookError):
     """A gate saw the network differ from the intent (the change was undone)."""
 
     exit_code = ExitCode.GATE
+
+
+# --- exit 5 / 6: change windows (changes/) ------------------------------------------------
+
+
+class ChangeRefused(VrpbookError):
+    """A change its own file does not allow now: outside its window, without the required
+    approvals, edited since approval, or drifted (a router's live diff is not the approved one)."""
+
+    exit_code = ExitCode.REFUSED
+
+
+class WindowClosed(VrpbookError):
+    """The change window closed, or a stage could not finish (gates plus rollback) before it does."""
+
+    exit_code = ExitCode.WINDOW
 
 
 def describe_error(exc: BaseException) -> str:

@@ -25,11 +25,13 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from vrpbook import clock
 
 
 class Status(StrEnum):
@@ -50,7 +52,7 @@ SEVERITY: dict[Status, int] = {Status.FAIL: 0, Status.ERROR: 1, Status.CHANGING:
 
 def now() -> datetime:
     """The time results are stamped with (UTC, timezone-aware)."""
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def params_key(params: Mapping[str, Any]) -> str:

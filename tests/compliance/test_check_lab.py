@@ -4,6 +4,7 @@ per router within the session cap, routers held by a run / window / lock / trial
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from vrpbook.history import HistoryDB, RouterLocks
+from vrpbook.runbooks import journal
 from vrpbook.twin.cli import views
 from vrpbook.twin.cli.session import CliSession
 from vrpbook.twin.state import Router
@@ -302,3 +304,53 @@ def test_reports_come_first_history_failures_and_overlap_are_one_line(check_lab)
     assert res.exit_code == 2
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
     assert len(lines) == 1 and "is still running" in lines[0] and "waited 0.3 s" in lines[0]
+
+
+def test_routers_of_a_live_run_are_changing_and_a_dead_run_is_a_finding_naming_it(check_lab, private_journal):
+    """The run journal, read by the rule `vrpbook run` refuses by: a run whose process holds its
+    journal is changing its routers; one that died after its first trial left them for
+    `vrpbook recover` (a fail naming the run); once recovered, nothing is reported."""
+    address = {r: "%s:%d" % check_lab.running.address(r) for r in ROUTERS}
+    header = {"runbook": "bfd-static-vpn", "operator": "alice", "pid": 4242, "machine": "ctl1",
+              "started": "2026-11-29T20:00:00+00:00"}
+    dead_id = "20261129T200000Z-bfd-static-vpn-dead"
+    # a controller SIGKILLed after stage 2's trial on PE1 and PE2: no end record, nobody holds the journal
+    dead, _ = journal.register(private_journal, dead_id, {r: address[r] for r in ("PE1", "PE2")}, header)
+    assert dead is not None
+    for r in ("PE1", "PE2"):
+        dead.append("router", name=r, address=address[r], pre_commit=None, pre_config_sha256="0" * 64,
+                    pre_saved_sha256="0" * 64, pre_config="")
+    dead.append("trial", stage="mpls-ldp", index=2, label=f"vrpbook-{dead_id}-02-mpls-ldp", routers=["PE1", "PE2"])
+    dead.close()
+    # a run in progress (this process holds its journal), of an inventory that names CE2 otherwise
+    alive, _ = journal.register(private_journal, "20261129T200500Z-bfd-static-vpn-live",
+                                {"ce2-edge": address["CE2"]}, {**header, "pid": os.getpid()})
+    assert alive is not None
+    try:
+        res, doc = check_lab.check_json()
+    finally:
+        alive.close()
+    assert res.exit_code == 1, res.output
+    by = check_lab.by_key(doc)
+    for r in ("PE1", "PE2"):
+        found = by[(r, "no-unfinished-run")]
+        assert found["status"] == "fail", found
+        assert f"run {dead_id} (operator alice, pid 4242 on ctl1" in found["message"]
+        assert "did not finish on this router" in found["message"]
+        assert f"vrpbook recover {dead_id}" in found["message"]
+        assert found["evidence"]["journal"] == str(private_journal / f"{dead_id}.jsonl")
+        assert found["observed"]["router_state"] == "changing"
+        assert by[(r, "config-compliance")]["status"] == "pass"  # nobody is changing it: still judged
+    ce2 = [x for x in doc["results"] if x["router"] == "CE2"]
+    assert ce2 and {x["status"] for x in ce2} == {"changing"}
+    assert all("run 20261129T200500Z-bfd-static-vpn-live" in x["message"] and "(run journal)" in x["message"]
+               for x in ce2)
+    assert not any(x["check"] == "no-unfinished-run" for x in doc["results"] if x["router"] in ("PE3", "CE1", "CE2"))
+    assert doc["counts"]["fail"] == 2 and doc["counts"]["error"] == 0
+
+    # recovered (the end record `vrpbook recover` writes): nothing left to report
+    with journal.Journal.reopen(private_journal / f"{dead_id}.jsonl") as j:
+        j.append("end", status="recovered", exit_code=0, end_state={"PE1": "pre-run", "PE2": "pre-run"})
+    res, doc = check_lab.check_json()
+    assert res.exit_code == 0, res.output
+    assert doc["counts"]["fail"] == 0 and doc["counts"]["changing"] == 0

@@ -1,6 +1,7 @@
 """``vrpbook check --distributed`` with real components: Debian's ``redis-server`` on a loopback
 port (no persistence), real ``vrpbook worker`` processes, a converged 20-router ring lab over SSH
-(``bench/ring_lab.py``; the twin runs in this process, the workers reach it over loopback).
+(``bench/topologies.py``: full-mesh MP-IBGP, the reference lab's two kinds of CE alternating; the
+twin runs in this process, the workers reach it over loopback).
 
 - two workers give exactly the results of a local check (the same JSON and the same history,
   timings aside), each router checked by exactly one session (seen from the twin);
@@ -10,7 +11,9 @@ port (no persistence), real ``vrpbook worker`` processes, a converged 20-router 
   credentials file, while the coordinator has no credentials at all;
 - a worker SIGKILLed while it holds a shard loses nothing: the shard is run again by the other
   worker and every router is reported exactly once, each checked by one session;
-- shards nobody consumes, and workers that refuse a shard, end as ``error`` results (exit 2).
+- shards nobody consumes, and workers that refuse a shard, end as ``error`` results (exit 2);
+- the coordinator reads its own run journal: a dead run's routers fail ``no-unfinished-run`` as in
+  a local check, each once, in the ``--shard`` that holds the router.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from vrpbook.intent import intent_of
 from vrpbook.inventory import Credentials, connect, load_inventory
 from vrpbook.lab import boot_lab
 from vrpbook.paths import PROJECT_ROOT
+from vrpbook.runbooks import journal
 from vrpbook.runbooks.runner import Target, run_with_target
 from vrpbook.runbooks.schema import load_runbook
 from vrpbook.twin.lab import RunningLab
@@ -49,7 +53,7 @@ from vrpbook.twin.state import Router
 sys.path.insert(0, str(PROJECT_ROOT / "bench"))
 
 from celery_rig import VRPBOOK, Worker, redis_server, start_workers
-from ring_lab import write_ring_inventory
+from topologies import ScaleNetwork
 
 pytestmark = pytest.mark.lab
 
@@ -130,7 +134,7 @@ class Sessions:
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
     tmp = tmp_path_factory.mktemp("distributed")
-    inventory = write_ring_inventory(ROUTERS, tmp / "ring")
+    inventory = ScaleNetwork.of_routers(ROUTERS, ibgp="full-mesh", pe_ce="mixed").write_inventory(tmp / "ring")
     with ExitStack() as stack:
         lab = boot_lab(inventory, state_dir=tmp / "state", time_scale=0.0)
         running = stack.enter_context(lab.running(ephemeral_ports=True))
@@ -284,6 +288,40 @@ def test_a_worker_killed_mid_sweep_loses_nothing(rig, monkeypatch):
     assert "victim@rig" not in output
     assert sessions.count == dict.fromkeys(local_doc["run"]["hosts"], 1)
     assert held_shard.startswith("kill ")
+
+
+def test_the_coordinator_reports_a_dead_run_of_its_journal(rig, private_journal):
+    """A run SIGKILLed after its first trial on PE1 and CE1 (no end record, nobody holds the
+    journal) is a finding of the coordinator's journal: the same results as a local check."""
+    address = {r: "{}:{}".format(*rig.running.address(r)) for r in ("PE1", "CE1")}
+    dead_id = "20261129T200000Z-bfd-static-vpn-dead"
+    dead, _ = journal.register(private_journal, dead_id, address,
+                               {"runbook": "bfd-static-vpn", "operator": "alice", "pid": 4242, "machine": "ctl1",
+                                "started": "2026-11-29T20:00:00+00:00"})
+    assert dead is not None
+    for r, addr in address.items():
+        dead.append("router", name=r, address=addr, pre_commit=None, pre_config_sha256="0" * 64,
+                    pre_saved_sha256="0" * 64, pre_config="")
+    dead.append("trial", stage="mpls-ldp", index=2, label=f"vrpbook-{dead_id}-02-mpls-ldp", routers=list(address))
+    dead.close()
+
+    local, local_doc = rig.check("--no-history")
+    res, doc = rig.check("--no-history", "--distributed", "--broker", rig.broker, "--shard-size", "8")
+    assert local.exit_code == res.exit_code == 1, res.output
+    assert _normalised(doc) == _normalised(local_doc)
+    found = [x for x in doc["results"] if x["check"] == "no-unfinished-run"]
+    assert sorted(x["router"] for x in found) == ["CE1", "PE1"]
+    assert all(x["status"] == "fail" and f"vrpbook recover {dead_id}" in x["message"] for x in found)
+    assert doc["counts"]["fail"] == 2 and doc["counts"]["error"] == 0
+
+    per_shard = []
+    for shard in ("1/2", "2/2"):
+        _, part = rig.check("--no-history", "--distributed", "--broker", rig.broker, "--shard", shard)
+        mine = {x["router"] for x in part["results"]}
+        unfinished = [x["router"] for x in part["results"] if x["check"] == "no-unfinished-run"]
+        assert set(unfinished) <= mine  # a finding only for the shard's own routers
+        per_shard += unfinished
+    assert sorted(per_shard) == ["CE1", "PE1"]
 
 
 def test_a_queue_nobody_consumes_and_a_refused_shard_are_errors(rig):

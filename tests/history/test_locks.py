@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from vrpbook.history import HistoryDB, HistoryLocked, RouterLocked, RouterLocks
 from vrpbook.history.locks import process_start
-from vrpbook.history.schema import MIGRATIONS
+from vrpbook.history.schema import LATEST, MIGRATIONS
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -127,7 +127,7 @@ def test_a_version_1_database_migrates_and_keeps_its_history(tmp_path):
     with HistoryDB(path, readonly=True) as db:  # a reader never migrates: no lock table, so no locks
         assert db.schema_version == 1 and RouterLocks(db).holders() == {}
     with HistoryDB(path) as db:
-        assert db.schema_version == 2
+        assert db.schema_version == LATEST
         assert [r.run_id for r in db.runs()] == ["r1"]
         RouterLocks(db).take(["PE1"], holder="run", ref="run-1", ttl=60)
         assert list(RouterLocks(db).holders()) == ["PE1"]

@@ -20,6 +20,7 @@ print("released", flush=True)
 SECOND = """
 import sys, time
 from vrpbook.history.overlap import AlreadyRunning, exclusive
+print("trying", flush=True)
 t0 = time.monotonic()
 try:
     with exclusive(sys.argv[1], wait=float(sys.argv[2])):
@@ -61,7 +62,8 @@ def test_second_run_waits_for_the_first_to_finish(tmp_path):
     lock = tmp_path / "check.lock"
     first = _holder(lock)
     second = _second(lock, "30")
-    time.sleep(1.0)  # the second has started and is polling the lock
+    assert second.stdout is not None and second.stdout.readline().strip() == "trying"
+    time.sleep(0.5)  # the second is polling the lock (its start-up time no longer counts)
     assert second.poll() is None  # still waiting, not failed
     out, _ = first.communicate("\n", timeout=30)
     assert "released" in out
@@ -78,4 +80,4 @@ def test_a_killed_holder_leaves_no_stale_lock(tmp_path):
     second = _second(lock, "0")
     out, err = second.communicate(timeout=30)
     assert second.returncode == 0, err
-    assert out.startswith("got it after 0.0")  # at once: the kernel released the dead holder's lock
+    assert out.splitlines()[1].startswith("got it after 0.0")  # at once: the kernel released the dead holder's lock

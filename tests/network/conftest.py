@@ -14,6 +14,13 @@ refnet = importlib.util.module_from_spec(_spec)
 sys.modules["vrpbook_tests_refnet"] = refnet
 _spec.loader.exec_module(refnet)
 
+# Scale topologies (bench/topologies.py) replayed through the CLI.
+_spec2 = importlib.util.spec_from_file_location("vrpbook_tests_scalenet", Path(__file__).with_name("scalenet.py"))
+assert _spec2 is not None and _spec2.loader is not None
+scalenet = importlib.util.module_from_spec(_spec2)
+sys.modules["vrpbook_tests_scalenet"] = scalenet
+_spec2.loader.exec_module(scalenet)
+
 
 class Lab:
     """Network + the configs it reads + a fake clock, for direct (non-SSH) tests."""

@@ -189,6 +189,7 @@ def test_device_errors_raise(text: str) -> None:
         ("dis configuration com li", "display configuration commit list"),
         ("dis configuration tr st", "display configuration trial status"),
         ("dis configuration-o u", "display configuration-occupied user"),
+        ("dis cur", "display current-configuration"),
         ("dis int br", "display interface brief"),
         ("dis ospf pe br", "display ospf peer brief"),
         ("dis mpls ldp se", "display mpls ldp session"),

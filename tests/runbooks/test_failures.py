@@ -182,16 +182,16 @@ def test_rejection_in_the_middle_of_the_run_discards_aborts_and_rolls_back(h, la
 
 
 def test_internal_error_mid_run_aborts_the_trial_and_rolls_back(h, lab_factory, tmp_path, monkeypatch):
-    import vrpbook.runbooks.engine as engine
+    import vrpbook.runbooks.gating as gating
 
-    real = engine.Engine._poll_gates
+    real = gating.poll_gates
 
-    def poll(self, idx, stage, hosts):
+    def poll(nr, intents, idx, stage, *args, **kwargs):
         if stage.name == "vpn-instances":
             raise ZeroDivisionError("bug in a gate")
-        return real(self, idx, stage, hosts)
+        return real(nr, intents, idx, stage, *args, **kwargs)
 
-    monkeypatch.setattr(engine.Engine, "_poll_gates", poll)
+    monkeypatch.setattr(gating, "poll_gates", poll)
     running = lab_factory()
     factory = h.device_configs(running)
     report, root = h.run(running, tmp_path / "art")
@@ -210,12 +210,12 @@ def test_confirm_failing_on_one_router_still_rolls_back_the_others(h, lab_factor
     real = confirm_task.confirm_trial
     calls = {"PE2": 0}
 
-    def confirm(chan):
+    def confirm(chan, *args, **kwargs):
         if chan.host == "PE2":
             calls["PE2"] += 1
             if calls["PE2"] == 2:  # PE2's confirmation of stage 2 (mpls-ldp)
                 raise CommitError("PE2: session lost while confirming (simulated)")
-        return real(chan)
+        return real(chan, *args, **kwargs)
 
     monkeypatch.setattr(confirm_task, "confirm_trial", confirm)
     running = lab_factory()

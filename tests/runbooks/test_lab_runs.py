@@ -22,8 +22,9 @@ def test_full_run_converges_every_stage_and_gate(converged):
     ]
     assert all(s.status == "passed" for s in report.stages)
     gates = [g for s in report.stages for g in s.gates]
-    assert len(gates) == 12 and all(g.status == "pass" for g in gates)
+    assert len(gates) == 13 and all(g.status == "pass" for g in gates)
     assert sorted(report.changed_hosts) == sorted(HOSTS)
+    assert report.end_state == {h: "post-run" for h in HOSTS}
     # Wall time is measured, not asserted (house rule): `time vrpbook run bfd-static-vpn --lab`.
 
 
@@ -37,6 +38,10 @@ def test_final_gates_judged_real_values(converged):
     assert static.evidence["PE1"]["VPNA 1.1.1.1/32"][0]["nexthop"] == "10.1.1.1"
     bfd = next(g for g in final.gates if g.gate == "bfd-sessions-up")
     assert {k: v.lower() for k, v in bfd.evidence["PE1"].items()} == {"pe1_to_ce1": "up"}
+    # The read-back gate saw the tracked static route in the running configuration.
+    back = next(g for g in final.gates if g.gate == "config-lines-present")
+    line = "ip route-static vpn-instance VPNA 1.1.1.1 255.255.255.255 10.1.1.1 track bfd-session pe1_to_ce1"
+    assert back.evidence["PE1"] == {line: True} and set(back.evidence) == {"PE1", "PE2"}
 
 
 def test_configurations_match_the_reference_files(converged, h):

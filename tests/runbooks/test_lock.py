@@ -21,7 +21,11 @@ def test_router_locked_by_another_session_stops_the_run_before_any_change(h, lab
         chan.run("configuration exclusive")
         report, _root = h.run(running, tmp_path / "art")
         assert report.exit_code == 3 and report.stages == []
-        assert report.failure.host == "PE2" and "locked by other user" in report.failure.message
+        f = report.failure
+        assert (f.stage, f.kind, f.host) == ("preflight", "busy", "PE2")
+        # The refusal names the holder and since when (display configuration-occupied user).
+        assert "locked by user vrpbook (VTY" in f.message and " since 20" in f.message, f.message
+        assert set(f.routers) == {"PE2"}
         assert h.device_configs(running) == factory
         chan.run("undo configuration exclusive")
     finally:

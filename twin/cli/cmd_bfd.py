@@ -37,15 +37,15 @@ def bfd_bind(s: CliSession, a: Args) -> None:
     name = str(a["name"])
     if len(name) > 64:
         raise CliSyntaxError("Wrong parameter", a.offsets["name"])
-    ifname = a.get("ifname")
+    ifname = a.opt_text("ifname")
     if ifname is not None and ifname not in s.candidate.interfaces:
         raise CliSyntaxError("Wrong parameter", a.offsets["ifname"])
     sess = BfdSession(
         name=name,
-        peer_ip=a["peer"],  # type: ignore[arg-type]
-        vpn_instance=a.get("vpn"),  # type: ignore[arg-type]
-        interface=ifname,  # type: ignore[arg-type]
-        source_ip=a.get("src"),  # type: ignore[arg-type]
+        peer_ip=a.ip("peer"),
+        vpn_instance=a.opt_text("vpn"),
+        interface=ifname,
+        source_ip=a.opt_ip("src"),
         auto=a.has("auto"),
     )
 
@@ -69,7 +69,11 @@ def undo_bfd_session(s: CliSession, a: Args) -> None:
     name = str(a["name"])
     if name not in s.candidate.bfd_sessions:
         raise CliSyntaxError("Wrong parameter", a.offsets["name"])
-    s.stage(lambda cfg: cfg.bfd_sessions.pop(name, None))
+
+    def op(cfg: RouterConfig) -> None:
+        cfg.bfd_sessions.pop(name, None)
+
+    s.stage(op)
 
 
 def _sess(cfg: RouterConfig, view: v.View) -> BfdSession:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address
 
-from ..config.model import Bgp, BgpPeer, BgpVpnv4Family, BgpVrfFamily, RouterConfig
+from ..config.model import Bgp, BgpPeer, BgpUnicastFamily, BgpVpnv4Family, BgpVrfFamily, RouterConfig
 from . import views as v
 from .grammar import Args
 from .registry import command
@@ -41,7 +41,7 @@ def undo_bgp(s: CliSession, a: Args) -> None:
 
 @command("router-id <rid:IPV4>", v.BGP)
 def router_id(s: CliSession, a: Args) -> None:
-    rid = a["rid"]
+    rid = a.ip("rid")
     s.stage(lambda cfg: setattr(_bgp(cfg), "router_id", rid))
 
 
@@ -52,7 +52,7 @@ def undo_router_id(s: CliSession, a: Args) -> None:
 
 @command("peer <ip:IPV4> as-number <asn:AS>", v.BGP)
 def peer_as(s: CliSession, a: Args) -> None:
-    ip: IPv4Address = a["ip"]  # type: ignore[assignment]
+    ip = a.ip("ip")
     asn = str(a["asn"])
 
     def op(cfg: RouterConfig) -> None:
@@ -78,7 +78,7 @@ def _peer(cfg: RouterConfig, ip: IPv4Address) -> BgpPeer:
 
 @command("undo peer <ip:IPV4>", v.BGP)
 def undo_peer(s: CliSession, a: Args) -> None:
-    ip: IPv4Address = a["ip"]  # type: ignore[assignment]
+    ip = a.ip("ip")
 
     def op(cfg: RouterConfig) -> None:
         _peer(cfg, ip)
@@ -87,26 +87,28 @@ def undo_peer(s: CliSession, a: Args) -> None:
         for fam in (b.unicast, b.vpnv4):
             if fam is not None and ip in fam.enabled_peers:
                 fam.enabled_peers.remove(ip)
+            if fam is not None and ip in fam.reflect_clients:
+                fam.reflect_clients.remove(ip)
 
     s.stage(op)
 
 
 @command("peer <ip:IPV4> connect-interface <ifname:IFNAME>", v.BGP)
 def peer_connect_interface(s: CliSession, a: Args) -> None:
-    ip: IPv4Address = a["ip"]  # type: ignore[assignment]
+    ip = a.ip("ip")
     name = str(a["ifname"])
     s.stage(lambda cfg: setattr(_peer(cfg, ip), "connect_interface", name))
 
 
 @command("undo peer <ip:IPV4> connect-interface [<ifname:IFNAME>]", v.BGP)
 def undo_peer_connect_interface(s: CliSession, a: Args) -> None:
-    ip: IPv4Address = a["ip"]  # type: ignore[assignment]
+    ip = a.ip("ip")
     s.stage(lambda cfg: setattr(_peer(cfg, ip), "connect_interface", None))
 
 
 @command("peer <ip:IPV4> description <text:TEXT>", v.BGP)
 def peer_description(s: CliSession, a: Args) -> None:
-    ip: IPv4Address = a["ip"]  # type: ignore[assignment]
+    ip = a.ip("ip")
     text = str(a["text"])
     s.stage(lambda cfg: setattr(_peer(cfg, ip), "description", text))
 
@@ -122,7 +124,7 @@ def _family_peers(cfg: RouterConfig, view: v.View) -> list[IPv4Address]:
 
 @command("peer <ip:IPV4> enable", v.BGP, v.BGP_UNICAST, v.BGP_VPNV4)
 def peer_enable(s: CliSession, a: Args) -> None:
-    ip: IPv4Address = a["ip"]  # type: ignore[assignment]
+    ip = a.ip("ip")
     view = s.view
 
     def op(cfg: RouterConfig) -> None:
@@ -136,13 +138,77 @@ def peer_enable(s: CliSession, a: Args) -> None:
 
 @command("undo peer <ip:IPV4> enable", v.BGP, v.BGP_UNICAST, v.BGP_VPNV4)
 def undo_peer_enable(s: CliSession, a: Args) -> None:
-    ip: IPv4Address = a["ip"]  # type: ignore[assignment]
+    ip = a.ip("ip")
     view = s.view
 
     def op(cfg: RouterConfig) -> None:
         peers = _family_peers(cfg, view)
         if ip in peers:
             peers.remove(ip)
+        family = _family(cfg, view)
+        if ip in family.reflect_clients:  # a peer's per-family settings go with the family
+            family.reflect_clients.remove(ip)
+
+    s.stage(op)
+
+
+def _family(cfg: RouterConfig, view: v.View) -> BgpUnicastFamily | BgpVpnv4Family:
+    """The address family a per-family command typed in *view* configures."""
+    b = _bgp(cfg)
+    if view.kind == v.BGP_VPNV4:
+        if b.vpnv4 is None:
+            raise ConfigError("Error: The address family is not configured.")  # twin's choice
+        return b.vpnv4
+    return b.unicast  # the bgp view itself is the IPv4 unicast family
+
+
+@command("peer <ip:IPV4> reflect-client", v.BGP, v.BGP_UNICAST, v.BGP_VPNV4)
+def peer_reflect_client(s: CliSession, a: Args) -> None:
+    """Make the peer a route-reflector client in this family (VRP: IBGP peers only)."""
+    ip = a.ip("ip")
+    view = s.view
+
+    def op(cfg: RouterConfig) -> None:
+        peer = _peer(cfg, ip)
+        if peer.as_number != _bgp(cfg).as_number:
+            # twin's choice text: reflection applies to IBGP peers only
+            raise ConfigError(f"Error: The peer {ip} is not an IBGP peer.")
+        clients = _family(cfg, view).reflect_clients
+        if ip not in clients:
+            clients.append(ip)
+
+    s.stage(op)
+
+
+@command("undo peer <ip:IPV4> reflect-client", v.BGP, v.BGP_UNICAST, v.BGP_VPNV4)
+def undo_peer_reflect_client(s: CliSession, a: Args) -> None:
+    ip = a.ip("ip")
+    view = s.view
+
+    def op(cfg: RouterConfig) -> None:
+        clients = _family(cfg, view).reflect_clients
+        if ip in clients:
+            clients.remove(ip)
+
+    s.stage(op)
+
+
+@command("reflector cluster-id <cid:CLUSTER>", v.BGP, v.BGP_UNICAST, v.BGP_VPNV4)
+def reflector_cluster_id(s: CliSession, a: Args) -> None:
+    cid, view = a.text("cid"), s.view
+
+    def op(cfg: RouterConfig) -> None:
+        _family(cfg, view).cluster_id = cid
+
+    s.stage(op)
+
+
+@command("undo reflector cluster-id [<cid:CLUSTER>]", v.BGP, v.BGP_UNICAST, v.BGP_VPNV4)
+def undo_reflector_cluster_id(s: CliSession, a: Args) -> None:
+    view = s.view
+
+    def op(cfg: RouterConfig) -> None:
+        _family(cfg, view).cluster_id = None
 
     s.stage(op)
 
@@ -219,14 +285,22 @@ def undo_family_vpnv4(s: CliSession, a: Args) -> None:
 @command("ipv4-family vpn-instance <vpn:WORD>", v.BGP)
 def family_vrf(s: CliSession, a: Args) -> None:
     name = str(a["vpn"])
-    s.stage(lambda cfg: _bgp(cfg).vrfs.setdefault(name, BgpVrfFamily(vpn_instance=name)))
+
+    def op(cfg: RouterConfig) -> None:
+        _bgp(cfg).vrfs.setdefault(name, BgpVrfFamily(vpn_instance=name))
+
+    s.stage(op)
     s.enter(v.bgp_vrf_view(name))
 
 
 @command("undo ipv4-family vpn-instance <vpn:WORD>", v.BGP)
 def undo_family_vrf(s: CliSession, a: Args) -> None:
     name = str(a["vpn"])
-    s.stage(lambda cfg: _bgp(cfg).vrfs.pop(name, None))
+
+    def op(cfg: RouterConfig) -> None:
+        _bgp(cfg).vrfs.pop(name, None)
+
+    s.stage(op)
 
 
 @command("policy vpn-target", v.BGP_VPNV4)
@@ -249,7 +323,7 @@ def _vrf(cfg: RouterConfig, view: v.View) -> BgpVrfFamily:
 
 @command("peer <ip:IPV4> as-number <asn:AS>", v.BGP_VRF)
 def vrf_peer(s: CliSession, a: Args) -> None:
-    ip: IPv4Address = a["ip"]  # type: ignore[assignment]
+    ip = a.ip("ip")
     asn, view = str(a["asn"]), s.view
 
     def op(cfg: RouterConfig) -> None:
@@ -264,7 +338,7 @@ def vrf_peer(s: CliSession, a: Args) -> None:
 
 @command("undo peer <ip:IPV4>", v.BGP_VRF)
 def undo_vrf_peer(s: CliSession, a: Args) -> None:
-    ip: IPv4Address = a["ip"]  # type: ignore[assignment]
+    ip = a.ip("ip")
     view = s.view
 
     def op(cfg: RouterConfig) -> None:
@@ -276,7 +350,7 @@ def undo_vrf_peer(s: CliSession, a: Args) -> None:
 
 @command("maximum load-balancing <n:INT(1-64)>", v.BGP_VRF)
 def max_lb(s: CliSession, a: Args) -> None:
-    n, view = int(a["n"]), s.view  # type: ignore[arg-type]
+    n, view = a.num("n"), s.view
     s.stage(lambda cfg: setattr(_vrf(cfg, view), "maximum_load_balancing", n))
 
 
@@ -305,5 +379,5 @@ def synchronization(s: CliSession, a: Args) -> None:
 
 @command("undo peer <ip:IPV4> description", v.BGP)
 def undo_peer_description(s: CliSession, a: Args) -> None:
-    ip: IPv4Address = a["ip"]  # type: ignore[assignment]
+    ip = a.ip("ip")
     s.stage(lambda cfg: setattr(_peer(cfg, ip), "description", None))

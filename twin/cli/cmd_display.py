@@ -158,7 +158,8 @@ def commit_list(s: CliSession, a: Args) -> None:
 
 
 @command(
-    "display configuration commit changes [{ at <at:INT(1000000001-2999999999)> | since <since:INT(1000000001-2999999999)> | last <n:INT(1-80)> }]",
+    "display configuration commit changes [{ at <at:INT(1000000001-2999999999)>"
+    " | since <since:INT(1000000001-2999999999)> | last <n:INT(1-80)> }]",
     *DISPLAY_VIEWS,
     pipe=True,
 )
@@ -167,13 +168,13 @@ def commit_changes(s: CliSession, a: Args) -> None:
     out = ["Building configuration"]
     if a.has("at") or a.has("since"):
         key = "at" if a.has("at") else "since"
-        point = s.router.point(int(a[key]))  # type: ignore[arg-type]
+        point = s.router.point(a.num(key))
         if point is None:
             raise CliSyntaxError("Wrong parameter", a.offsets[key])
         after = point.after if key == "at" else s.router.running
         out += diff_lines(point.before, after)
     elif a.has("last"):
-        n = int(a["n"])  # type: ignore[arg-type]
+        n = a.num("n")
         if n > len(hist):
             raise CliSyntaxError("Wrong parameter", a.offsets["n"])
         out += diff_lines(hist[n - 1].before, hist[0].after)

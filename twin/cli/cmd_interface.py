@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from ipaddress import IPv4Interface
 
-from ..config.model import Interface, RouterConfig
 from vrpbook.vrp import is_physical
+
+from ..config.model import Interface, RouterConfig
 from . import views as v
 from .grammar import Args, CliSyntaxError
 from .registry import command
@@ -47,7 +49,7 @@ def undo_interface(s: CliSession, a: Args) -> None:
     s.stage(op)
 
 
-def _on_interface(s: CliSession, fn) -> None:  # type: ignore[no-untyped-def]
+def _on_interface(s: CliSession, fn: Callable[[Interface], None]) -> None:
     name = s.view.name
     assert name is not None
 
@@ -124,7 +126,7 @@ def undo_ip_binding(s: CliSession, a: Args) -> None:
 
 @command("ospf cost <cost:INT(1-65535)>", v.INTERFACE)
 def ospf_cost(s: CliSession, a: Args) -> None:
-    cost = int(a["cost"])  # type: ignore[arg-type]
+    cost = a.num("cost")
     _on_interface(s, lambda ifc: setattr(ifc, "ospf_cost", cost))
 
 

@@ -11,10 +11,10 @@ from .session import CliSession
 
 @command("mpls lsr-id <id:IPV4>", v.SYSTEM)
 def lsr_id(s: CliSession, a: Args) -> None:
-    rid = a["id"]
+    rid = a.ip("id")
 
     def op(cfg: RouterConfig) -> None:
-        cfg.mpls_lsr_id = rid  # type: ignore[assignment]
+        cfg.mpls_lsr_id = rid
 
     s.stage(op)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Network
 
 from ..config.model import Ospf, OspfArea, OspfNetwork, RouterConfig, StaticRoute
 from . import views as v
@@ -13,13 +13,13 @@ from .session import CliSession, ConfigError
 
 @command("ospf [<pid:INT(1-65535)>] [router-id <rid:IPV4>]", v.SYSTEM)
 def ospf(s: CliSession, a: Args) -> None:
-    pid = int(a.get("pid") or 1)  # type: ignore[arg-type]
-    rid = a.get("rid")
+    pid = a.opt_num("pid") or 1
+    rid = a.opt_ip("rid")
 
     def op(cfg: RouterConfig) -> None:
         proc = cfg.ospf.setdefault(pid, Ospf(process_id=pid))
         if rid is not None:
-            proc.router_id = rid  # type: ignore[assignment]
+            proc.router_id = rid
 
     s.stage(op)
     s.enter(v.ospf_view(pid))
@@ -27,10 +27,14 @@ def ospf(s: CliSession, a: Args) -> None:
 
 @command("undo ospf [<pid:INT(1-65535)>]", v.SYSTEM)
 def undo_ospf(s: CliSession, a: Args) -> None:
-    pid = int(a.get("pid") or 1)  # type: ignore[arg-type]
+    pid = a.opt_num("pid") or 1
     if pid not in s.candidate.ospf:
         raise CliSyntaxError("Wrong parameter", a.offsets.get("pid", 5))
-    s.stage(lambda cfg: cfg.ospf.pop(pid, None))
+
+    def op(cfg: RouterConfig) -> None:
+        cfg.ospf.pop(pid, None)
+
+    s.stage(op)
 
 
 def _proc(cfg: RouterConfig, pid: int) -> Ospf:
@@ -43,7 +47,7 @@ def _proc(cfg: RouterConfig, pid: int) -> Ospf:
 def area(s: CliSession, a: Args) -> None:
     pid = s.view.number
     assert pid is not None
-    area_id: IPv4Address = a["area"]  # type: ignore[assignment]
+    area_id = a.ip("area")
 
     def op(cfg: RouterConfig) -> None:
         _proc(cfg, pid).areas.setdefault(area_id, OspfArea(area_id=area_id))
@@ -55,8 +59,13 @@ def area(s: CliSession, a: Args) -> None:
 @command("undo area <area:AREA>", v.OSPF)
 def undo_area(s: CliSession, a: Args) -> None:
     pid = s.view.number
-    area_id = a["area"]
-    s.stage(lambda cfg: _proc(cfg, pid).areas.pop(area_id, None))  # type: ignore[arg-type]
+    assert pid is not None
+    area_id = a.ip("area")
+
+    def op(cfg: RouterConfig) -> None:
+        _proc(cfg, pid).areas.pop(area_id, None)
+
+    s.stage(op)
 
 
 def _area(cfg: RouterConfig, view: v.View) -> OspfArea:
@@ -69,7 +78,7 @@ def _area(cfg: RouterConfig, view: v.View) -> OspfArea:
 
 @command("network <addr:IPV4> <wildcard:WILDCARD>", v.OSPF_AREA)
 def network(s: CliSession, a: Args) -> None:
-    net = OspfNetwork(a["addr"], a["wildcard"])  # type: ignore[arg-type]
+    net = OspfNetwork(a.ip("addr"), a.ip("wildcard"))
     view = s.view
 
     def op(cfg: RouterConfig) -> None:
@@ -82,7 +91,7 @@ def network(s: CliSession, a: Args) -> None:
 
 @command("undo network <addr:IPV4> <wildcard:WILDCARD>", v.OSPF_AREA)
 def undo_network(s: CliSession, a: Args) -> None:
-    net = OspfNetwork(a["addr"], a["wildcard"])  # type: ignore[arg-type]
+    net = OspfNetwork(a.ip("addr"), a.ip("wildcard"))
     view = s.view
 
     def op(cfg: RouterConfig) -> None:
@@ -104,11 +113,11 @@ def _route(a: Args) -> StaticRoute:
     prefix = IPv4Network(f"{a['dest']}/{a['mask']}", strict=False)
     return StaticRoute(
         prefix=prefix,
-        vpn_instance=a.get("vpn"),  # type: ignore[arg-type]
-        nexthop=a["nh"],  # type: ignore[arg-type]
-        preference=a.get("pref"),  # type: ignore[arg-type]
-        track_bfd_session=a.get("bfd"),  # type: ignore[arg-type]
-        description=a.get("desc"),  # type: ignore[arg-type]
+        vpn_instance=a.opt_text("vpn"),
+        nexthop=a.ip("nh"),
+        preference=a.opt_num("pref"),
+        track_bfd_session=a.opt_text("bfd"),
+        description=a.opt_text("desc"),
     )
 
 

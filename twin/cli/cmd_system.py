@@ -68,13 +68,13 @@ def undo_sysname(s: CliSession, a: Args) -> None:
     ANY,
 )
 def commit(s: CliSession, a: Args) -> None:
-    desc = str(a.get("desc") or "")
+    desc = a.opt_text("desc") or ""
     if len(desc) > 60:
         raise CliSyntaxError("Wrong parameter", a.offsets["desc"])
     trial = None
     if a.has("trial"):
-        trial = int(a.get("secs") or 600)  # VRP8 default trial time
-    ok = s.commit(label=a.get("label"), description=desc, trial=trial)  # type: ignore[arg-type]
+        trial = a.opt_num("secs") or 600  # VRP8 default trial time
+    ok = s.commit(label=a.opt_text("label"), description=desc, trial=trial)
     if ok and trial is not None and s.router.trial is not None:
         s.print(
             "Committing..done. ",
@@ -125,16 +125,20 @@ def unlock(s: CliSession, a: Args) -> None:
 # ---------------------------------------------------------------- rollback
 
 
-@command("rollback configuration { to commit-id <id:INT(1000000001-2999999999)> | last <n:INT(1-80)> | to label <label:LABEL> }", v.USER)
+@command(
+    "rollback configuration { to commit-id <id:INT(1000000001-2999999999)> | last <n:INT(1-80)>"
+    " | to label <label:LABEL> }",
+    v.USER,
+)
 def rollback(s: CliSession, a: Args) -> None:
     router = s.router
     if a.has("commit-id"):
-        point = router.point(int(a["id"]))  # type: ignore[arg-type]
+        point = router.point(a.num("id"))
         if point is None:
             raise CliSyntaxError("Wrong parameter", a.offsets["id"])
         target = point.after
     elif a.has("last"):
-        n = int(a["n"])  # type: ignore[arg-type]
+        n = a.num("n")
         if n > len(router.history):
             raise CliSyntaxError("Wrong parameter", a.offsets["n"])
         target = router.history[n - 1].before

@@ -14,7 +14,11 @@ def vpn_instance(s: CliSession, a: Args) -> None:
     name = str(a["name"])
     if len(name) > 31:
         raise CliSyntaxError("Wrong parameter", a.offsets["name"])
-    s.stage(lambda cfg: cfg.vpn_instances.setdefault(name, VpnInstance(name=name)))
+
+    def op(cfg: RouterConfig) -> None:
+        cfg.vpn_instances.setdefault(name, VpnInstance(name=name))
+
+    s.stage(op)
     s.enter(v.vpn_view(name))
 
 

@@ -15,11 +15,15 @@ unique prefix), ``<name:TYPE>`` is a parameter, ``[ ... ]`` is optional,
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address
-from typing import Callable
+from typing import Generic, TypeVar
 
 from vrpbook.vrp import canonical_from_parts, canonical_interface_name, interface_types_matching
+
+_V = TypeVar("_V")
+_O = TypeVar("_O")  # whatever owns a command sequence (the registry's Command)
 
 UNRECOGNIZED = "Unrecognized command"
 INCOMPLETE = "Incomplete command"
@@ -88,6 +92,13 @@ def _area(tok: str) -> IPv4Address | None:
     return _ipv4(tok)
 
 
+def _cluster_id(tok: str) -> str | None:
+    """Route reflector cluster ID: 1-4294967295 or dotted IPv4, kept as typed."""
+    if tok.isdigit():
+        return tok if 1 <= int(tok) <= 4294967295 else None
+    return tok if _ipv4(tok) is not None else None
+
+
 def _label(tok: str) -> str | None:
     """Commit label: not starting with a digit or '-' (VRP8.md 3.1), quotes allowed."""
     text = tok[1:-1] if len(tok) >= 2 and tok[0] == tok[-1] == '"' else tok
@@ -105,6 +116,7 @@ PARAM_TYPES: dict[str, Callable[[str], object | None]] = {
     "AS": _as_number,
     "AREA": _area,
     "LABEL": _label,
+    "CLUSTER": _cluster_id,
 }
 
 
@@ -146,7 +158,7 @@ def _parse_seq(toks: list[str], i: int, stop: set[str]) -> tuple[list[list[Elem]
         tok = toks[i]
         if tok == "[":
             inner, i = _parse_alts(toks, i + 1, "]")
-            options: list[list[Elem]] = [[]] + inner
+            options: list[list[Elem]] = [[], *inner]
         elif tok == "{":
             options, i = _parse_alts(toks, i + 1, "}")
         elif tok.startswith("<"):
@@ -209,6 +221,39 @@ class Args:
     def has(self, keyword: str) -> bool:
         return keyword in self.keywords
 
+    # Typed accessors: the grammar's parameter type decides the value's Python
+    # type (IPV4 -> IPv4Address, INT/MASK -> int, WORD/TEXT/... -> str), so a
+    # mismatch is a bug in a command spec, reported as a TypeError.
+    def _typed(self, name: str, kind: type[_V]) -> _V | None:
+        value = self.values.get(name)
+        if value is None or isinstance(value, kind):
+            return value
+        raise TypeError(f"parameter {name!r} is {type(value).__name__}, not {kind.__name__}")
+
+    def _required(self, name: str, kind: type[_V]) -> _V:
+        value = self._typed(name, kind)
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def text(self, name: str) -> str:
+        return self._required(name, str)
+
+    def opt_text(self, name: str) -> str | None:
+        return self._typed(name, str)
+
+    def ip(self, name: str) -> IPv4Address:
+        return self._required(name, IPv4Address)
+
+    def opt_ip(self, name: str) -> IPv4Address | None:
+        return self._typed(name, IPv4Address)
+
+    def num(self, name: str) -> int:
+        return self._required(name, int)
+
+    def opt_num(self, name: str) -> int | None:
+        return self._typed(name, int)
+
 
 @dataclass(frozen=True)
 class Token:
@@ -221,8 +266,8 @@ def tokenize(line: str) -> list[Token]:
 
 
 @dataclass
-class _State:
-    owner: object
+class _State(Generic[_O]):
+    owner: _O
     seq: tuple[Elem, ...]
     pos: int
     values: dict[str, object]
@@ -232,9 +277,7 @@ class _State:
     done_text: bool = False
 
 
-def match(
-    line: str, commands: list[tuple[object, list[tuple[Elem, ...]]]]
-) -> tuple[object, Args]:
+def match(line: str, commands: list[tuple[_O, list[tuple[Elem, ...]]]]) -> tuple[_O, Args]:
     """Match *line* against ``(owner, sequences)`` pairs; return the winner.
 
     Raises :class:`CliSyntaxError` with VRP's kind and offset when nothing
@@ -247,9 +290,13 @@ def match(
     for tok in tokens:
         live = [s for s in states if not s.done_text]
         finished = [s for s in states if s.done_text]
-        nxt: list[_State] = []
+        nxt: list[_State[_O]] = []
         low = tok.text.lower()
-        kw_words = {s.seq[s.pos].word for s in live if s.pending_if is None and s.pos < len(s.seq) and isinstance(s.seq[s.pos], Kw)}
+        kw_words = {
+            elem.word
+            for s in live
+            if s.pending_if is None and s.pos < len(s.seq) and isinstance(elem := s.seq[s.pos], Kw)
+        }
         exact = low in kw_words
         prefix = {w for w in kw_words if w.startswith(low)}
         param_hit = False
@@ -270,12 +317,13 @@ def match(
             if isinstance(elem, Kw):
                 ok = elem.word == low if exact else (elem.word in prefix and len(prefix) == 1)
                 if ok:
-                    nxt.append(_State(s.owner, s.seq, s.pos + 1, s.values, s.offsets, s.kws + (elem.word,)))
+                    nxt.append(_State(s.owner, s.seq, s.pos + 1, s.values, s.offsets, (*s.kws, elem.word)))
                 continue
             offs = {**s.offsets, elem.name: tok.offset}
             if elem.kind == "TEXT":
                 text = line[tok.offset:].rstrip()
-                nxt.append(_State(s.owner, s.seq, s.pos + 1, {**s.values, elem.name: text}, offs, s.kws, done_text=True))
+                values = {**s.values, elem.name: text}
+                nxt.append(_State(s.owner, s.seq, s.pos + 1, values, offs, s.kws, done_text=True))
                 param_hit = True
             elif elem.kind == "IFNAME":
                 try:
@@ -283,7 +331,8 @@ def match(
                     nxt.append(_State(s.owner, s.seq, s.pos + 1, {**s.values, elem.name: name}, offs, s.kws))
                     param_hit = True
                 except ValueError:
-                    kinds = interface_types_matching(tok.text) if re.fullmatch(r"[A-Za-z][A-Za-z\-]*|\d+GE", tok.text) else []
+                    typed_type = re.fullmatch(r"[A-Za-z][A-Za-z\-]*|\d+GE", tok.text)
+                    kinds = interface_types_matching(tok.text) if typed_type else []
                     if len(kinds) == 1:
                         nxt.append(_State(s.owner, s.seq, s.pos, s.values, offs, s.kws, pending_if=kinds[0]))
                         param_hit = True

@@ -8,8 +8,10 @@ abbreviations work the same for every command.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .grammar import Elem, compile_spec
 
@@ -49,13 +51,20 @@ def commands_for(view_kind: str) -> list[Command]:
     return _TABLE.get(view_kind, [])
 
 
-_loaded = False
-
-
+@functools.cache
 def _load() -> None:
-    """Import the command modules once (they register themselves)."""
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    from . import cmd_bfd, cmd_bgp, cmd_display, cmd_interface, cmd_mpls, cmd_routing, cmd_system, cmd_vpn  # noqa: F401
+    """Import the command modules once (they register themselves).
+
+    Imported lazily: every command module imports this registry, so importing
+    them at the top would be a cycle.
+    """
+    from . import (  # noqa: F401
+        cmd_bfd,
+        cmd_bgp,
+        cmd_display,
+        cmd_interface,
+        cmd_mpls,
+        cmd_routing,
+        cmd_system,
+        cmd_vpn,
+    )

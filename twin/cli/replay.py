@@ -9,13 +9,14 @@ the same grammar and errors as typed commands.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..config.model import RouterConfig
 from ..config.validate import CommitError, validate_commit
 from .session import CliSession
 
 if TYPE_CHECKING:
+    from ..network.api import NetworkView
     from ..state import Router
 
 
@@ -23,7 +24,7 @@ class BootError(ValueError):
     """A saved configuration line the CLI refuses; names the source and line."""
 
 
-def replay_config(router: "Router", network: Any, text: str, source: str = "<saved>") -> RouterConfig:
+def replay_config(router: Router, network: NetworkView, text: str, source: str = "<saved>") -> RouterConfig:
     """Return the configuration *text* produces on top of *router*'s running one."""
     s = CliSession(router, network, "SYSTEM")
     try:

@@ -16,17 +16,19 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING
 
 from ..config.model import RouterConfig
 from ..config.validate import CommitError
 from ..state import MAX_VTY
 from . import views as v
-from .grammar import CliSyntaxError, match
+from .grammar import Args, CliSyntaxError, match
 from .registry import Command, commands_for
 
 if TYPE_CHECKING:
+    from ..network.api import NetworkView
     from ..state import Router
 
 log = logging.getLogger(__name__)
@@ -59,7 +61,7 @@ class Question:
 class CliSession:
     """A logged-in VTY user on one router."""
 
-    def __init__(self, router: "Router", network: Any, user: str, peer: str = "127.0.0.1") -> None:
+    def __init__(self, router: Router, network: NetworkView, user: str, peer: str = "127.0.0.1") -> None:
         self.router = router
         self.network = network
         self.user = user
@@ -79,6 +81,7 @@ class CliSession:
         self.tail_override: str | None = None
         self.typed_prompt = ""
         self.filtering = False  # the running command's output goes through "| ..."
+        self.hangup: Callable[[], None] | None = None  # set by the SSH layer: drops the connection
 
     # ------------------------------------------------------------ text
 
@@ -288,7 +291,7 @@ class CliSession:
         if filt is not None:
             self._out[mark:] = filt(self._out[mark:])
 
-    def _resolve(self, line: str) -> tuple[Command, Any, v.View]:
+    def _resolve(self, line: str) -> tuple[Command, Args, v.View]:
         """Match in the current view, then (not for ``undo``) in each parent."""
         first_error: CliSyntaxError | None = None
         chain = [self.view] if self.view.kind == v.USER else self.view.chain()
@@ -298,7 +301,7 @@ class CliSession:
                 table = table + (commands_for("any") if view.kind != v.USER else [])
             try:
                 cmd, args = match(line, [(c, c.seqs) for c in table])
-                return cmd, args, view  # type: ignore[return-value]
+                return cmd, args, view
             except CliSyntaxError as exc:
                 if first_error is None:
                     first_error = exc

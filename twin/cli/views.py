@@ -36,7 +36,7 @@ CONFIG_VIEWS = (
 class View:
     kind: str
     suffix: str = ""
-    parent: "View | None" = None
+    parent: View | None = None
     name: str | None = None  # interface / vpn instance / bfd session name
     number: int | None = None  # ospf process id
     area: IPv4Address | None = None
@@ -45,7 +45,7 @@ class View:
     def depth(self) -> int:
         return 0 if self.parent is None else 1 + self.parent.depth
 
-    def chain(self) -> list["View"]:
+    def chain(self) -> list[View]:
         """This view and its parents up to (excluding) the user view."""
         out: list[View] = []
         v: View | None = self

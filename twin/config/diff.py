@@ -20,7 +20,7 @@ from .render import render_blocks
 @dataclass
 class Node:
     line: str
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
 
 
 def to_tree(lines: list[str]) -> list[Node]:
@@ -53,10 +53,10 @@ def _diff_sections(old: list[Node], new: list[Node]) -> list[list[str]]:
     sm = difflib.SequenceMatcher(a=[n.line for n in old], b=[n.line for n in new], autojunk=False)
     for op, i1, i2, j1, j2 in sm.get_opcodes():
         if op == "equal":
-            for a, b in zip(old[i1:i2], new[j1:j2]):
+            for a, b in zip(old[i1:i2], new[j1:j2], strict=True):
                 inner = [line for section in _diff_sections(a.children, b.children) for line in section]
                 if inner:
-                    sections.append([f"  {a.line}"] + inner)
+                    sections.append([f"  {a.line}", *inner])
             continue
         sections += [_all(a, "-") for a in old[i1:i2]]
         sections += [_all(b, "+") for b in new[j1:j2]]
@@ -84,5 +84,5 @@ def changed_blocks(old: RouterConfig, new: RouterConfig) -> list[str]:
     out: list[str] = []
     for block in render_blocks(new):
         if tuple(block) not in old_blocks:
-            out += ["#"] + block if out else block
+            out += ["#", *block] if out else block
     return out

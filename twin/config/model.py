@@ -68,6 +68,8 @@ class BgpUnicastFamily:
     synchronization: bool = False  # printed as "undo synchronization"
     enabled_peers: list[IPv4Address] = field(default_factory=list)
     import_routes: list[str] = field(default_factory=list)  # "direct", "static", "ospf 1"
+    reflect_clients: list[IPv4Address] = field(default_factory=list)  # "peer X reflect-client"
+    cluster_id: str | None = None  # "reflector cluster-id N|A.B.C.D" as typed
 
 
 @dataclass
@@ -76,6 +78,8 @@ class BgpVpnv4Family:
 
     policy_vpn_target: bool = True  # VRP default, printed in the config
     enabled_peers: list[IPv4Address] = field(default_factory=list)
+    reflect_clients: list[IPv4Address] = field(default_factory=list)  # "peer X reflect-client"
+    cluster_id: str | None = None  # "reflector cluster-id N|A.B.C.D" as typed
 
 
 @dataclass
@@ -182,11 +186,11 @@ class RouterConfig:
     static_routes: list[StaticRoute] = field(default_factory=list)
     bfd_sessions: dict[str, BfdSession] = field(default_factory=dict)
 
-    def clone(self) -> "RouterConfig":
+    def clone(self) -> RouterConfig:
         return copy.deepcopy(self)
 
     @classmethod
-    def factory(cls, physical_interfaces: list[str]) -> "RouterConfig":
+    def factory(cls, physical_interfaces: list[str]) -> RouterConfig:
         """A factory-fresh router: default sysname, physical ports present and up."""
         cfg = cls()
         for name in physical_interfaces:

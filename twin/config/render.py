@@ -13,7 +13,8 @@ from __future__ import annotations
 from ipaddress import IPv4Address
 
 from vrpbook.vrp import interface_sort_key
-from .model import Bgp, BfdSession, Interface, RouterConfig, StaticRoute, VpnInstance
+
+from .model import BfdSession, Bgp, Interface, RouterConfig, StaticRoute, VpnInstance
 
 Block = list[str]
 
@@ -72,13 +73,17 @@ def render_bgp(bgp: Bgp) -> Block:
             lines.append(f" peer {peer.address} connect-interface {peer.connect_interface}")
     lines += [" #", " ipv4-family unicast"]
     lines.append("  synchronization" if bgp.unicast.synchronization else "  undo synchronization")
+    if bgp.unicast.cluster_id is not None:
+        lines.append(f"  reflector cluster-id {bgp.unicast.cluster_id}")
     lines += [f"  import-route {r}" for r in bgp.unicast.import_routes]
-    lines += [f"  peer {p} enable" for p in bgp.unicast.enabled_peers]
+    lines += _family_peers(bgp.unicast.enabled_peers, bgp.unicast.reflect_clients)
     if bgp.vpnv4 is not None:
         lines += [" #", " ipv4-family vpnv4"]
-        if bgp.vpnv4.policy_vpn_target:
-            lines.append("  policy vpn-target")
-        lines += [f"  peer {p} enable" for p in bgp.vpnv4.enabled_peers]
+        if bgp.vpnv4.cluster_id is not None:
+            lines.append(f"  reflector cluster-id {bgp.vpnv4.cluster_id}")
+        # VRP prints its default ("policy vpn-target") and the undo of it.
+        lines.append("  policy vpn-target" if bgp.vpnv4.policy_vpn_target else "  undo policy vpn-target")
+        lines += _family_peers(bgp.vpnv4.enabled_peers, bgp.vpnv4.reflect_clients)
     for vrf in bgp.vrfs.values():
         lines += [" #", f" ipv4-family vpn-instance {vrf.vpn_instance}"]
         for peer in vrf.peers.values():
@@ -89,6 +94,22 @@ def render_bgp(bgp: Bgp) -> Block:
         # twin's choice: printed after "maximum load-balancing" (no evidence for its position)
         if vrf.load_balancing_igp_metric_ignore:
             lines.append("  load-balancing igp-metric-ignore")
+    return lines
+
+
+def _family_peers(enabled: list[IPv4Address], clients: list[IPv4Address]) -> list[str]:
+    """``peer X enable`` per peer, each followed by its ``peer X reflect-client``.
+
+    twin's choice: no source shows a route reflector's configuration file; the
+    per-peer lines follow the peer's ``enable`` (VRP groups a peer's lines),
+    and ``reflector cluster-id`` opens the family block.
+    """
+    lines: list[str] = []
+    for p in enabled:
+        lines.append(f"  peer {p} enable")
+        if p in clients:
+            lines.append(f"  peer {p} reflect-client")
+    lines += [f"  peer {p} reflect-client" for p in clients if p not in enabled]
     return lines
 
 

@@ -15,8 +15,10 @@ VRP error text (a line starting ``Error:``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Literal, Protocol
+from ipaddress import IPv4Address
+from typing import Literal, Protocol
 
 from ..config.model import RouterConfig
 
@@ -25,6 +27,9 @@ from ..config.model import RouterConfig
 RunningConfigs = Callable[[], dict[str, RouterConfig]]
 
 BgpPeerScope = Literal["ipv4", "vpnv4_all", "vpn_instance"]
+
+# ("bgp", router, table, peer address): one configured BGP peer of one router.
+PeerKey = tuple[str, str, str, IPv4Address]
 
 
 @dataclass(frozen=True)

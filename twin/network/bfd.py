@@ -25,6 +25,7 @@ from ipaddress import IPv4Address
 
 from ..config.model import BfdSession, RouterConfig
 from .links import LinkMap
+from .timeline import Key
 
 AUTO_BASE = 8192
 
@@ -36,7 +37,7 @@ class BfdView:
     router: str
     cfg: BfdSession
     local_disc: int
-    key: tuple
+    key: Key
     eligible: bool
     peer: tuple[str, str] | None  # (router, session name) of the matching far end
     source: IPv4Address | None
@@ -70,9 +71,8 @@ def discriminators(cfg: RouterConfig, previous: dict[str, int] | None = None) ->
 def _source(router: str, cfg: RouterConfig, s: BfdSession) -> IPv4Address | None:
     if s.source_ip is not None:
         return s.source_ip
-    if s.interface and cfg.interfaces.get(s.interface) and cfg.interfaces[s.interface].address:
-        return cfg.interfaces[s.interface].address.ip
-    return None
+    iface = cfg.interfaces.get(s.interface) if s.interface else None
+    return iface.address.ip if iface is not None and iface.address is not None else None
 
 
 def sessions(
@@ -92,7 +92,7 @@ def sessions(
         for name, s in cfg.bfd_sessions.items():
             src = _source(router, cfg, s)
             peer = _match(router, cfg, s, src, configs, links, discs)
-            key = ("bfd",) + tuple(sorted([(router, name), peer])) if peer else ("bfd", (router, name))
+            key = ("bfd", *sorted([(router, name), peer])) if peer else ("bfd", (router, name))
             out.append(BfdView(router, s, discs[router][name], key, peer is not None, peer, src))
     return out
 

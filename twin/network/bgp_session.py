@@ -22,6 +22,7 @@ from ..config.model import Bgp, BgpPeer, RouterConfig
 from .links import PUBLIC, LinkMap, table_of
 from .ospf import router_id as default_router_id
 from .rib import Table
+from .timeline import Key
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class PeerView:
     consistent: bool
     families: frozenset[str]  # negotiated: "unicast" (IPv4 / VPN-instance IPv4), "vpnv4"
     local_families: frozenset[str]
-    key: tuple
+    key: Key
 
     @property
     def ebgp(self) -> bool:
@@ -108,21 +109,7 @@ def _remote(
     return None
 
 
-def peers(configs: dict[str, RouterConfig], links: LinkMap, base: dict[str, dict[str, Table]]) -> list[PeerView]:
-    """Every configured peer of every router, with its preconditions evaluated."""
-    out: list[PeerView] = []
-    for router, cfg in configs.items():
-        bgp = cfg.bgp
-        if bgp is None:
-            continue
-        tables = [PUBLIC] + [v for v in bgp.vrfs if v in cfg.vpn_instances]
-        for table in tables:
-            for addr, pcfg in peer_table(bgp, table).items():
-                out.append(_view(router, cfg, table, pcfg, configs, links, base))
-    return out
-
-
-def _view(
+def view(
     router: str,
     cfg: RouterConfig,
     table: str,
@@ -150,7 +137,8 @@ def _view(
     rbgp = rcfg.bgp
     rpeer = peer_table(rbgp, rtable).get(src) if rbgp else None
     if not reachable or rbgp is None or rpeer is None:
-        return PeerView(router, table, pcfg, bgp.as_number, src, remote, None, reachable, False, frozenset(), fams, lone)
+        return PeerView(router, table, pcfg, bgp.as_number, src, remote, None, reachable, False, frozenset(), fams,
+                        lone)
     rsrc = source_address(rcfg, rrouter, rtable, rpeer, links, base[rrouter])
     negotiated = fams & local_families(rbgp, rtable, src)
     consistent = (
@@ -159,6 +147,6 @@ def _view(
         and rsrc == pcfg.address
         and bool(negotiated)
     )
-    key = ("bgp",) + tuple(sorted([(router, table, str(pcfg.address)), (rrouter, rtable, str(src))])) if consistent else lone
+    key = ("bgp", *sorted([(router, table, str(pcfg.address)), (rrouter, rtable, str(src))])) if consistent else lone
     return PeerView(router, table, pcfg, bgp.as_number, src, remote, rsrc, reachable, consistent,
                     frozenset(negotiated) if consistent else frozenset(), fams, key)

@@ -24,12 +24,12 @@ def _total(states: list[BfdState]) -> str:
 
 
 def brief(states: list[BfdState]) -> str:
-    lines = LEGEND + [RULE, "Local  Remote PeerIpAddr      State     Type      InterfaceName", RULE]
+    lines = [*LEGEND, RULE, "Local  Remote PeerIpAddr      State     Type      InterfaceName", RULE]
     for s in states:
         v = s.view
         state = "Up" if s.up else "Down"
         lines.append(
-            f"{v.local_disc:<6}{s.remote_disc:<7}{str(v.cfg.peer_ip):<16}{state:<10}"
+            f"{v.local_disc:<6}{s.remote_disc:<7}{v.cfg.peer_ip!s:<16}{state:<10}"
             f"{session_type(v.cfg):<12}{v.cfg.interface or '-'}"
         )
     lines += [RULE, _total(states)]
@@ -37,7 +37,7 @@ def brief(states: list[BfdState]) -> str:
 
 
 def _pair(left: str, lval: object, right: str, rval: object) -> str:
-    return f"  {left:<23}: {str(lval):<17}{right:<23}: {rval}"
+    return f"  {left:<23}: {lval!s:<17}{right:<23}: {rval}"
 
 
 def _one(label: str, val: object) -> str:
@@ -65,7 +65,7 @@ def verbose(states: list[BfdState]) -> str:
         lines += [
             _pair("FSM Board Id", 3, "TOS-EXP", 7),
             _pair("Min Tx Interval (ms)", c.min_tx_interval, "Min Rx Interval (ms)", c.min_rx_interval),
-            f"  Actual Tx Interval (ms): {str(tx):<17}Actual Rx Interval (ms): {rx}",
+            f"  Actual Tx Interval (ms): {tx!s:<17}Actual Rx Interval (ms): {rx}",
             _pair("Local Detect Multi", c.detect_multiplier, "Detect Interval (ms)", det),
             _pair("Echo Passive", "Disable", "Acl Number", "-"),
             _pair("Destination Port", 3784 if c.interface else 4784, "TTL", 255 if c.interface else 254),

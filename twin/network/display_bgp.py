@@ -17,8 +17,10 @@ the VPNv4 tables so that a check on this display fails closed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv4Network
 
+from .api import PeerKey
+from .bgp_routes import Path
 from .bgp_session import PeerView, router_id
 from .compute import NetState
 from .links import PUBLIC
@@ -47,12 +49,12 @@ def up_down(seconds: float) -> str:
 
 
 def _sample_row(r: PeerRow) -> str:
-    return (f"  {str(r.peer):<16}4{r.as_number:>12}{r.rcvd:>9}{r.sent:>9}{0:>6} {r.up_down:<8}"
+    return (f"  {r.peer!s:<16}4{r.as_number:>12}{r.rcvd:>9}{r.sent:>9}{0:>6} {r.up_down:<8}"
             f"{r.state:>12}{r.pref:>9}")
 
 
 def _ref_row(r: PeerRow) -> str:
-    return f"{str(r.peer):<16}4{r.as_number:>6}{r.rcvd:>9}{r.sent:>9}{0:>8} {r.up_down} {r.state}{r.pref:>8}"
+    return f"{r.peer!s:<16}4{r.as_number:>6}{r.rcvd:>9}{r.sent:>9}{0:>8} {r.up_down} {r.state}{r.pref:>8}"
 
 
 def _head(st: NetState, router: str, rows: list[PeerRow]) -> list[str]:
@@ -96,7 +98,7 @@ def routing_table(st: NetState, router: str) -> str:
     cfg = st.configs[router]
     assert cfg.bgp is not None
     rid = router_id(cfg)
-    by_rd: dict[str, list[tuple[str, object]]] = {}
+    by_rd: dict[str, list[tuple[str, Path]]] = {}
     for vrf in cfg.bgp.vrfs:
         inst = cfg.vpn_instances.get(vrf)
         if inst is None or not inst.route_distinguisher:
@@ -105,10 +107,22 @@ def routing_table(st: NetState, router: str) -> str:
             for p in paths:
                 if p.local or p.ebgp:
                     by_rd.setdefault(inst.route_distinguisher, []).append(("*>", p))
+    # Received routes, best first per (RD, prefix) as the router's VPNv4 table ranks
+    # them: "*>i" best, "* i" valid (e.g. the same route from a second reflector,
+    # samples2/bgp_vpnv4_all_routing_table/01), twin's choice "  i" for a route
+    # whose next hop does not resolve.
+    rib = st.bgp.vpnv4_rib.get(router, {})
+    received: dict[tuple[str, IPv4Network], list[Path]] = {}
     for (r, _peer), paths in st.bgp.vpnv4_in.items():
         if r == router:
             for p in paths:
-                by_rd.setdefault(p.rd or "-", []).append(("*>i", p))
+                received.setdefault((p.rd or "-", p.prefix), []).append(p)
+    for (rd, prefix), paths in received.items():
+        ranked = rib.get((rd, prefix), [])
+        paths.sort(key=lambda p: ranked.index(p) if p in ranked else len(ranked))
+        for i, p in enumerate(paths):
+            code = ("*>i" if i == 0 else "* i") if p in ranked else "  i"
+            by_rd.setdefault(rd, []).append((code, p))
     total = sum(len(v) for v in by_rd.values())
     hdr = "        Network            NextHop                       MED        LocPrf    PrefVal Path/Ogn"
     lines = [
@@ -124,8 +138,10 @@ def routing_table(st: NetState, router: str) -> str:
     ]
     for rd in sorted(by_rd):
         lines += [f" Route Distinguisher: {rd}", "", "", hdr, ""]
+        previous = None
         for code, p in sorted(by_rd[rd], key=lambda x: (int(x[1].prefix.network_address), x[1].prefix.prefixlen)):
-            lines.append(_path_row(code, p))
+            lines.append(_path_row(code, p, show_network=p.prefix != previous))
+            previous = p.prefix
         lines.append("")
     for vrf in cfg.bgp.vrfs:
         best = st.bgp.best.get((router, vrf), {})
@@ -140,17 +156,18 @@ def routing_table(st: NetState, router: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _path_row(code: str, p) -> str:  # noqa: ANN001 - Path, kept loose to avoid an import cycle
-    net = f"{p.prefix.network_address}/{p.prefix.prefixlen}"
+def _path_row(code: str, p: Path, show_network: bool = True) -> str:
+    net = f"{p.prefix.network_address}/{p.prefix.prefixlen}" if show_network else ""
     locprf = "" if (p.local or p.ebgp) else "100"
     path = " ".join(p.as_path) + "?"  # origin code glued to the last AS (samples2/bgp_vpnv4_all_routing_table)
-    return f" {code:<7}{net:<19}{str(p.nexthop):<30}{0:<11}{locprf:<10}{0:<8}{path}"
+    return f" {code:<7}{net:<19}{p.nexthop!s:<30}{0:<11}{locprf:<10}{0:<8}{path}"
 
 
 def rows_for(st: NetState, router: str, views: list[tuple[PeerView, str]], now: float,
-             changed: dict, ka: float, family: str) -> list[PeerRow]:
+             changed: dict[PeerKey, tuple[str, float]], ka: float, family: str) -> list[PeerRow]:
     rows = []
-    for pv, state in sorted(views, key=lambda x: int(x[0].address)):
+    for pv, session_state in sorted(views, key=lambda x: int(x[0].address)):
+        state = session_state
         if family == "vpnv4" and state == "Established" and "vpnv4" not in pv.families:
             state = "Idle"
         since = changed.get(("bgp", pv.router, pv.table, pv.address), (state, now))[1]
@@ -170,10 +187,13 @@ def rows_for(st: NetState, router: str, views: list[tuple[PeerView, str]], now: 
     return rows
 
 
-def _accepted_vpnv4(st: NetState, router: str, peer: IPv4Address) -> list:
+def _accepted_vpnv4(st: NetState, router: str, peer: IPv4Address) -> list[Path]:
     cfg = st.configs[router]
+    paths = st.bgp.vpnv4_in.get((router, peer), [])
+    if cfg.bgp is not None and cfg.bgp.vpnv4 is not None and not cfg.bgp.vpnv4.policy_vpn_target:
+        return paths  # "undo policy vpn-target" (a reflector): every VPNv4 route is kept
     wanted = {t for v in cfg.vpn_instances.values() for t in v.import_targets}
-    return [p for p in st.bgp.vpnv4_in.get((router, peer), []) if wanted & set(p.targets)]
+    return [p for p in paths if wanted & set(p.targets)]
 
 
 def scope_views(st: NetState, router: str, scope: str, vpn: str | None) -> list[tuple[PeerView, str]]:

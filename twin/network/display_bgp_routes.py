@@ -6,7 +6,10 @@ Layout: the ``VPN-Instance`` section of ``display bgp vpnv4 all routing-table``
 ``all`` display prints for that instance (``display_bgp.routing_table``; a test
 checks the two agree): one row per path of ``NetState.bgp.best``, the best
 path ``*>``, others ``*``, ``i`` for paths learned over IBGP, MED 0, LocPrf 100
-on IBGP paths, PrefVal 0, AS path and origin ``?``.
+on IBGP paths, PrefVal 0, AS path and origin ``?``. ``best`` is the instance's
+table after route reflection and import (the router's VPNv4 table,
+``NetState.bgp.vpnv4_rib``, imported by target), so a route reflected to this
+router prints here as the far PE's path, ``*>i`` with the far PE's next hop.
 
 twin's choices (no sample of this command exists): an instance with no BGP
 ``ipv4-family vpn-instance`` prints the head and ``Total Number of Routes: 0``.

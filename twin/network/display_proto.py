@@ -8,10 +8,13 @@ instance from the reference (steps 2 and 3), interface brief from VRP8.md §6.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from vrpbook.vrp import interface_sort_key
+
 from .compute import NetState
 from .ospf import process_router_id
+from .timeline import Key
 
 
 def ospf_peer_brief(st: NetState, router: str) -> str:
@@ -36,7 +39,7 @@ def ospf_peer_brief(st: NetState, router: str) -> str:
         for a, up in sorted(peers, key=lambda p: interface_sort_key(p[0].interface)):
             # twin's choice: an adjacency still forming shows ExStart.
             state = "Full" if up else "ExStart"
-            lines.append(f" {str(a.area):<16}{a.interface:<27}{str(a.neighbour_rid):<21}{state}")
+            lines.append(f" {a.area!s:<16}{a.interface:<27}{a.neighbour_rid!s:<21}{state}")
         lines.append("-" * 77)
     return "\n".join(lines) + "\n"
 
@@ -46,7 +49,7 @@ def _ssn_age(seconds: float) -> str:
     return f"{minutes // 1440:04d}:{(minutes // 60) % 24:02d}:{minutes % 60:02d}"
 
 
-def mpls_ldp_session(st: NetState, router: str, now: float, up_at: dict, ka_interval: float) -> str:
+def mpls_ldp_session(st: NetState, router: str, now: float, up_at: dict[Key, float], ka_interval: float) -> str:
     rule = " " + "-" * 78
     lines = [
         "",
@@ -78,7 +81,13 @@ def _duration(seconds: float) -> str:
             f"and {s % 60:02d} seconds")
 
 
-def vpn_instance_verbose(st: NetState, router: str, now: float, first_seen: dict, wall_of) -> str:
+def vpn_instance_verbose(
+    st: NetState,
+    router: str,
+    now: float,
+    first_seen: dict[tuple[str, str], float],
+    wall_of: Callable[[float], float],
+) -> str:
     """Reference step 3 layout; dates from when the instance first appeared in running config.
 
     twin's choice: several bound interfaces are joined with ", "; an instance
@@ -135,7 +144,7 @@ IF_LEGEND = [
 def interface_brief(st: NetState, router: str) -> str:
     """VRP8.md §6 layout; traffic counters are zero (the twin carries no traffic)."""
     cfg = st.configs[router]
-    lines = IF_LEGEND + ["Interface                   PHY   Protocol  InUti OutUti   inErrors  outErrors"]
+    lines = [*IF_LEGEND, "Interface                   PHY   Protocol  InUti OutUti   inErrors  outErrors"]
     names = sorted(cfg.interfaces, key=interface_sort_key)
     for name in names:
         p = st.links.port(router, name)

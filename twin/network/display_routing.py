@@ -19,7 +19,7 @@ HEADER = "Destination/Mask    Proto  Pre  Cost     Flags NextHop         Interfa
 def route_row(r: Route, show_dest: bool = True) -> str:
     dest = f"{r.prefix.network_address}/{r.prefix.prefixlen}" if show_dest else ""
     return (
-        f"{dest:>18}  {r.proto:<7}{r.pre:<5}{r.cost:<11}{r.flags:>2}  {str(r.nexthop):<16}{r.interface}"
+        f"{dest:>18}  {r.proto:<7}{r.pre:<5}{r.cost:<11}{r.flags:>2}  {r.nexthop!s:<16}{r.interface}"
     ).rstrip()
 
 

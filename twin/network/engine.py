@@ -3,24 +3,30 @@
 How it works: the engine keeps a snapshot of every router's running
 configuration (refreshed on :meth:`Network.config_changed`), the set of
 pulled cables, and a :class:`~.timeline.Timeline` of when each adjacency
-became eligible. It evaluates the whole network (:func:`.compute.evaluate`)
-only at discrete instants: a configuration change, a cable pull, or the next
+became eligible. It evaluates the network (:class:`.compute.Evaluator`) only
+at discrete instants: a configuration change, a cable pull, or the next
 pending protocol transition (an adjacency's bring-up delay or a BFD detection
 timer expiring). Displays between those instants reuse the cached state and
 only compute ages and counters from the recorded times. State changes between
 consecutive evaluations become the event log.
 
-Growing to hundreds of routers: the evaluation is a full recompute, linear in
-links and sessions except for SPF (one Dijkstra per router, O(R * E log R))
-and the BGP exchange (rounds x sessions x routes). The structure allows
-incremental work without changing the displays: keep per-area LSDBs and rerun
-SPF only in areas whose adjacencies or stubs changed (incremental SPF for
-leaf changes), invalidate per-router RIBs from a dependency map (a config
-change touches the router and its link neighbours; a SPF change touches that
-area's routers; a BGP change touches the routers that import the affected
-route targets), keep the BGP exchange as per-prefix Adj-RIB deltas instead of
-fixed-point rounds, and index address owners and prefix lookups with a radix
-trie instead of linear scans.
+Growing to hundreds of routers: an evaluation redoes only what its change
+reaches. Every layer keeps its per-router results with the inputs they came
+from and hands on the same objects when nothing changed (a committed router
+gets a new configuration object; the others keep theirs), so ports, direct
+and static routes, OSPF interfaces, base tables and BGP peer views are
+recomputed for the routers whose inputs changed; SPF runs only when the OSPF
+graph changed; the BGP exchange (:class:`.bgp_routes.BgpExchange`) keeps the
+RIBs and propagates changes prefix by prefix, with next-hop tracking for IGP
+and LSP changes; final tables are patched per changed prefix; and the
+event-log diff looks only at the tables and prefixes that changed. What is
+still linear in the network per evaluation: a pass over the routers to find
+what changed (identity checks), the adjacency lists handed to the timeline,
+and the BGP result snapshot; what is still quadratic: SPF after an OSPF
+topology change (one Dijkstra per router, O(R * E log R)) and re-checking
+the LSPs behind tracked VPN next hops when an LSR's public table changed.
+:meth:`Network.recompute` drops every cache (a full recompute, which
+``bench/twin_scale.py`` compares with the incremental one).
 """
 
 from __future__ import annotations
@@ -28,18 +34,18 @@ from __future__ import annotations
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from ipaddress import AddressValueError, IPv4Address
-from typing import Callable
+
+from vrpbook.vrp import canonical_interface_name
 
 from ..config.model import RouterConfig
-from vrpbook.vrp import canonical_interface_name
 from ..topology import Endpoint, Topology
 from . import display_bfd, display_bgp, display_proto, display_routing, forwarding
-from .api import BgpPeerScope, LabEvent, RunningConfigs
-from .compute import NetState, evaluate
+from .api import BgpPeerScope, LabEvent, PeerKey, RunningConfigs
+from .compute import Evaluator, NetState
 from .links import PUBLIC
 from .rib import Table
-from .timeline import Timeline
 
 LDP_KEEPALIVE_S = 15.0  # VRP default keepalive send interval (hold time 45 s / 3)
 BGP_KEEPALIVE_S = 60.0  # VRP default keepalive interval
@@ -71,12 +77,14 @@ class Network:
         self._wall0 = time.time()
         self._snapshot: dict[str, RouterConfig] | None = None
         self._pulled: set[Endpoint] = set()
-        self._timeline = Timeline()
-        self._memory: dict[tuple, object] = {}
+        self._evaluator = Evaluator(topology, time_scale)
+        self._timeline = self._evaluator.timeline
+        self._memory = self._evaluator.memory
         self._state: NetState | None = None
         self._events: list[LabEvent] = []
-        self._changed: dict[tuple, tuple[str, float]] = {}
+        self._changed: dict[PeerKey, tuple[str, float]] = {}
         self._first_seen: dict[tuple[str, str], float] = {}
+        self._flip_cache: dict[str, tuple[object, dict[tuple[str, ...], bool]]] = {}
         self._calls = 0
 
     # ----------------------------------------------------------------- state
@@ -86,7 +94,7 @@ class Network:
         return self._snapshot
 
     def _evaluate(self, t: float) -> None:
-        st = evaluate(t, self.topology, self._configs(), self._pulled, self._timeline, self.time_scale, self._memory)
+        st = self._evaluator.evaluate(t, self._configs(), self._pulled)
         self._record(self._state, st)
         self._state = st
 
@@ -108,8 +116,10 @@ class Network:
         return st, now
 
     def recompute(self) -> NetState:
-        """Force a full evaluation now (benchmarks; the lab never needs it)."""
+        """Force a full evaluation now, every cached layer forgotten (benchmarks compare it
+        with the incremental evaluation a commit triggers; the lab never needs it)."""
         with self._lock:
+            self._evaluator.reset()
             self._evaluate(self.clock())
             assert self._state is not None
             return self._state
@@ -168,50 +178,91 @@ class Network:
         for key in [k for k in self._first_seen if k not in live]:
             del self._first_seen[key]
         for pv, state in new.bgp_peers:
-            key = ("bgp", pv.router, pv.table, pv.address)
-            if self._changed.get(key, (None,))[0] != state:
-                self._changed[key] = (state, t)
+            pkey: PeerKey = ("bgp", pv.router, pv.table, pv.address)
+            seen = self._changed.get(pkey)
+            if seen is None or seen[0] != state:
+                self._changed[pkey] = (state, t)
         if old is None:
             return
-        for key, port in new.links.ports.items():
-            before = old.links.ports.get(key)
-            if before is None or not new.configs[key[0]].interfaces[key[1]].physical:
+        for router, ports in new.links.by_router.items():
+            was = old.links.by_router.get(router)
+            if was is ports or was is None:
                 continue
-            if before.phy == "up" and port.phy != "up":
-                self._emit(t, key[0], "link-down", f"{port.name} physical down")
-            elif before.phy != "up" and port.phy == "up":
-                self._emit(t, key[0], "link-up", f"{port.name} physical up")
+            for name, port in ports.items():
+                before = was.get(name)
+                if before is None or not new.configs[router].interfaces[name].physical:
+                    continue
+                if before.phy == "up" and port.phy != "up":
+                    self._emit(t, router, "link-down", f"{port.name} physical down")
+                elif before.phy != "up" and port.phy == "up":
+                    self._emit(t, router, "link-up", f"{port.name} physical up")
         self._diff(t, old, new)
 
-    def _diff(self, t: float, old: NetState, new: NetState) -> None:
-        def flips(before: dict, after: dict, up_kind: str, down_kind: str, describe) -> None:
-            for key in sorted(set(before) | set(after), key=str):
-                a, b = before.get(key, False), after.get(key, False)
-                if a != b:
-                    self._emit(t, key[0], up_kind if b else down_kind, describe(key, b))
+    def _flip_keys(self, kind: str, source: object, build: Callable[[], dict[tuple[str, ...], bool]]
+                   ) -> dict[tuple[str, ...], bool]:
+        """Up/down per adjacency of one kind for one state; the previous evaluation's
+        map is kept, so each state's map is built once."""
+        cached = self._flip_cache.get(kind)
+        if cached is not None and cached[0] is source:
+            return cached[1]
+        built = build()
+        self._flip_cache[kind] = (source, built)
+        return built
 
-        flips({(a.router, a.interface, a.neighbour): up for a, up in old.ospf_adj},
-              {(a.router, a.interface, a.neighbour): up for a, up in new.ospf_adj},
+    def _diff(self, t: float, old: NetState, new: NetState) -> None:
+        def flips(before: dict[tuple[str, ...], bool], after: dict[tuple[str, ...], bool], up_kind: str,
+                  down_kind: str, describe: Callable[[tuple[str, ...], bool], str]) -> None:
+            moved = [k for k, b in after.items() if before.get(k, False) != b]
+            moved += [k for k, a in before.items() if a and k not in after]
+            for key in sorted(moved, key=str):
+                up = after.get(key, False)
+                self._emit(t, key[0], up_kind if up else down_kind, describe(key, up))
+
+        def ospf(st: NetState) -> Callable[[], dict[tuple[str, ...], bool]]:
+            return lambda: {(a.router, a.interface, a.neighbour): up for a, up in st.ospf_adj}
+
+        def ldp(st: NetState) -> Callable[[], dict[tuple[str, ...], bool]]:
+            return lambda: {(p.router, p.peer): up for p, up in st.ldp}
+
+        def bgp(st: NetState) -> Callable[[], dict[tuple[str, ...], bool]]:
+            return lambda: {(p.router, p.table, str(p.address)): s == "Established" for p, s in st.bgp_peers}
+
+        before_ospf = self._flip_keys("ospf", old.ospf_adj, ospf(old))
+        flips(before_ospf, self._flip_keys("ospf", new.ospf_adj, ospf(new)),
               "ospf-full", "ospf-down", lambda k, up: f"neighbour {k[2]} on {k[1]} {'Full' if up else 'Down'}")
-        flips({(p.router, p.peer): up for p, up in old.ldp}, {(p.router, p.peer): up for p, up in new.ldp},
+        before_ldp = self._flip_keys("ldp", old.ldp, ldp(old))
+        flips(before_ldp, self._flip_keys("ldp", new.ldp, ldp(new)),
               "ldp-up", "ldp-down", lambda k, up: f"LDP session with {k[1]} {'Operational' if up else 'down'}")
-        flips({(p.router, p.table, str(p.address)): s == "Established" for p, s in old.bgp_peers},
-              {(p.router, p.table, str(p.address)): s == "Established" for p, s in new.bgp_peers},
+        before_bgp = self._flip_keys("bgp", old.bgp_peers, bgp(old))
+        flips(before_bgp, self._flip_keys("bgp", new.bgp_peers, bgp(new)),
               "bgp-up", "bgp-down", lambda k, up: f"peer {k[2]} ({k[1]}) {'Established' if up else 'down'}")
 
-        def bfd_detail(k: tuple, up: bool) -> str:
-            timers = self._memory.get(("bfd", k[0], k[1]))
-            det = timers[2] if isinstance(timers, tuple) else "-"
+        def bfd_detail(k: tuple[str, ...], up: bool) -> str:
+            timers = self._memory.timers.get(("bfd", k[0], k[1]))
+            det = timers[2] if timers is not None else "-"
             return f"{k[1]} Up" if up else f"{k[1]} Down (detect time {det} ms)"
 
         flips({(s.view.router, s.view.cfg.name): s.up for s in old.bfd},
               {(s.view.router, s.view.cfg.name): s.up for s in new.bfd}, "bfd-up", "bfd-down", bfd_detail)
         for router, tables in new.tables.items():
+            old_tables = old.tables.get(router, {})
+            if old_tables is tables:
+                continue  # the evaluation reused this router's tables: nothing changed
             for name, table in tables.items():
-                after = {(r.prefix, r.proto, r.nexthop, r.interface) for r in table.active() if r.proto != "Direct"}
-                old_t = old.tables.get(router, {}).get(name)
-                before = {(r.prefix, r.proto, r.nexthop, r.interface) for r in old_t.active()
-                          if r.proto != "Direct"} if old_t else set()
+                old_t = old_tables.get(name)
+                if old_t is table:
+                    continue
+                # Only prefixes whose rows differ can differ in the event log; a table
+                # patched from the old one names them.
+                now_rows = table.by_prefix()
+                was_rows = old_t.by_prefix() if old_t else {}
+                hint = table.patched_from
+                scope = hint[1] if hint is not None and hint[0] is old_t else now_rows.keys() | was_rows.keys()
+                moved = [p for p in scope if now_rows.get(p) != was_rows.get(p)]
+                after = {(r.prefix, r.proto, r.nexthop, r.interface)
+                         for p in moved for r in now_rows.get(p, ()) if r.proto != "Direct"}
+                before = {(r.prefix, r.proto, r.nexthop, r.interface)
+                          for p in moved for r in was_rows.get(p, ()) if r.proto != "Direct"}
                 for p, proto, nh, ifn in sorted(before - after, key=str):
                     self._emit(t, router, "route-withdrawn", f"{name} {p} {proto} via {nh} {ifn}")
                 for p, proto, nh, ifn in sorted(after - before, key=str):
@@ -294,7 +345,7 @@ class Network:
         public = display_bgp.rows_for(st, router, display_bgp.scope_views(st, router, "vpnv4_all", None), now,
                                       changed, ka, "vpnv4")
         vrfs = {}
-        for vrf, fam in cfg.bgp.vrfs.items():
+        for vrf in cfg.bgp.vrfs:
             views = display_bgp.scope_views(st, router, "vpn_instance", vrf)
             if views:
                 vrfs[vrf] = display_bgp.rows_for(st, router, views, now, changed, ka, "ipv4")
@@ -315,7 +366,7 @@ class Network:
     def _seed(self, *parts: object) -> int:
         with self._lock:
             self._calls += 1
-            return zlib.crc32(repr(parts + (self._calls,)).encode())
+            return zlib.crc32(repr((*parts, self._calls)).encode())
 
     def ping(
         self,

@@ -58,9 +58,9 @@ class Forwarder:
 
     def _local(self, router: str, table: str, dest: IPv4Address) -> IPv4Address | None:
         for iface in self.st.configs[router].interfaces.values():
-            if iface.address is not None and iface.address.ip == dest and table_of(iface) == table:
-                if self.st.links.is_up(router, iface.name):
-                    return dest
+            if (iface.address is not None and iface.address.ip == dest and table_of(iface) == table
+                    and self.st.links.is_up(router, iface.name)):
+                return dest
         return None
 
     def _if_addr(self, router: str, name: str) -> IPv4Address | None:
@@ -85,7 +85,9 @@ class Forwarder:
                 return addr
         return None
 
-    def _next_hop_router(self, router: str, table: str, route: Route, dest: IPv4Address, depth: int = 0):
+    def _next_hop_router(
+        self, router: str, table: str, route: Route, dest: IPv4Address, depth: int = 0
+    ) -> tuple[str, str, str] | None:
         """(router, table, arrival interface) reached by following *route*, or None."""
         target = dest if route.kind == "connected" else route.nexthop
         nb = self.st.links.neighbour(router, route.interface)
@@ -100,7 +102,9 @@ class Forwarder:
         return None
 
     def walk(self, origin: str, table: str, src: IPv4Address, dest: IPv4Address, ttl: int, count: bool) -> Outcome:
-        router, tbl, arrived, mpls = origin, table, None, False
+        router, tbl, mpls = origin, table, False
+        arrived: str | None = None  # interface the packet came in on (None: originated / left the MPLS core)
+        addr: IPv4Address | None
         hops = 0
         for _ in range(MAX_IP_HOPS):
             if self._local(router, tbl, dest) is not None:
@@ -110,10 +114,7 @@ class Forwarder:
                 hops += 1
                 ttl -= 1
                 if ttl <= 0:
-                    if arrived:
-                        addr = self._if_addr(router, arrived)
-                    else:
-                        addr = self.source_for(router, tbl, dest)
+                    addr = self._if_addr(router, arrived) if arrived else self.source_for(router, tbl, dest)
                     return Outcome("expired", router, tbl, addr, hops)
             table_obj = self.st.tables[router].get(tbl)
             routes = table_obj.lookup(dest) if table_obj else []
@@ -159,7 +160,7 @@ def ping(st: NetState, router: str, dest: IPv4Address, table: str, count: int, s
     for seq in range(1, count + 1):
         out = fw.walk(router, table, src, dest, 255, True) if src else None
         back = fw.reply_ok(out, router, src) if (out and out.kind == "reached" and src) else None
-        if back is None:
+        if out is None or back is None:
             lines.append("    Request time out")
             continue
         t = _rtt(rng, out.hops + back + 1) * (3 if seq == 1 else 1)

@@ -32,23 +32,65 @@ class PortState:
 
 
 class LinkMap:
-    """Interface states of the whole lab at one evaluation."""
+    """Interface states of the whole lab at one evaluation.
+
+    Built from the previous evaluation's map when there is one: a router's
+    port states are recomputed only when its configuration, a cabled
+    neighbour's configuration or a pulled cable at its ports changed (the
+    per-router dicts are otherwise shared, so later layers can tell by
+    identity what did not change).
+    """
 
     def __init__(
-        self, topology: Topology, configs: dict[str, RouterConfig], pulled: set[Endpoint]
+        self,
+        topology: Topology,
+        configs: dict[str, RouterConfig],
+        pulled: set[Endpoint],
+        previous: LinkMap | None = None,
     ) -> None:
         self.topology = topology
         self.configs = configs
-        self.ports: dict[tuple[str, str], PortState] = {}
+        self.by_router: dict[str, dict[str, PortState]] = {}
+        self._inputs: dict[str, tuple[object, ...]] = {}
+        self.owners: dict[IPv4Address, list[tuple[str, str]]]
         for router, cfg in configs.items():
-            for name, iface in cfg.interfaces.items():
-                self.ports[(router, name)] = self._state(router, iface, pulled)
+            inputs = self._router_inputs(router, cfg, pulled)
+            if previous is not None and _same(previous._inputs.get(router), inputs):
+                self.by_router[router] = previous.by_router[router]
+            else:
+                ports = {name: self._state(router, iface, pulled) for name, iface in cfg.interfaces.items()}
+                old = previous.by_router.get(router) if previous is not None else None
+                # Same states (a neighbour's unrelated change): keep the old map, so
+                # nothing downstream of this router's ports is recomputed.
+                self.by_router[router] = old if old is not None and old == ports else ports
+            self._inputs[router] = inputs
         # Who holds each address (router, interface): BGP peers are found this way.
-        self.owners: dict[IPv4Address, list[tuple[str, str]]] = {}
-        for router, cfg in configs.items():
-            for name, iface in cfg.interfaces.items():
-                if iface.address is not None:
-                    self.owners.setdefault(iface.address.ip, []).append((router, name))
+        if previous is not None and all(previous.configs.get(r) is c for r, c in configs.items()) \
+                and len(previous.configs) == len(configs):
+            self.owners = previous.owners
+        else:
+            self.owners = {}
+            for router, cfg in configs.items():
+                for name, iface in cfg.interfaces.items():
+                    if iface.address is not None:
+                        self.owners.setdefault(iface.address.ip, []).append((router, name))
+        self._flat: dict[tuple[str, str], PortState] | None = None
+
+    def _router_inputs(self, router: str, cfg: RouterConfig, pulled: set[Endpoint]) -> tuple[object, ...]:
+        """Everything this router's port states depend on (compared by identity)."""
+        deps: list[object] = [cfg]
+        for name in cfg.interfaces:
+            far = self.topology.peer_of(router, name)
+            if far is not None:
+                deps += [self.configs.get(far.device), far in pulled, Endpoint(router, name) in pulled]
+        return tuple(deps)
+
+    @property
+    def ports(self) -> dict[tuple[str, str], PortState]:
+        """Every port keyed by (router, interface)."""
+        if self._flat is None:
+            self._flat = {(r, n): p for r, ports in self.by_router.items() for n, p in ports.items()}
+        return self._flat
 
     def _state(self, router: str, iface: Interface, pulled: set[Endpoint]) -> PortState:
         if iface.shutdown:
@@ -66,15 +108,16 @@ class LinkMap:
         return PortState(router, iface.name, "up", proto, far)
 
     def port(self, router: str, name: str) -> PortState | None:
-        return self.ports.get((router, name))
+        ports = self.by_router.get(router)
+        return ports.get(name) if ports is not None else None
 
     def is_up(self, router: str, name: str) -> bool:
-        p = self.ports.get((router, name))
+        p = self.port(router, name)
         return p is not None and p.up
 
     def neighbour(self, router: str, name: str) -> tuple[str, Interface] | None:
         """The far router and interface of an up link (both ends addressed)."""
-        p = self.ports.get((router, name))
+        p = self.port(router, name)
         if p is None or not p.up or p.far is None:
             return None
         far_if = self.configs[p.far.device].interfaces[p.far.interface]
@@ -86,6 +129,10 @@ class LinkMap:
         """Up interfaces that carry an address, in configuration order."""
         cfg = self.configs[router]
         return [i for i in cfg.interfaces.values() if i.address is not None and self.is_up(router, i.name)]
+
+
+def _same(a: tuple[object, ...] | None, b: tuple[object, ...]) -> bool:
+    return a is not None and len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
 
 def table_of(iface: Interface) -> str:

@@ -8,11 +8,13 @@ the MPLS core to another PE's VPN instance).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
 
-from ..config.model import RouterConfig, StaticRoute
 from vrpbook.vrp import interface_sort_key
+
+from ..config.model import RouterConfig, StaticRoute
 from .links import PUBLIC, LinkMap, table_of
 
 LOCALHOST = IPv4Address("127.0.0.1")
@@ -42,51 +44,152 @@ class Route:
         return (int(self.prefix.network_address), self.prefix.prefixlen)
 
 
+def _mask(plen: int) -> int:
+    return (0xFFFFFFFF << (32 - plen)) & 0xFFFFFFFF
+
+
+def best_rows(rows: list[Route]) -> dict[IPv4Network, list[Route]]:
+    """Best routes per prefix of *rows*: lowest preference, then cost, wins; equal
+    rows of the same protocol (and OSPF process) are ECMP, in the order given."""
+    best: dict[IPv4Network, list[Route]] = {}
+    for r in rows:
+        cur = best.get(r.prefix)
+        if cur is None or (r.pre, r.cost) < (cur[0].pre, cur[0].cost):
+            best[r.prefix] = [r]
+        elif (r.pre, r.cost) == (cur[0].pre, cur[0].cost) and r.proto == cur[0].proto:
+            if r.process == cur[0].process:
+                if r not in cur:
+                    cur.append(r)
+            elif r.process < cur[0].process:
+                # twin's choice: two OSPF processes with the same preference and
+                # cost do not load-balance; the lower process ID wins.
+                best[r.prefix] = [r]
+    return best
+
+
 @dataclass
 class Table:
-    """All candidate routes of one routing table; ``active`` are the ones VRP shows."""
+    """All candidate routes of one routing table; ``active`` are the ones VRP shows.
+
+    The index (best rows per prefix, longest-prefix-match dicts) is built when
+    first needed and kept until the candidate list grows (tables are only ever
+    appended to); :meth:`patched` derives a table from its predecessor by
+    re-ranking only the prefixes that changed.
+    """
 
     name: str
-    candidates: list[Route] = field(default_factory=list)
-    _cache: tuple[int, list[Route]] | None = field(default=None, repr=False, compare=False)
+    _candidates: list[Route] = field(default_factory=list)
+    # A patched table builds its candidate list only when somebody reads it.
+    _make: Callable[[], list[Route]] | None = field(default=None, repr=False, compare=False)
+    _n: int = field(default=-1, repr=False, compare=False)  # len(candidates) the index was built for
+    _best: dict[IPv4Network, list[Route]] = field(default_factory=dict, repr=False, compare=False)
+    # Longest-prefix-match index: prefix length -> network address -> rows.
+    _by_len: dict[int, dict[int, list[Route]]] = field(default_factory=dict, repr=False, compare=False)
+    _lpm: list[tuple[int, dict[int, list[Route]]]] = field(default_factory=list, repr=False, compare=False)
+    _rows: list[Route] | None = field(default=None, repr=False, compare=False)
+    _by_prefix_all: tuple[int, dict[IPv4Network, list[Route]]] | None = field(default=None, repr=False, compare=False)
+    # (the table this one was patched from, the prefixes re-ranked): lets a diff
+    # look at those prefixes only.
+    patched_from: tuple[Table, frozenset[IPv4Network]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def candidates(self) -> list[Route]:
+        """Every row offered to this table (direct, static, OSPF, BGP), in table order."""
+        if self._make is not None:
+            self._candidates, self._make = self._make(), None
+            self._n = len(self._candidates)  # the index was built for exactly these
+        return self._candidates
+
+    @candidates.setter
+    def candidates(self, rows: list[Route]) -> None:
+        self._candidates, self._make, self._n = rows, None, -1
+
+    @classmethod
+    def patched(cls, name: str, candidates: Callable[[], list[Route]], previous: Table,
+                changed: dict[IPv4Network, list[Route]]) -> Table:
+        """The table ``Table(name, candidates())``, computed from *previous* (whose
+        candidates differ only in the prefixes of *changed*, given with all
+        their candidate rows in table order); *candidates* runs when first read."""
+        previous._index()
+        t = cls(name)
+        t._make = candidates
+        best = dict(previous._best)
+        by_len = dict(previous._by_len)
+        copied: set[int] = set()
+        for prefix, rows in changed.items():
+            plen, key = prefix.prefixlen, int(prefix.network_address)
+            if plen not in copied:
+                by_len[plen] = dict(by_len.get(plen, {}))
+                copied.add(plen)
+            chosen = best_rows(rows).get(prefix)
+            if chosen:
+                best[prefix] = chosen
+                by_len[plen][key] = chosen
+            else:
+                best.pop(prefix, None)
+                by_len[plen].pop(key, None)
+        t._set_index(best, {plen: nets for plen, nets in by_len.items() if nets})
+        t.patched_from = (previous, frozenset(changed))
+        previous.patched_from = None  # one step back is all a diff needs: no chain of old tables
+        rows_of = dict(previous.candidates_by_prefix())
+        for prefix, rows in changed.items():
+            if rows:
+                rows_of[prefix] = rows
+            else:
+                rows_of.pop(prefix, None)
+        t._by_prefix_all = (-1, rows_of)  # -1: derived with the table, valid as long as nobody appends
+        return t
+
+    def _set_index(self, best: dict[IPv4Network, list[Route]], by_len: dict[int, dict[int, list[Route]]]) -> None:
+        self._best, self._by_len, self._rows = best, by_len, None
+        self._n = len(self._candidates) if self._make is None else -2
+        self._lpm = [(_mask(plen), nets) for plen, nets in sorted(by_len.items(), reverse=True)]
+
+    def _index(self) -> None:
+        if self._make is not None or self._n == len(self._candidates):
+            return
+        best = best_rows(self.candidates)
+        by_len: dict[int, dict[int, list[Route]]] = {}
+        for prefix, rows in best.items():
+            by_len.setdefault(prefix.prefixlen, {})[int(prefix.network_address)] = rows
+        self._set_index(best, by_len)
+        self.patched_from = None
 
     def active(self) -> list[Route]:
-        """Best routes per prefix: lowest preference, then cost, wins; equal rows of
-        the same protocol (and OSPF process) are ECMP.
+        """Best routes per prefix, sorted by prefix (the rows VRP shows)."""
+        self._index()
+        if self._rows is None:
+            rows: list[Route] = []
+            for prefix in sorted(self._best, key=lambda p: (int(p.network_address), p.prefixlen)):
+                rows.extend(self._best[prefix])
+            self._rows = rows
+        return self._rows
 
-        Cached until the candidate list grows (tables are only ever appended to).
-        """
-        if self._cache is not None and self._cache[0] == len(self.candidates):
-            return self._cache[1]
-        best: dict[IPv4Network, list[Route]] = {}
-        for r in self.candidates:
-            cur = best.get(r.prefix)
-            if cur is None or (r.pre, r.cost) < (cur[0].pre, cur[0].cost):
-                best[r.prefix] = [r]
-            elif (r.pre, r.cost) == (cur[0].pre, cur[0].cost) and r.proto == cur[0].proto:
-                if r.process == cur[0].process:
-                    if r not in cur:
-                        cur.append(r)
-                elif r.process < cur[0].process:
-                    # twin's choice: two OSPF processes with the same preference and
-                    # cost do not load-balance; the lower process ID wins.
-                    best[r.prefix] = [r]
-        rows: list[Route] = []
-        for prefix in sorted(best, key=lambda p: (int(p.network_address), p.prefixlen)):
-            rows.extend(best[prefix])
-        self._cache = (len(self.candidates), rows)
-        return rows
+    def by_prefix(self) -> dict[IPv4Network, list[Route]]:
+        """The active rows of each prefix (read-only)."""
+        self._index()
+        return self._best
+
+    def candidates_by_prefix(self) -> dict[IPv4Network, list[Route]]:
+        """Every candidate row of each prefix, in table order (read-only; built once)."""
+        if self._by_prefix_all is not None and self._by_prefix_all[0] == -1 and self._make is not None:
+            return self._by_prefix_all[1]
+        if self._by_prefix_all is None or self._by_prefix_all[0] not in (-1, len(self.candidates)):
+            out: dict[IPv4Network, list[Route]] = {}
+            for r in self.candidates:
+                out.setdefault(r.prefix, []).append(r)
+            self._by_prefix_all = (len(self.candidates), out)
+        return self._by_prefix_all[1]
 
     def lookup(self, dest: IPv4Address) -> list[Route]:
         """Longest-prefix match among active routes (ECMP rows in table order)."""
-        match: list[Route] = []
-        length = -1
-        for r in self.active():
-            if dest in r.prefix and r.prefix.prefixlen >= length:
-                if r.prefix.prefixlen > length:
-                    match, length = [], r.prefix.prefixlen
-                match.append(r)
-        return match
+        self._index()
+        addr = int(dest)
+        for mask, nets in self._lpm:
+            rows = nets.get(addr & mask)
+            if rows is not None:
+                return list(rows)
+        return []
 
 
 def direct_routes(router: str, cfg: RouterConfig, links: LinkMap, bfd_vpn_tables: set[str]) -> dict[str, list[Route]]:
@@ -116,10 +219,9 @@ def direct_routes(router: str, cfg: RouterConfig, links: LinkMap, bfd_vpn_tables
     for name, rows in tables.items():
         inloop = [("255.255.255.255/32", "local")]
         if name == PUBLIC:
-            inloop = [("127.0.0.0/8", "local"), ("127.0.0.1/32", "local"),
-                      ("127.255.255.255/32", "local")] + inloop
+            inloop = [("127.0.0.0/8", "local"), ("127.0.0.1/32", "local"), ("127.255.255.255/32", "local"), *inloop]
         elif name in bfd_vpn_tables:
-            inloop = [("127.0.0.0/8", "local")] + inloop
+            inloop = [("127.0.0.0/8", "local"), *inloop]
         for prefix, kind in inloop:
             rows.append(Route(IPv4Network(prefix), "Direct", 0, 0, "D", LOCALHOST, IN_LOOPBACK, kind))
     return tables
@@ -157,16 +259,18 @@ def static_routes(
             else:
                 out.append(StaticResult(sr, None, "interface down"))
             continue
+        nexthop = sr.nexthop
         via = None
-        for r in direct.get(table, []):
-            if r.kind == "connected" and sr.nexthop in r.prefix and r.nexthop != sr.nexthop:
-                if sr.interface is None or sr.interface == r.interface:
+        if nexthop is not None:
+            for r in direct.get(table, []):
+                if (r.kind == "connected" and nexthop in r.prefix and r.nexthop != nexthop
+                        and (sr.interface is None or sr.interface == r.interface)):
                     via = r
                     break
-        if via is None:
+        if via is None or nexthop is None:
             out.append(StaticResult(sr, None, "next hop unresolved"))
             continue
-        route = Route(sr.prefix, "Static", pre, 0, "RD", sr.nexthop, via.interface, "ip")
+        route = Route(sr.prefix, "Static", pre, 0, "RD", nexthop, via.interface, "ip")
         out.append(StaticResult(sr, route, "ok"))
     return out
 

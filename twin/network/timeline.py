@@ -18,17 +18,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+#: Identity of one adjacency, e.g. ``("ospf", router, process, interface)``.
+Key = tuple[object, ...]
+
 
 @dataclass
 class Timeline:
     """Memory of eligibility and up-times across evaluations."""
 
-    since: dict[tuple, float] = field(default_factory=dict)
-    up_at: dict[tuple, float] = field(default_factory=dict)
-    lost_at: dict[tuple, float] = field(default_factory=dict)
+    since: dict[Key, float] = field(default_factory=dict)
+    up_at: dict[Key, float] = field(default_factory=dict)
+    lost_at: dict[Key, float] = field(default_factory=dict)
     now: float = 0.0
     next_t: float = math.inf
-    _seen: set[tuple] = field(default_factory=set)
+    _seen: set[Key] = field(default_factory=set)
 
     def begin(self, t: float) -> None:
         """Start one evaluation at time *t*."""
@@ -36,7 +39,7 @@ class Timeline:
         self.next_t = math.inf
         self._seen = set()
 
-    def ready(self, key: tuple, eligible: bool, delay: float, hold: float = 0.0) -> bool:
+    def ready(self, key: Key, eligible: bool, delay: float, hold: float = 0.0) -> bool:
         """Is the adjacency *key* up at the current evaluation time?
 
         *delay* is the bring-up time once eligible; *hold* keeps an Up
@@ -71,10 +74,10 @@ class Timeline:
             for key in [k for k in store if k not in self._seen]:
                 del store[key]
 
-    def pending_since(self, key: tuple) -> float | None:
+    def pending_since(self, key: Key) -> float | None:
         """When *key* became eligible (None when it is not)."""
         return self.since.get(key)
 
-    def lost(self, key: tuple) -> float | None:
+    def lost(self, key: Key) -> float | None:
         """When an Up adjacency lost its preconditions (BFD detection running)."""
         return self.lost_at.get(key)

@@ -1,0 +1,1 @@
+"""Change files: plan, approve, run inside a window (``vrpbook change``)."""
