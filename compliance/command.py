@@ -27,6 +27,7 @@ import hashlib
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import typer
@@ -49,7 +50,9 @@ from vrpbook.reporters.outputs import ReportTargets, write_reports
 from vrpbook.results import CheckResult, now
 
 from .catalog import Catalog, default_catalog, load_catalog
-from .holders import known_holders, sources
+from .celery_settings import ENV_BROKER, ENV_RESULT_BACKEND, BrokerSettings
+from .holders import Holder, known_holders, sources
+from .shards import ShardSpec
 from .sweep import SweepOptions, SweepResult, sweep
 
 EXIT_INCOMPLETE = 2
@@ -61,10 +64,12 @@ def _selectors(value: str | None) -> list[str]:
     return [h.strip() for h in (value or "all").split(",") if h.strip()] or ["all"]
 
 
-def lock_file(inv: Inventory) -> Path:
-    """One no-overlap lock per inventory (two inventories may be checked at once)."""
+def lock_file(inv: Inventory, shard: ShardSpec | None = None) -> Path:
+    """One no-overlap lock per inventory and shard (two inventories, or two shards of one, may be
+    checked at once)."""
     digest = hashlib.sha1(str(inv.path.resolve()).encode()).hexdigest()[:12]
-    return default_lock_path(f"check-{digest}")
+    part = f"-shard-{shard.index}-of-{shard.count}" if shard is not None else ""
+    return default_lock_path(f"check-{digest}{part}")
 
 
 @contextmanager
@@ -128,27 +133,45 @@ def check_cmd(
     credentials: Path | None = typer.Option(
         None, "--credentials", envvar=ENV_FILE, help="Owner-only file with VRPBOOK_USERNAME and VRPBOOK_PASSWORD."),
     show_passed: bool = typer.Option(False, "--show-passed", help="List every passing result in the summary."),
+    shard: str | None = typer.Option(
+        None, "--shard", help="Check only shard i of N (1-based; by a stable hash of the router name), e.g. 2/4."),
+    distributed: bool = typer.Option(False, "--distributed", help="Send the sweep to Celery workers (vrpbook worker)."),
+    broker: str | None = typer.Option(
+        None, "--broker", envvar=ENV_BROKER, help="With --distributed: the Redis broker URL, redis://HOST:PORT/DB."),
+    result_backend: str | None = typer.Option(
+        None, "--result-backend", envvar=ENV_RESULT_BACKEND, help="With --distributed: the Redis result backend (default: the broker)."),
+    shard_size: int = typer.Option(50, "--shard-size", min=1, help="With --distributed: routers per task (per queue)."),
+    deadline: float = typer.Option(
+        900.0, "--deadline", min=1, help="With --distributed: seconds to wait for every shard before reporting the rest as errors."),
 ) -> None:
     """Judge every router against its intent, read-only; report, record, exit 0 / 1 / 2."""
     if lab_state and not lab:
         raise UsageError("--lab-state needs --lab")
     if no_history and history:
         raise UsageError("--history and --no-history exclude each other")
+    if distributed and lab:
+        raise UsageError("--distributed cannot check an in-process --lab (workers cannot reach it); "
+                         "serve the lab with vrpbook lab up and give --inventory")
+    spec = ShardSpec.parse(shard) if shard is not None else None
+    settings = BrokerSettings.resolve(broker, result_backend) if distributed else None
     inv = load_inventory(inventory)
     net = intent_of(inv)
     checks = all_checks()
     scope = select_hosts(_selectors(hosts), inv.nr)
     cat: Catalog = (load_catalog(catalog, checks, net, inv.nr, scope) if catalog
                     else default_catalog(checks, net, scope))
-    if credentials is not None and not lab and not inv.is_lab:
+    if credentials is not None and not lab and not inv.is_lab and not distributed:
         read_credentials_file(credentials)  # refuse a bad file before anything else happens
     db_path = None if no_history else (history or default_db_path())
     options = SweepOptions(max_sessions=max_sessions, login_rate=login_rate, settle=settle)
     console = Console(stderr=True) if json_out == "-" else Console()
 
+    only = spec.select(scope) if spec is not None else None
+    remote = None if settings is None else Remote(settings, catalog, _selectors(hosts), shard_size, deadline)
+    what = f"vrpbook check of {inv.path}" + (f" (shard {spec})" if spec is not None else "")
     try:
-        with exclusive(lock_file(inv), wait=wait, what=f"vrpbook check of {inv.path}"):
-            code = _run(inv, net, cat, scope, options, db_path, console,
+        with exclusive(lock_file(inv, spec), wait=wait, what=what):
+            code = _run(inv, net, cat, scope, only, options, db_path, console, remote,
                         lab=lab, lab_state=lab_state, credentials=credentials, json_out=json_out,
                         targets=ReportTargets(json=Path(json_out) if json_out not in (None, "-") else None,
                                               junit=junit, html=html, metrics=metrics,
@@ -160,19 +183,53 @@ def check_cmd(
     raise typer.Exit(code)
 
 
-def _run(inv: Inventory, net: NetworkIntent, cat: Catalog, scope: list[str], options: SweepOptions,
-         db_path: Path | None, console: Console, *, lab: bool, lab_state: Path | None, credentials: Path | None,
-         json_out: str | None, targets: ReportTargets, show_passed: bool) -> int:
+@dataclass(frozen=True)
+class Remote:
+    """``--distributed``: the broker, and what the workers need to plan the same sweep."""
+
+    settings: BrokerSettings
+    catalog: Path | None
+    selectors: list[str]
+    shard_size: int
+    deadline: float
+
+
+def _sweep_remote(inv: Inventory, net: NetworkIntent, cat: Catalog, only: list[str] | None, options: SweepOptions,
+                  held: dict[str, list[Holder]], remote: Remote) -> tuple[SweepResult, list[str]]:
+    """The sweep by Celery workers (:mod:`.distributed`); celery is imported only here."""
+    from .celery_app import make_app
+    from .distributed import Dispatch, check_distributed
+
+    app = make_app(remote.settings)
+    try:
+        dispatch = Dispatch(inv, str(remote.catalog.resolve()) if remote.catalog else None, remote.selectors, options,
+                            remote.shard_size, remote.deadline)
+        result, dist = check_distributed(app, dispatch, net, cat, held, only)
+    finally:
+        app.close()
+    return result, dist.lines()
+
+
+def _run(inv: Inventory, net: NetworkIntent, cat: Catalog, scope: list[str], only: list[str] | None,
+         options: SweepOptions, db_path: Path | None, console: Console, remote: Remote | None, *, lab: bool,
+         lab_state: Path | None, credentials: Path | None, json_out: str | None, targets: ReportTargets,
+         show_passed: bool) -> int:
     started = now()
     warnings: list[str] = []
     unfinished: list[CheckResult] = []  # routers a dead run left: findings of the run journal
-    held = known_holders(sources(db_path, warnings, unfinished, addresses=_addresses(inv, scope)), scope)
-    with _target(inv, lab=lab, lab_state=lab_state, credentials=credentials):
-        result = sweep(inv.nr, net, cat, options, held)
+    routers = only if only is not None else scope
+    held = known_holders(sources(db_path, warnings, unfinished, addresses=_addresses(inv, routers)), routers)
+    notes: list[str] = []
+    if remote is not None:  # the coordinator reads its own journal: the workers only check
+        result, notes = _sweep_remote(inv, net, cat, only, options, held, remote)
+    else:
+        with _target(inv, lab=lab, lab_state=lab_state, credentials=credentials):
+            result = sweep(inv.nr, net, cat, options, held, only)
     result.results.extend(unfinished)
     header = RunHeader.describe(
         result.results, what=cat.what, inventory=str(inv.path), started_at=started, finished_at=now(),
-        hosts=scope, waived=[Waived(check=w.check, routers=w.routers, reason=w.reason) for w in cat.waivers],
+        hosts=routers,
+        waived=[Waived(check=w.check, routers=w.routers, reason=w.reason) for w in cat.waivers],
     )
     diagram = _diagram(inv, net, result) if targets.html else None
     _, report_errors = write_reports(header, result.results, targets, diagram)
@@ -180,6 +237,8 @@ def _run(inv: Inventory, net: NetworkIntent, cat: Catalog, scope: list[str], opt
         sys.stdout.write(render_json(header, result.results))
         sys.stdout.flush()
     terminal.render(console, header, result.results, show_passed=show_passed)
+    for line in notes:
+        console.print(escape(line), highlight=False, soft_wrap=True)
     for line in warnings:
         _err.print(f"[yellow]warning:[/yellow] {escape(line)}", highlight=False, soft_wrap=True)
     failed = False

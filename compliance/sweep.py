@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -221,30 +221,42 @@ def _settle(chan: Any, w: RouterWork, net: NetworkIntent, obs: dict[str, Observa
     return polls
 
 
-def sweep(nr: Nornir, net: NetworkIntent, catalog: Catalog, options: SweepOptions,
-          held: Mapping[str, list[Holder]] | None = None) -> SweepResult:
-    """Run *catalog* on the routers of *nr* it names; *held* are the holders known beforehand."""
-    held = dict(held or {})
-    work, empty = plan(catalog, net, held)
+def unchecked(w: RouterWork, message: str) -> RouterOutcome:
+    """Every check of *w*'s router as ``error`` with *message*: it was not judged (fail closed)."""
+    return RouterOutcome(w.router, [
+        CheckResult(router=w.router, check=i.entry.name, params=params_dict(i.entry.params), status=Status.ERROR,
+                    message=message, source="check", tags=i.entry.tags)
+        for i in w.items
+    ])
+
+
+def check_routers(nr: Nornir, net: NetworkIntent, work: Mapping[str, RouterWork], options: SweepOptions,
+                  ) -> dict[str, RouterOutcome]:
+    """One read-only session per router of *work* (at most ``max_sessions`` at once, logins paced):
+    what each produced. Every router of *work* gets an outcome, an internal error included."""
+    if not work:
+        return {}
     pacer = LoginPacer(options.login_rate)
+    wanted = set(work)
+    runner = ThreadedRunner(num_workers=max(1, options.max_sessions))
+    agg = nr.with_runner(runner).filter(filter_func=lambda h: h.name in wanted).run(
+        task=check_router, name="check", work=work, net=net, pacer=pacer, options=options, on_failed=True,
+    )
     outcomes: dict[str, RouterOutcome] = {}
-    if work:
-        wanted = set(work)
-        runner = ThreadedRunner(num_workers=max(1, options.max_sessions))
-        agg = nr.with_runner(runner).filter(filter_func=lambda h: h.name in wanted).run(
-            task=check_router, name="check", work=work, net=net, pacer=pacer, options=options, on_failed=True,
-        )
-        for router, w in work.items():
-            multi = agg.get(router)
-            if multi is not None and not multi.failed and isinstance(multi[0].result, RouterOutcome):
-                outcomes[router] = multi[0].result
-                continue
-            why = describe_error(multi.exception) if multi is not None and multi.exception else "no result"
-            outcomes[router] = RouterOutcome(router, [
-                CheckResult(router=router, check=i.entry.name, params=params_dict(i.entry.params), status=Status.ERROR,
-                            message=f"internal error: {why}", source="check", tags=i.entry.tags)
-                for i in w.items
-            ])
+    for router, w in work.items():
+        multi = agg.get(router)
+        if multi is not None and not multi.failed and isinstance(multi[0].result, RouterOutcome):
+            outcomes[router] = multi[0].result
+            continue
+        why = describe_error(multi.exception) if multi is not None and multi.exception else "no result"
+        outcomes[router] = unchecked(w, f"internal error: {why}")
+    return outcomes
+
+
+def merge(empty: Iterable[CheckResult], outcomes: Mapping[str, RouterOutcome],
+          held: Mapping[str, list[Holder]]) -> SweepResult:
+    """The sweep's results: *empty* (entries with nothing to judge) and each router's, those of a
+    held router (known beforehand, or seen on the device) turned into ``changing``."""
     results = Results(empty)
     holders: dict[str, list[Holder]] = {}
     for router, outcome in outcomes.items():
@@ -252,4 +264,20 @@ def sweep(nr: Nornir, net: NetworkIntent, catalog: Catalog, options: SweepOption
         if hs:
             holders[router] = hs
         results.extend(as_changing(r, hs) if hs else r for r in outcome.results)
-    return SweepResult(results, outcomes, holders)
+    return SweepResult(results, dict(outcomes), holders)
+
+
+def sweep(nr: Nornir, net: NetworkIntent, catalog: Catalog, options: SweepOptions,
+          held: Mapping[str, list[Holder]] | None = None, only: Collection[str] | None = None) -> SweepResult:
+    """Run *catalog* on the routers of *nr* it names; *held* are the holders known beforehand.
+
+    *only* (a ``--shard``'s routers) narrows the sweep to those routers, and its results to theirs:
+    the catalog is still the whole scope's, so a shard judges its routers exactly as a sweep of the
+    whole scope would."""
+    held = dict(held or {})
+    work, empty = plan(catalog, net, held)
+    if only is not None:
+        keep = set(only)
+        work = {r: w for r, w in work.items() if r in keep}
+        empty = [r for r in empty if r.router in keep]
+    return merge(empty, check_routers(nr, net, work, options), held)

@@ -104,6 +104,7 @@ app = typer.Typer(
 def _mount() -> None:
     from vrpbook.changes.command import register as register_changes
     from vrpbook.compliance.command import register as register_check
+    from vrpbook.compliance.worker_command import register as register_worker
     from vrpbook.drills.command import register as register_drill
     from vrpbook.history.command import register as register_history
     from vrpbook.history.lock_command import register as register_locks
@@ -116,6 +117,7 @@ def _mount() -> None:
     register_parse(app)
     register_runbooks(app)
     register_check(app)
+    register_worker(app)
     register_history(app)
     register_locks(app)
     register_changes(app)

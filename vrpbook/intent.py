@@ -593,7 +593,7 @@ class NetworkIntent(Mapping[str, HostIntent]):
 # --- loading ---------------------------------------------------------------
 
 # Keys of inventory data that are connection details or policy, never intent.
-_NON_INTENT_DATA = {"lab", "intent_from", "known_hosts"}
+_NON_INTENT_DATA = {"lab", "intent_from", "known_hosts", "queue"}
 
 
 def _deep_merge(base: dict[str, Any], over: dict[str, Any], origin: dict[str, str], src: str, prefix: str = "") -> dict[str, Any]:
