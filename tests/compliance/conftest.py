@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,49 +20,19 @@ from typing import Any
 
 import netmiko
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from vrpbook.cli import app
-from vrpbook.intent import intent_of
-from vrpbook.inventory import Credentials, connect, load_inventory
-from vrpbook.lab import boot_lab
-from vrpbook.paths import PROJECT_ROOT
-from vrpbook.runbooks.runner import Target, run_with_target
-from vrpbook.runbooks.schema import load_runbook
 from vrpbook.tasks.channel import VrpChannel
 from vrpbook.twin.lab import RunningLab
 
-LAB_INVENTORY = PROJECT_ROOT / "inventory" / "lab"
-
-
-def lab_inventory(running: RunningLab, dest: Path, overrides: dict[str, int] | None = None) -> Path:
-    """A copy of ``inventory/lab`` whose hosts point at *running*'s ports (or *overrides*)."""
-    shutil.copytree(LAB_INVENTORY, dest)
-    hosts = yaml.safe_load((dest / "hosts.yaml").read_text())
-    for name in hosts:
-        hosts[name]["port"] = (overrides or {}).get(name, running.address(name)[1])
-    (dest / "hosts.yaml").write_text(yaml.safe_dump(hosts, sort_keys=False))
-    return dest
+from ..converged import booted_from, converge, pointed_at
 
 
 @pytest.fixture(scope="session")
 def converged_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A state directory holding every router's saved configuration after a full run."""
-    root = tmp_path_factory.mktemp("converged")
-    state = root / "state"
-    lab = boot_lab(LAB_INVENTORY, state_dir=state, time_scale=0.0)
-    with lab.running(ephemeral_ports=True) as running:
-        inv = load_inventory(LAB_INVENTORY)
-        user, password = running.credentials
-        nr = connect(inv, credentials=Credentials(user, password), addresses=dict(running.hosts),
-                     known_hosts=Path(running.known_hosts_path))
-        try:
-            report, _ = run_with_target(load_runbook("bfd-static-vpn"), intent_of(inv), Target(nr, inv, inv.secrets),
-                                        artifacts_dir=root / "artifacts")
-        finally:
-            nr.close_connections()
-        assert report.exit_code == 0
+    state = converge(tmp_path_factory.mktemp("converged"))
     assert all((state / r / "vrpcfg.cfg").exists() for r in ("PE1", "PE2", "PE3", "CE1", "CE2"))
     return state
 
@@ -89,7 +58,7 @@ class CheckLab:
 
     def inventory_with(self, name: str, ports: dict[str, int]) -> Path:
         """Another copy of the inventory, some hosts on other ports."""
-        return lab_inventory(self.running, self.tmp / name, ports)
+        return pointed_at(self.running, self.tmp / name, ports)
 
     @contextlib.contextmanager
     def session(self, router: str) -> Iterator[VrpChannel]:
@@ -113,8 +82,5 @@ class CheckLab:
 @pytest.fixture
 def check_lab(converged_state: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CheckLab]:
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))  # the no-overlap lock file lives here
-    state = tmp_path / "state"
-    shutil.copytree(converged_state, state)
-    lab = boot_lab(LAB_INVENTORY, state_dir=state, time_scale=0.0)
-    with lab.running(ephemeral_ports=True) as running:
-        yield CheckLab(running, lab_inventory(running, tmp_path / "inventory"), tmp_path, tmp_path / "history.db")
+    with booted_from(converged_state, tmp_path) as running:
+        yield CheckLab(running, pointed_at(running, tmp_path / "inventory"), tmp_path, tmp_path / "history.db")

@@ -5,8 +5,8 @@ routers; JUnit read by junitparser, the HTML page in headless Chromium), the his
 change, one router unreachable (2, the others still reported), a stray configuration line (1,
 naming the line).
 
-The lab inventory is copied with free ports (the lab-up pattern of tests/runbooks/test_lab_up.py)
-so the test never collides with a lab on the fixed ports or with another test.
+The lab inventory is copied with free ports (tests/lab_process.py) so the test never collides
+with a lab on the fixed ports or with another test.
 """
 
 from __future__ import annotations
@@ -15,11 +15,7 @@ import contextlib
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -31,65 +27,14 @@ import pytest
 import yaml
 from junitparser import Error, Failure, JUnitXml
 
-from vrpbook.paths import PROJECT_ROOT
 from vrpbook.tasks.channel import VrpChannel
+
+from ..lab_process import VRPBOOK, LabProcess, copy_inventory, free_ports, ports_of
 
 pytestmark = pytest.mark.lab
 
-VRPBOOK = str(Path(sys.executable).with_name("vrpbook"))
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars"]
-
-
-def _free_ports(n: int) -> list[int]:
-    socks = []
-    for _ in range(n):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        socks.append(s)
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
-
-
-def _inventory(dest: Path, ports: dict[str, int]) -> Path:
-    shutil.copytree(PROJECT_ROOT / "inventory" / "lab", dest)
-    hosts = yaml.safe_load((dest / "hosts.yaml").read_text())
-    for name in hosts:
-        hosts[name]["port"] = ports[name]
-    (dest / "hosts.yaml").write_text(yaml.safe_dump(hosts, sort_keys=False))
-    return dest
-
-
-@contextlib.contextmanager
-def lab_up(inventory: Path, state: Path) -> Iterator[None]:
-    proc = subprocess.Popen(
-        [VRPBOOK, "lab", "up", "--inventory", str(inventory), "--state-dir", str(state), "--time-scale", "0"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    ports = [spec["port"] for spec in yaml.safe_load((inventory / "hosts.yaml").read_text()).values()]
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-            try:
-                for port in ports:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                if (state / "known_hosts").exists():
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "lab did not come up"
-            time.sleep(0.1)
-        yield
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
 
 
 def vrpbook(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -145,8 +90,7 @@ def _results(report: Path) -> dict[tuple[str, str], dict[str, Any]]:
 
 
 def test_check_against_a_lab_up_network(tmp_path):
-    routers = ["PE1", "PE2", "PE3", "CE1", "CE2"]
-    inv = _inventory(tmp_path / "lab", dict(zip(routers, _free_ports(5), strict=True)))
+    inv = copy_inventory(tmp_path / "lab")
     state, db = tmp_path / "state", tmp_path / "history.db"
     env = {"XDG_RUNTIME_DIR": str(tmp_path / "run")}
 
@@ -158,7 +102,7 @@ def test_check_against_a_lab_up_network(tmp_path):
         assert "Traceback" not in res.stdout + res.stderr
         return res, out
 
-    with lab_up(inv, state):
+    with LabProcess(inv, state):
         res = vrpbook("run", "bfd-static-vpn", "--inventory", str(inv), "--yes", "--artifacts", str(tmp_path / "art"))
         assert res.returncode == 0, res.stdout + res.stderr
 
@@ -229,8 +173,7 @@ def test_check_against_a_lab_up_network(tmp_path):
 
         # 4. link back; CE2 unreachable (its address points at a port nobody listens on): 2, the rest reported
         configure(inv, "CE1", "interface GigabitEthernet0/1/0", "undo shutdown")
-        broken = _inventory(tmp_path / "lab-ce2-gone", {**dict(zip(routers, [yaml.safe_load(
-            (inv / "hosts.yaml").read_text())[r]["port"] for r in routers], strict=True)), "CE2": _free_ports(1)[0]})
+        broken = copy_inventory(tmp_path / "lab-ce2-gone", {**ports_of(inv), "CE2": free_ports(1)[0]})
         res, out = check("unreachable", inventory=broken)
         assert res.returncode == 2, res.stdout + res.stderr
         doc = json.loads((out / "report.json").read_text())

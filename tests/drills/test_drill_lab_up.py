@@ -7,17 +7,12 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import re
-import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,43 +25,10 @@ from typer.testing import CliRunner
 from vrpbook.cli import app
 from vrpbook.paths import PROJECT_ROOT
 
+from ..lab_process import VRPBOOK, LabProcess, copy_inventory, ports_of, production_inventory
 from .conftest import untracked
 
 pytestmark = pytest.mark.lab
-
-VRPBOOK = str(Path(sys.executable).with_name("vrpbook"))
-LAB = PROJECT_ROOT / "inventory" / "lab"
-
-
-def _free_ports(n: int) -> list[int]:
-    """Ports free now, below the kernel's ephemeral range (an outgoing connection never takes them)."""
-    try:
-        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        low = 32768
-    ports: list[int] = []
-    while len(ports) < n:
-        port = random.randrange(23000, low)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        if port not in ports:
-            ports.append(port)
-    return ports
-
-
-def _inventory(tmp: Path, name: str, ports: list[int], edit: Callable[[dict[str, Any]], None] | None = None) -> Path:
-    inv = tmp / name
-    shutil.copytree(LAB, inv)
-    hosts = yaml.safe_load((inv / "hosts.yaml").read_text())
-    for host, port in zip(hosts, ports, strict=True):
-        hosts[host]["port"] = port
-    if edit:
-        edit(hosts)
-    (inv / "hosts.yaml").write_text(yaml.safe_dump(hosts, sort_keys=False))
-    return inv
 
 
 def _vrpbook(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -74,30 +36,10 @@ def _vrpbook(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str
                           env={**os.environ, "COLUMNS": "220", **env})
 
 
-@contextmanager
-def _lab_up(inventory: Path, state: Path) -> Iterator[None]:
-    # protocols instant (BFD's detection time is never scaled: still 30 ms)
-    proc = subprocess.Popen([VRPBOOK, "lab", "up", "--inventory", str(inventory), "--state-dir", str(state), "--time-scale", "0"],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while not (state / "lab.pid").exists() or "known_hosts" not in (state / "lab.pid").read_text():
-            assert proc.poll() is None, "the lab exited"
-            assert time.monotonic() < deadline, "lab did not come up"
-            time.sleep(0.05)
-        yield
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-
-
 class Lab:
     def __init__(self, tmp: Path, inventory: Path, state: Path, env: dict[str, str]) -> None:
         self.tmp, self.inventory, self.state, self.env = tmp, inventory, state, env
+        self.ports = ports_of(inventory)
 
     def vrpbook(self, *args: str) -> subprocess.CompletedProcess[str]:
         return _vrpbook(*args, env=self.env)
@@ -120,14 +62,12 @@ def lab_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """One `vrpbook lab up` lab (its own process) for the module, converged by `vrpbook run`; each
     test leaves it converged with the lab's intent."""
     tmp_path = tmp_path_factory.mktemp("lab-up")
-    ports = _free_ports(5)
-    inv = _inventory(tmp_path, "lab", ports)
+    inv = copy_inventory(tmp_path / "lab")
     env = {"VRPBOOK_JOURNAL": str(tmp_path / "journal"), "VRPBOOK_HISTORY": str(tmp_path / "history.db")}
-    with _lab_up(inv, tmp_path / "state"):
+    with LabProcess(inv, tmp_path / "state"):
         lab = Lab(tmp_path, inv, tmp_path / "state", env)
         res = lab.vrpbook("run", "bfd-static-vpn", "--inventory", str(inv), "--yes", "--artifacts", str(tmp_path / "art"))
         assert res.returncode == 0, res.stdout + res.stderr
-        lab.ports = ports  # type: ignore[attr-defined]
         yield lab
 
 
@@ -212,14 +152,7 @@ def _production(lab_up: Lab) -> Path:
     keys verified against the lab's known_hosts, the lab inventory's intent."""
     prod = lab_up.tmp / "production-example"
     if not prod.exists():
-        shutil.copytree(PROJECT_ROOT / "inventory" / "production-example", prod)
-        hosts = yaml.safe_load((prod / "hosts.yaml").read_text())
-        for name, port in zip(hosts, lab_up.ports, strict=True):
-            hosts[name]["port"] = port
-        (prod / "hosts.yaml").write_text(yaml.safe_dump(hosts, sort_keys=False))
-        defaults = yaml.safe_load((prod / "defaults.yaml").read_text())
-        defaults["data"]["known_hosts"] = "../state/known_hosts"
-        (prod / "defaults.yaml").write_text(yaml.safe_dump(defaults))
+        production_inventory(prod, lab_up.ports, lab_up.state)
     return prod
 
 
@@ -274,7 +207,7 @@ def test_a_production_drill_runs_only_under_its_approved_change_inside_its_windo
 
 
 def test_untracked_variant_fails_on_the_route_and_the_port_comes_back(lab_up):
-    variant = _inventory(lab_up.tmp, "untracked", lab_up.ports, untracked)
+    variant = copy_inventory(lab_up.tmp / "untracked", lab_up.ports, edit=untracked)
     res = lab_up.vrpbook("run", "bfd-static-vpn", "--inventory", str(variant), "--yes", "--artifacts", str(lab_up.tmp / "art"))
     assert res.returncode == 0, res.stdout + res.stderr  # the lab now has PE1's route without tracking
     try:

@@ -21,12 +21,8 @@ from __future__ import annotations
 
 import json
 import os
-import random
-import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,59 +30,21 @@ from typing import Any
 
 import yaml
 
+# This module is loaded by path (conftest.py), hence the absolute ``tests.`` import (pytest's
+# --import-mode=importlib makes ``tests`` a namespace package).
+from tests import lab_process
+from tests.lab_process import VRPBOOK, copy_inventory
 from vrpbook.paths import PROJECT_ROOT
 
-VRPBOOK = str(Path(sys.executable).with_name("vrpbook"))
-LAB_INVENTORY = PROJECT_ROOT / "inventory" / "lab"
 RUNBOOK = PROJECT_ROOT / "runbooks" / "bfd_static_vpn.yaml"
 HOSTS = ["PE1", "CE1", "PE2", "PE3", "CE2"]
 TRIAL_TIME_SCALE = 0.1  # trial_seconds 60 -> 6 s of wall time
 DEADLINE = 60.0  # no scenario step may take longer (a hang fails the test instead of CI)
 
 
-def _ephemeral_low() -> int:
-    """The first port the kernel hands out to outgoing connections (Linux: 32768)."""
-    try:
-        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return 32768
-
-
-def free_ports(n: int) -> list[int]:
-    """*n* ports free now, chosen below the kernel's ephemeral range: the lab process binds
-    them a moment later, and a port from that range (bind to 0) could meanwhile be taken as
-    the source port of any outgoing connection (an SSH login of the test itself)."""
-    rng = random.Random()
-    ports: list[int] = []
-    socks = []
-    try:
-        while len(ports) < n:
-            port = rng.randrange(23000, _ephemeral_low())
-            if port in ports:
-                continue
-            s = socket.socket()
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                s.close()
-                continue
-            socks.append(s)
-            ports.append(port)
-    finally:
-        for s in socks:
-            s.close()
-    return ports
-
-
 def lab_inventory(tmp: Path) -> Path:
     """``inventory/lab`` on free ports (the fixed 22301-22305 may be an operator's lab)."""
-    inv = tmp / "inventory"
-    shutil.copytree(LAB_INVENTORY, inv)
-    hosts = yaml.safe_load((inv / "hosts.yaml").read_text())
-    for name, port in zip(hosts, free_ports(len(hosts)), strict=True):
-        hosts[name]["port"] = port
-    (inv / "hosts.yaml").write_text(yaml.safe_dump(hosts, sort_keys=False))
-    return inv
+    return copy_inventory(tmp / "inventory")
 
 
 def fault_runbook(tmp: Path, *, swap_last_two: bool = False, trial_seconds: int = 60) -> Path:
@@ -119,49 +77,14 @@ def wait_for(predicate: Any, what: str, timeout: float = DEADLINE, every: float 
         time.sleep(every)
 
 
-class LabProcess:
-    """``vrpbook lab up`` in its own process, killable and restartable from its state dir."""
+class LabProcess(lab_process.LabProcess):
+    """``vrpbook lab up`` in its own process (:mod:`tests.lab_process`), trial timers scaled
+    (a ``commit trial 60`` lasts 6 s); killable and restartable from its state dir."""
+
+    up_timeout = DEADLINE
 
     def __init__(self, inventory: Path, state: Path, log: Path) -> None:
-        self.inventory, self.state, self.log = inventory, state, log
-        self.proc: subprocess.Popen[bytes] | None = None
-        hosts = yaml.safe_load((inventory / "hosts.yaml").read_text())
-        self.ports = {name: int(spec["port"]) for name, spec in hosts.items()}
-
-    def start(self) -> LabProcess:
-        with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(
-                [VRPBOOK, "lab", "up", "--inventory", str(self.inventory), "--state-dir", str(self.state),
-                 "--time-scale", "0", "--trial-time-scale", str(TRIAL_TIME_SCALE)],
-                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            )
-        wait_for(self._up, "the lab to accept SSH on every port")
-        return self
-
-    def _up(self) -> bool:
-        assert self.proc is not None
-        if self.proc.poll() is not None:
-            raise AssertionError(f"lab exited {self.proc.returncode}: {self.log.read_text()[-2000:]}")
-        if not (self.state / "lab.pid").exists():
-            return False
-        try:
-            for port in self.ports.values():
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        except OSError:
-            return False
-        return True
-
-    def kill(self) -> None:
-        """SIGKILL: the lab dies with everything it held in memory (trials, commit history)."""
-        assert self.proc is not None
-        self.proc.kill()
-        self.proc.wait(10)
-
-    def stop(self) -> None:
-        """SIGTERM, as ``vrpbook lab down`` sends (tested on its own in test_lab_control.py)."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(15)
+        super().__init__(inventory, state, "--trial-time-scale", str(TRIAL_TIME_SCALE), log=log)
 
 
 @dataclass

@@ -7,30 +7,18 @@ exactly the commands an operator would type, with no hand-built model objects.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+from tests.bench_scripts import topologies
 from vrpbook.twin.cli.replay import replay_config
 from vrpbook.twin.config.model import RouterConfig
 from vrpbook.twin.state import Router
 from vrpbook.twin.topology import Topology
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def topologies() -> ModuleType:
-    """bench/topologies.py, imported by path (bench/ is not a package)."""
-    name = "vrpbook_bench_topologies"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / "topologies.py")
-        assert spec is not None and spec.loader is not None
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
+# This module is loaded by path (tests/network/conftest.py), hence the absolute ``tests.`` import
+# (pytest's --import-mode=importlib makes ``tests`` a namespace package); the network tests
+# import ``topologies`` from here.
+__all__ = ["build", "topologies"]
 
 
 def build(net: Any, edit: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:

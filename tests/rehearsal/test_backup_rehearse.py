@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from vrpbook.rehearsal.backup import clean, read_backup
 from vrpbook.rehearsal.topology import build, infer_cables, ports_of
 from vrpbook.runbooks.redact import Redactor
 
+from ..lab_process import free_ports
 from .conftest import Converged, pointed_at
 
 ROUTERS = ["PE1", "CE1", "PE2", "PE3", "CE2"]
@@ -68,9 +68,7 @@ def test_secrets_are_fingerprinted_and_credentials_masked():
 
 
 def test_backup_fails_closed_per_router(converged: Converged, capsys: pytest.CaptureFixture[str]):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed = s.getsockname()[1]  # nothing listens there once the socket is closed
+    closed = free_ports(1)[0]  # nothing listens there
     inv = pointed_at(converged.running, converged.tmp / "half", {"CE2": closed})
     out = converged.tmp / "backup"
     with pytest.raises(SystemExit) as code:  # the console script's own entry point

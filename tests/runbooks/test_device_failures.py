@@ -9,10 +9,7 @@ router is affected.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import asyncssh
@@ -21,9 +18,10 @@ import yaml
 
 from vrpbook.paths import PROJECT_ROOT
 
+from ..lab_process import VRPBOOK, copy_inventory, free_ports
+
 pytestmark = pytest.mark.lab
 
-VRPBOOK = str(Path(sys.executable).with_name("vrpbook"))
 HOSTS = ["PE1", "CE1", "PE2", "PE3", "CE2"]
 
 
@@ -34,12 +32,7 @@ def _vrpbook(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
 
 
 def _inventory(tmp: Path, name: str, ports: dict[str, int], **defaults: object) -> Path:
-    inv = tmp / name
-    shutil.copytree(PROJECT_ROOT / "inventory" / name, inv)
-    hosts = yaml.safe_load((inv / "hosts.yaml").read_text())
-    for host, spec in hosts.items():
-        spec["port"] = ports[host]
-    (inv / "hosts.yaml").write_text(yaml.safe_dump(hosts, sort_keys=False))
+    inv = copy_inventory(tmp / name, ports, source=PROJECT_ROOT / "inventory" / name)
     data = yaml.safe_load((inv / "defaults.yaml").read_text())
     data.update(defaults)
     (inv / "defaults.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
@@ -55,16 +48,6 @@ def _assert_one_line_per_router(proc: subprocess.CompletedProcess[str], words: s
         assert lines, f"no line names {host} with {words!r}:\n{out}"
 
 
-def _closed_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()  # nothing listens there any more
-    return ports
-
-
 def test_wrong_password_names_every_router_and_exits_3(lab, tmp_path):
     ports = {h: lab.address(h)[1] for h in HOSTS}
     inv = _inventory(tmp_path, "lab", ports, password="Wrong@123")
@@ -74,7 +57,7 @@ def test_wrong_password_names_every_router_and_exits_3(lab, tmp_path):
 
 
 def test_unreachable_routers_are_each_named_and_exit_3(tmp_path):
-    ports = dict(zip(HOSTS, _closed_ports(len(HOSTS)), strict=True))
+    ports = dict(zip(HOSTS, free_ports(len(HOSTS)), strict=True))  # nothing listens there
     inv = _inventory(tmp_path, "lab", ports)
     proc = _vrpbook("run", "bfd-static-vpn", "--inventory", str(inv), "--yes", "--artifacts", str(tmp_path / "a"))
     _assert_one_line_per_router(proc, "no SSH server answered")

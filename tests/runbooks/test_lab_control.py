@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-import yaml
 
-from vrpbook.paths import PROJECT_ROOT
+from ..lab_process import VRPBOOK, LabProcess, copy_inventory
 
 pytestmark = pytest.mark.lab
-
-VRPBOOK = str(Path(sys.executable).with_name("vrpbook"))
-
-
-def _inventory(tmp: Path) -> Path:
-    inv = tmp / "inventory"
-    shutil.copytree(PROJECT_ROOT / "inventory" / "lab", inv)
-    hosts = yaml.safe_load((inv / "hosts.yaml").read_text())
-    socks = [socket.socket() for _ in hosts]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    for name, s in zip(hosts, socks, strict=True):
-        hosts[name]["port"] = s.getsockname()[1]
-        s.close()
-    (inv / "hosts.yaml").write_text(yaml.safe_dump(hosts, sort_keys=False))
-    return inv
 
 
 def _vrpbook(*args: str) -> subprocess.CompletedProcess[str]:
@@ -39,17 +18,13 @@ def _vrpbook(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _up(inv: Path, state: Path) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([VRPBOOK, "lab", "up", "--inventory", str(inv), "--state-dir", str(state), "--time-scale", "0"],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while _vrpbook("lab", "status", "--state-dir", str(state)).returncode != 0:
-        assert proc.poll() is None and time.monotonic() < deadline, "lab did not come up"
-        time.sleep(0.1)
-    return proc
+    lab = LabProcess(inv, state).start()
+    assert lab.proc is not None
+    return lab.proc
 
 
 def test_status_down_and_a_killed_labs_stale_pidfile(tmp_path):
-    inv, state = _inventory(tmp_path), tmp_path / "state"
+    inv, state = copy_inventory(tmp_path / "inventory"), tmp_path / "state"
     gone = _vrpbook("lab", "status", "--state-dir", str(state))
     assert gone.returncode == 3 and f"no lab running from {state}" in gone.stderr
 

@@ -4,10 +4,7 @@ configuration; ``rr`` as a role stages select."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -23,23 +20,14 @@ from vrpbook.paths import PROJECT_ROOT
 from vrpbook.runbooks.render import render_commands
 from vrpbook.runbooks.schema import load_runbook
 
+from ..bench_scripts import topologies
+
 LAB = PROJECT_ROOT / "inventory" / "lab"
-
-
-def _topologies() -> ModuleType:
-    name = "vrpbook_bench_topologies"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, PROJECT_ROOT / "bench" / "topologies.py")
-        assert spec is not None and spec.loader is not None
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
 
 
 def _rr_inventory(tmp: Path, edit: dict[str, Any] | None = None, **kw: Any) -> Path:
     """A ring of four PEs with two dedicated reflectors; *edit*: host data replaced by path."""
-    net = _topologies().ScaleNetwork(pes=4, pe_ce="mixed", rr_placement="dedicated", **kw)
+    net = topologies().ScaleNetwork(pes=4, pe_ce="mixed", rr_placement="dedicated", **kw)
     inv = net.write_inventory(tmp / "inv")
     if edit:
         hosts = yaml.safe_load((inv / "hosts.yaml").read_text())

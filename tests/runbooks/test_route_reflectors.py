@@ -6,9 +6,7 @@ reflectors' lines included), and drift of those lines is found and removed."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -20,8 +18,9 @@ from typer.testing import CliRunner
 
 from vrpbook.cli import app
 from vrpbook.lab import boot_lab
-from vrpbook.paths import PROJECT_ROOT
 from vrpbook.tasks.channel import VrpChannel
+
+from ..bench_scripts import topologies
 
 pytestmark = pytest.mark.lab
 
@@ -29,22 +28,11 @@ RRS = ("10.0.255.1", "10.0.255.2")  # RR1, RR2 loopbacks (bench/topologies.py)
 PES = tuple(f"10.0.0.{i}" for i in range(1, 5))
 
 
-def _topologies() -> ModuleType:
-    name = "vrpbook_bench_topologies"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, PROJECT_ROOT / "bench" / "topologies.py")
-        assert spec is not None and spec.loader is not None
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
-
-
 @pytest.fixture(scope="module")
 def rr(h: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The network converged by one run; ``inventory`` points at the running lab's ports."""
     tmp = tmp_path_factory.mktemp("rr")
-    net = _topologies().ScaleNetwork(pes=4, pe_ce="mixed", rr_placement="dedicated", rr_count=2)
+    net = topologies().ScaleNetwork(pes=4, pe_ce="mixed", rr_placement="dedicated", rr_count=2)
     lab = boot_lab(net.write_inventory(tmp / "boot"), state_dir=None, time_scale=0.0)
     with lab.running(ephemeral_ports=True) as running:
         inv = net.write_inventory(tmp / "inv", ports={n: a[1] for n, a in running.hosts.items()},

@@ -7,31 +7,17 @@ committed, and the VRP displays are read back over SSH.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from vrpbook.parsers.api import parse
 
+from ..bench_scripts import topologies
+
 pytestmark = pytest.mark.lab
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _topologies() -> ModuleType:
-    name = "vrpbook_bench_topologies"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / "topologies.py")
-        assert spec is not None and spec.loader is not None
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
 
 
 def _configure(lab: Any, vty: Any, net: Any) -> dict[str, Any]:
@@ -39,7 +25,7 @@ def _configure(lab: Any, vty: Any, net: Any) -> dict[str, Any]:
     for name in net.routers:
         s = vty(lab, name)
         s.send("system-view")
-        for line in _topologies().to_commands(net.config_text(name)):
+        for line in topologies().to_commands(net.config_text(name)):
             out = s.send(line)
             assert not [o for o in out if "Error" in o], (name, line, out)
         assert not [o for o in s.send("commit") if "Error" in o]
@@ -66,7 +52,7 @@ def _parsed(vty_session: Any, command: str) -> dict[str, Any]:
 
 
 def test_two_reflectors_carry_every_vpn_route(lab_factory: Any, vty: Any, tmp_path: Path) -> None:
-    net = _topologies().ScaleNetwork(pes=6)
+    net = topologies().ScaleNetwork(pes=6)
     lab = lab_factory(inventory=net.write_inventory(tmp_path / "inv"))
     s = _configure(lab, vty, net)
 
@@ -110,7 +96,7 @@ def test_two_reflectors_carry_every_vpn_route(lab_factory: Any, vty: Any, tmp_pa
 
 
 def test_non_client_routes_reach_clients_only(lab_factory: Any, vty: Any, tmp_path: Path) -> None:
-    net = _topologies().ScaleNetwork(pes=5, rr_count=1)
+    net = topologies().ScaleNetwork(pes=5, rr_count=1)
     lab = lab_factory(inventory=net.write_inventory(tmp_path / "inv"))
     s = _configure(lab, vty, net)
     assert "10.3.0.4/32" in _bgp_vpn_rows(s["PE5"])
