@@ -37,8 +37,8 @@ from typing import Any
 
 import yaml
 
-# _port_open: how `vrpbook lab status` decides a router's port is "accepting"; the same test here.
-from vrpbook.lab import LabPidfile, _port_open
+# port_open: how `vrpbook lab status` decides a router's port is "accepting"; the same test here.
+from vrpbook.lab import LabPidfile, port_open
 from vrpbook.paths import PROJECT_ROOT
 
 VRPBOOK = str(Path(sys.executable).with_name("vrpbook"))
@@ -162,7 +162,7 @@ class LabProcess:
             return False
         routers = dict(info.get("routers") or {})
         return (bool(routers) and Path(info["known_hosts"]).exists()
-                and all(_port_open(str(host), int(port)) for host, port in routers.values()))
+                and all(port_open(str(host), int(port)) for host, port in routers.values()))
 
     def output(self) -> str:
         """What this run of the lab has printed so far (its last 4000 characters)."""

@@ -486,7 +486,8 @@ def up(
         pidfile.release()
 
 
-def _port_open(host: str, port: int) -> bool:
+def port_open(host: str, port: int) -> bool:
+    """Whether a router's SSH port accepts a connection: `lab status`'s "accepting" (tests wait on it too)."""
     try:
         socket.create_connection((host, port), timeout=1).close()
     except OSError:
@@ -508,7 +509,7 @@ def status(
     for col in ("router", "address", "port", "accepting"):
         table.add_column(col)
     for name, (host, port) in dict(info.get("routers") or {}).items():
-        table.add_row(name, str(host), str(port), "yes" if _port_open(str(host), int(port)) else "no")
+        table.add_row(name, str(host), str(port), "yes" if port_open(str(host), int(port)) else "no")
     console.print(table)
     console.print(f"inventory: {info.get('inventory', '?')}", highlight=False)
 
