@@ -45,6 +45,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from vrpbook.errors import UsageError
 from vrpbook.runbooks.window import Window
+from vrpbook.validation import error_lines
 
 FORMAT = 1
 
@@ -239,8 +240,7 @@ def load(path: Path) -> ChangeFile:
     try:
         return ChangeFile.model_validate(raw)
     except ValidationError as exc:
-        lines = [f"{path}: {'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in exc.errors()]
-        raise ChangeFileError("invalid change file:\n  " + "\n  ".join(lines)) from None
+        raise ChangeFileError("invalid change file:\n  " + "\n  ".join(error_lines(path, exc))) from None
 
 
 def normalise_diff(diff: str) -> str:

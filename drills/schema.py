@@ -40,6 +40,7 @@ from vrpbook.checks.registry import all_checks
 from vrpbook.errors import RunbookError
 from vrpbook.paths import resolve_data_path
 from vrpbook.results import params_key
+from vrpbook.validation import error_lines
 from vrpbook.vrp import canonical_interface_name
 
 #: Where drills live: ``runbooks/drills/<name with - → _>.yaml``.
@@ -213,9 +214,5 @@ def load_drill(name_or_path: str) -> Drill:
     try:
         drill = Drill.model_validate(raw)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-            lines.append(f"{path}: {loc}: {err['msg']}")
-        raise DrillError("\n".join(lines)) from None
+        raise DrillError("\n".join(error_lines(path, exc))) from None
     return drill.model_copy(update={"source": path})

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, Validat
 from vrpbook.checks.registry import CHECKS
 from vrpbook.errors import RunbookError
 from vrpbook.paths import resolve_data_path
+from vrpbook.validation import Loc, error_lines
 
 
 class _Strict(BaseModel):
@@ -178,13 +179,14 @@ def load_runbook(name_or_path: str) -> Runbook:
     try:
         rb = Runbook.model_validate(raw)
     except ValidationError as exc:
-        msgs = []
-        for err in exc.errors():
-            loc = ".".join(str(p) for p in err["loc"])
-            if raw.get("stages") and err["loc"][:1] == ("stages",) and len(err["loc"]) > 1:
-                idx = err["loc"][1]
-                if isinstance(idx, int) and idx < len(raw["stages"]):
-                    loc += f" (stage {raw['stages'][idx].get('name', '?')!r})"
-            msgs.append(f"{path}: {loc}: {err['msg']}")
+        def stage_name(loc: Loc) -> str:
+            stages = raw.get("stages")
+            if isinstance(stages, list) and loc[:1] == ("stages",) and len(loc) > 1:
+                idx = loc[1]
+                if isinstance(idx, int) and idx < len(stages) and isinstance(stages[idx], dict):
+                    return f" (stage {stages[idx].get('name', '?')!r})"
+            return ""
+
+        msgs = error_lines(path, exc, stage_name)
         raise RunbookError("invalid runbook:\n  " + "\n  ".join(msgs)) from None
     return rb.model_copy(update={"source": path})
