@@ -288,11 +288,14 @@ class Peak:
 
 
 def scale(requested: int, runs: int, work: Path, *, shard_size: int, login_rate: float, fresh: bool,
-          boot_timeout: float) -> None:
+          boot_timeout: float, ibgp: str) -> None:
     routers = ring_size(requested)
     if routers != requested:
         print(f"{requested} routers requested: bench/topologies.py builds rings of PE + CE pairs; using {routers}")
-    net = ScaleNetwork.of_routers(routers, ibgp="full-mesh", pe_ce="mixed")
+    # At hundreds of routers a network's MP-IBGP runs over route reflectors (the default here,
+    # two dedicated ones, as bench/twin_scale.py); a full mesh is N² sessions.
+    net = (ScaleNetwork.of_routers(routers, ibgp="rr", pe_ce="mixed", rr_placement="dedicated") if ibgp == "rr"
+           else ScaleNetwork.of_routers(routers, ibgp="full-mesh", pe_ce="mixed"))
     ports = _free_ports(len(net.routers))
     inventory = net.write_inventory(work / f"ring{routers}", dict(zip(net.routers, ports, strict=True)))
     state = work / f"state{routers}"
@@ -303,8 +306,8 @@ def scale(requested: int, runs: int, work: Path, *, shard_size: int, login_rate:
     t = time.perf_counter()
     with lab_up(inventory, state, ports, boot_timeout) as lab_pid, redis_server(work / "redis") as broker:
         boot = time.perf_counter() - t
-        how = ("factory-fresh" if fresh else
-               f"converged (saved configurations from the intent, rendered in {rendered:.0f} s)")
+        how = f"{ibgp} MP-IBGP, " + ("factory-fresh" if fresh else
+                                     f"converged (saved configurations from the intent, rendered in {rendered:.0f} s)")
         print(f"{routers} routers: lab {how}, up in {boot:.0f} s; {_usage([lab_pid])[1] / 1024:.0f} MB for the twin process",
               flush=True)
         common = ["--login-rate", str(login_rate)]
@@ -368,12 +371,14 @@ def main() -> None:
     ap.add_argument("--shard-size", type=int, default=50, help="scale mode: routers per Celery task (default 50)")
     ap.add_argument("--login-rate", type=float, default=20.0, help="scale mode: --login-rate of every sweep (default 20)")
     ap.add_argument("--fresh", action="store_true", help="scale mode: boot factory-fresh routers (not converged)")
+    ap.add_argument("--ibgp", choices=("rr", "full-mesh"), default="rr",
+                    help="scale mode: MP-IBGP over two dedicated route reflectors (default) or a full mesh")
     ap.add_argument("--boot-timeout", type=float, default=3600, help="scale mode: seconds to wait for the lab (default 3600)")
     args = ap.parse_args()
     if args.routers:
         with tempfile.TemporaryDirectory(prefix="vrpbook-check-scale-") as tmp:
             scale(args.routers, args.runs, Path(tmp), shard_size=args.shard_size, login_rate=args.login_rate,
-                  fresh=args.fresh, boot_timeout=args.boot_timeout)
+                  fresh=args.fresh, boot_timeout=args.boot_timeout, ibgp=args.ibgp)
         return
     sizes = sorted(set(args.sizes))
     figures = []
