@@ -116,7 +116,7 @@ def poll(
             statuses = {r.status for r in results}
             settled = any(SETTLED in r.tags for r in results if r.status is Status.FAIL)
             if statuses == {Status.PASS} or Status.ERROR in statuses or settled or elapsed >= c.deadline:
-                results = [_final(r, elapsed, c.deadline) for r in results]
+                results = [final_result(r, elapsed, c.deadline) for r in results]
                 done[i] = results
                 on_done(c, results, observed)
         if len(done) < len(checks):
@@ -124,7 +124,8 @@ def poll(
     return [done[i] for i in range(len(checks))]
 
 
-def _final(result: CheckResult, elapsed: float, deadline: float) -> CheckResult:
+def final_result(result: CheckResult, elapsed: float, deadline: float) -> CheckResult:
+    """A polled check's last result, its message saying why waiting ended (drills poll the same way)."""
     message = result.message
     if result.status is Status.FAIL and SETTLED in result.tags:
         message = f"cannot pass by waiting (stopped after {result.polls} poll(s), {elapsed:.1f} s of {deadline:g} s): {message}"
@@ -133,4 +134,4 @@ def _final(result: CheckResult, elapsed: float, deadline: float) -> CheckResult:
     return result.model_copy(update={"message": message, "finished_at": now()})
 
 
-__all__ = ["Observed", "ScheduledCheck", "command_plan", "poll", "read_all"]
+__all__ = ["Observed", "ScheduledCheck", "command_plan", "final_result", "poll", "read_all"]

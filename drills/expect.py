@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from nornir.core import Nornir
 
 from vrpbook.checks.api import SETTLED
-from vrpbook.checks.polling import ScheduledCheck, command_plan, read_all
+from vrpbook.checks.polling import ScheduledCheck, command_plan, final_result, read_all
 from vrpbook.intent import NetworkIntent
 from vrpbook.results import CheckResult, Status, now
 
@@ -83,16 +83,8 @@ def poll_watches(
             else:
                 w.missed = window
             if statuses == {Status.PASS} or Status.ERROR in statuses or settled or elapsed >= w.scheduled.deadline:
-                w.results = [_final(r, elapsed, w.scheduled.deadline) for r in results]
+                w.results = [final_result(r, elapsed, w.scheduled.deadline) for r in results]
                 w.done = True
         if any(not w.done for w in watches):
             sleep(interval)
 
-
-def _final(result: CheckResult, elapsed: float, deadline: float) -> CheckResult:
-    message = result.message
-    if result.status is Status.FAIL and SETTLED in result.tags:
-        message = f"cannot pass by waiting (stopped after {result.polls} poll(s), {elapsed:.1f} s of {deadline:g} s): {message}"
-    elif result.status is Status.FAIL:
-        message = f"not true after {elapsed:.1f} s (deadline {deadline:g} s): {message}"
-    return result.model_copy(update={"message": message, "finished_at": now()})

@@ -29,7 +29,6 @@ Every error is one line naming the file and the field.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -38,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from vrpbook.checks.registry import all_checks
 from vrpbook.errors import RunbookError
-from vrpbook.paths import resolve_data_path
+from vrpbook.paths import named_yaml
 from vrpbook.results import params_key
 from vrpbook.validation import error_lines
 from vrpbook.vrp import canonical_interface_name
@@ -190,17 +189,7 @@ class Drill(_Strict):
 
 def drill_path(name_or_path: str) -> Path:
     """``bfd-ce1-pe1`` → ``runbooks/drills/bfd_ce1_pe1.yaml``; a path is taken as is."""
-    p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") or p.exists():
-        path = resolve_data_path(p)
-    else:
-        if not re.fullmatch(r"[A-Za-z0-9_\-]+", name_or_path):
-            raise DrillError(f"not a drill name or file: {name_or_path!r}")
-        path = DRILLS_DIR / f"{name_or_path.replace('-', '_')}.yaml"
-    if not path.exists():
-        known = ", ".join(sorted(f.stem.replace("_", "-") for f in DRILLS_DIR.glob("*.yaml"))) or "none"
-        raise DrillError(f"drill {name_or_path!r} not found (looked for {path}; drills: {known})")
-    return path
+    return named_yaml(name_or_path, DRILLS_DIR, "drill", DrillError)
 
 
 def load_drill(name_or_path: str) -> Drill:

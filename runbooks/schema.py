@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, Validat
 
 from vrpbook.checks.registry import CHECKS
 from vrpbook.errors import RunbookError
-from vrpbook.paths import resolve_data_path
+from vrpbook.paths import named_yaml
 from vrpbook.validation import Loc, error_lines
 
 
@@ -156,16 +156,7 @@ class Runbook(_Strict):
 
 def runbook_path(name_or_path: str) -> Path:
     """``bfd-static-vpn`` → ``runbooks/bfd_static_vpn.yaml``; a path is taken as is."""
-    p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") or p.exists():
-        path = resolve_data_path(p)
-    else:
-        if not re.fullmatch(r"[A-Za-z0-9_\-]+", name_or_path):
-            raise RunbookError(f"not a runbook name or file: {name_or_path!r}")
-        path = Path(__file__).resolve().parent / f"{name_or_path.replace('-', '_')}.yaml"
-    if not path.exists():
-        raise RunbookError(f"runbook {name_or_path!r} not found (looked for {path})")
-    return path
+    return named_yaml(name_or_path, Path(__file__).resolve().parent, "runbook", RunbookError)
 
 
 def load_runbook(name_or_path: str) -> Runbook:
