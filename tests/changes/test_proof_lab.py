@@ -36,10 +36,10 @@ def test_the_proof_ties_the_change_and_flags_what_else_moved(served: Any, h: Any
     lab = served()
     assert h.run(lab.running, tmp_path / "converge")[0].status == "ok"
     bus = EventBus()
-    # while the change runs, CE1's cable is pulled: PE1's link to CE1 goes down (nobody's line explains it)
-    # The stage waits until PE1's BFD has detected it (its detect time on the twin's clock): on a
-    # loaded machine the after-snapshot could otherwise beat the detection, and the proof would
-    # rightly not show a change that had not happened yet.
+    # While the change runs, CE1's cable is pulled: PE1's link to CE1 goes down (nobody's line
+    # explains it). The stage waits until PE1's BFD has detected it (its detect time on the twin's
+    # clock): on a loaded machine the after-snapshot could otherwise beat the detection, and the
+    # proof would rightly not show a change that had not happened yet.
     def pull_cable(_event: Any) -> None:
         lab.call(lambda net: net.set_cable("CE1", "GigabitEthernet0/1/0", False))
         deadline = time.monotonic() + 10
