@@ -147,6 +147,16 @@ class Check(Generic[P]):
         return [r for r in routers if self.applies(r, net)]
 
 
+class EveryRouter:
+    """Mixin (listed before :class:`Check`) for a check every router answers: its own state —
+    a pending trial, a lock, what it saved, its routing table — needs nothing from the intent."""
+
+    requires = "nothing (every router)"
+
+    def applies(self, router: str, net: NetworkIntent) -> bool:
+        return True
+
+
 def params_dict(params: BaseModel) -> dict[str, Any]:
     """A check's parameters as the result key records them (defaults left out)."""
     return params.model_dump(mode="json", exclude_defaults=True)

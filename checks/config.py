@@ -46,7 +46,7 @@ from vrpbook.intent import NetworkIntent
 from vrpbook.parsers import parse
 from vrpbook.parsers.config import ConfigDrift, CurrentConfiguration
 
-from .api import Check, NoParams, Observations, Read, Verdict, verdict
+from .api import Check, EveryRouter, NoParams, Observations, Read, Verdict, verdict
 
 
 class SavedConfiguration(CurrentConfiguration):
@@ -74,15 +74,12 @@ def _items(diff: SectionDiff, intended: list[str]) -> list[str]:
     return [i for i in intended if i not in diff.missing] + list(diff.unexpected)
 
 
-class ConfigCompliance(Check[NoParams]):
+class ConfigCompliance(EveryRouter, Check[NoParams]):
     name = "config-compliance"
     description = "the running configuration holds exactly what the intent renders, in the sections vrpbook manages"
     requires = "an intent"
     params_model = NoParams
     category = "config"
-
-    def applies(self, router: str, net: NetworkIntent) -> bool:
-        return True
 
     def reads(self, router: str, net: NetworkIntent, params: NoParams) -> list[Read[Any]]:
         return [RUNNING]
@@ -111,15 +108,11 @@ class ConfigCompliance(Check[NoParams]):
         return Verdict(False, "; ".join(parts), observed, expected)
 
 
-class SavedEqualsRunning(Check[NoParams]):
+class SavedEqualsRunning(EveryRouter, Check[NoParams]):
     name = "saved-equals-running"
     description = "the saved configuration equals the running one (a reload brings back what runs)"
-    requires = "nothing (every router)"
     params_model = NoParams
     category = "config"
-
-    def applies(self, router: str, net: NetworkIntent) -> bool:
-        return True
 
     def reads(self, router: str, net: NetworkIntent, params: NoParams) -> list[Read[Any]]:
         return [RUNNING, SAVED]

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from vrpbook.intent import NetworkIntent
 
-from .api import Check, Observations, Read, Verdict, verdict
+from .api import Check, EveryRouter, Observations, Read, Verdict, verdict
 from .reads import ROUTING_TABLE, route_rows, same, vpn_routing_table
 
 
@@ -48,14 +48,11 @@ class RouteParams(BaseModel):
         return f"{where}{proto}route {self.prefix}"
 
 
-class RouteNexthops(Check[RouteParams]):
+class RouteNexthops(EveryRouter, Check[RouteParams]):
     name = "route-nexthops"
     description = "a route is in the routing table with exactly the given next hops, or absent"
     requires = "nothing (every router has a routing table)"
     params_model = RouteParams
-
-    def applies(self, router: str, net: NetworkIntent) -> bool:
-        return True
 
     def reads(self, router: str, net: NetworkIntent, params: RouteParams) -> list[Read[Any]]:
         return [vpn_routing_table(params.vpn_instance) if params.vpn_instance else ROUTING_TABLE]

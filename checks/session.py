@@ -32,22 +32,18 @@ from vrpbook.intent import NetworkIntent
 from vrpbook.parsers.config_session import ConfigurationOccupied, LockHolder
 from vrpbook.tasks.device_state import describe_holder
 
-from .api import Check, NoParams, Observations, Read, Verdict
+from .api import Check, EveryRouter, NoParams, Observations, Read, Verdict
 from .reads import LOCK_HOLDERS, TRIAL_STATUS
 
 #: Default ``max_age_s``: a lock held for an hour without a window or run claiming the router.
 STALE_LOCK_AFTER_S = 3600
 
 
-class NoPendingTrial(Check[NoParams]):
+class NoPendingTrial(EveryRouter, Check[NoParams]):
     name = "no-pending-trial"
     description = "no commit trial waiting for confirmation (it would revert the running configuration by itself)"
-    requires = "nothing (every router)"
     params_model = NoParams
     category = "config"
-
-    def applies(self, router: str, net: NetworkIntent) -> bool:
-        return True
 
     def reads(self, router: str, net: NetworkIntent, params: NoParams) -> list[Read[Any]]:
         return [TRIAL_STATUS]
@@ -112,15 +108,11 @@ def stale_holders(occupied: ConfigurationOccupied, params: LockAge, now: datetim
     return [h for h in occupied.holders if lock_age_s(h, params, now) > params.max_age_s]
 
 
-class NoStaleConfigLock(Check[LockAge]):
+class NoStaleConfigLock(EveryRouter, Check[LockAge]):
     name = "no-stale-config-lock"
     description = "no session has held configuration exclusive longer than max_age_s"
-    requires = "nothing (every router)"
     params_model = LockAge
     category = "config"
-
-    def applies(self, router: str, net: NetworkIntent) -> bool:
-        return True
 
     def reads(self, router: str, net: NetworkIntent, params: LockAge) -> list[Read[Any]]:
         return [LOCK_HOLDERS]
