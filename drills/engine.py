@@ -55,6 +55,7 @@ from vrpbook.runbooks.locking import RouterHold
 from vrpbook.runbooks.preflight import prepare
 from vrpbook.runbooks.recovery import PreRun, Restored, restore_all
 from vrpbook.runbooks.render import render_commands
+from vrpbook.runbooks.runner import operator
 from vrpbook.runbooks.schema import Runbook
 from vrpbook.runbooks.signals import Interruption, leave
 from vrpbook.runbooks.steps import run_step
@@ -330,7 +331,7 @@ class DrillRun:
         if self.journal_dir is None:
             return
         header = {"runbook": f"drill {self.drill.name}", "drill": self.drill.name, "inventory": str(self.target.inventory.path.resolve()),
-                  "ticket": self.ticket, "operator": os.environ.get("VRPBOOK_OPERATOR") or _login(), "pid": os.getpid(),
+                  "ticket": self.ticket, "operator": operator(), "pid": os.getpid(),
                   "machine": socket.gethostname(), "started": self.report.started, "on_failure": "rollback-run",
                   "artifacts": self.report.artifacts}
         try:
@@ -617,9 +618,3 @@ def _restored(router: str, done: Restored) -> str:
     if done.saved:
         steps.append("saved again")
     return f"{'; '.join(steps) or 'nothing to undo'}; {router} back at its pre-drill configuration (verified)"
-
-
-def _login() -> str:
-    from vrpbook.runbooks.runner import operator
-
-    return operator()
