@@ -8,18 +8,19 @@ reach it exactly as they reach a ``vrpbook lab up`` lab.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import yaml
 
 from vrpbook.paths import PROJECT_ROOT
+
+from ..by_path import load
 
 LAB_INVENTORY = PROJECT_ROOT / "inventory" / "lab"
 CANARY = PROJECT_ROOT / "tests" / "fixtures" / "topologies" / "canary"
@@ -27,14 +28,7 @@ FIXTURE_RUNBOOKS = PROJECT_ROOT / "tests" / "fixtures" / "runbooks"
 
 
 def _helpers() -> ModuleType:
-    name = "vrpbook_tests_runbooks_helpers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, PROJECT_ROOT / "tests" / "runbooks" / "helpers.py")
-        assert spec and spec.loader
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
+    return load("vrpbook_tests_runbooks_helpers", PROJECT_ROOT / "tests" / "runbooks" / "helpers.py")
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,7 @@ pre-run configuration (read at the scenario's start) or at this one.
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,17 +20,11 @@ import pytest
 
 from vrpbook.paths import PROJECT_ROOT
 
+from ..by_path import load
+
 
 def _load(name: str) -> ModuleType:
-    key = f"vrpbook_tests_faults_{name}"
-    if key in sys.modules:
-        return sys.modules[key]
-    spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[key] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load(f"vrpbook_tests_faults_{name}", Path(__file__).with_name(f"{name}.py"))
 
 
 H = _load("harness")  # the test module finds it in sys.modules

@@ -10,25 +10,20 @@ scenario adds its row to the measurements the README table is made from.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import signal
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ..by_path import load
+
 
 def _harness() -> Any:
-    name = "vrpbook_tests_faults_harness"  # loaded by conftest.py first; by path otherwise
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("harness.py"))
-        assert spec and spec.loader
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
+    # loaded by conftest.py first; by path otherwise
+    return load("vrpbook_tests_faults_harness", Path(__file__).with_name("harness.py"))
 
 
 H = _harness()
@@ -323,10 +318,4 @@ def test_readme_fault_table_is_what_the_suite_measured(measurements):
 
 
 def _table() -> Any:
-    name = "vrpbook_tests_faults_table"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("table.py"))
-        assert spec and spec.loader
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
+    return load("vrpbook_tests_faults_table", Path(__file__).with_name("table.py"))

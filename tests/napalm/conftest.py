@@ -13,8 +13,6 @@ check ``Dict[...]`` annotations).
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
@@ -27,21 +25,15 @@ from napalm_huawei_vrp8 import conformance
 from vrpbook.lab import boot_lab
 from vrpbook.paths import PROJECT_ROOT
 
+from ..by_path import load
+
 LAB_INVENTORY = PROJECT_ROOT / "inventory" / "lab"
 LAB_HOSTS = ("PE1", "PE2", "PE3", "CE1", "CE2")
 
 
 def load_runbook_helpers() -> ModuleType:
     """``tests/runbooks/helpers.py`` under the name its own conftest gives it (shared module)."""
-    name = "vrpbook_tests_runbooks_helpers"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, PROJECT_ROOT / "tests" / "runbooks" / "helpers.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load("vrpbook_tests_runbooks_helpers", PROJECT_ROOT / "tests" / "runbooks" / "helpers.py")
 
 
 def driver_for(running: Any, host: str, **optional_args: Any) -> NetworkDriver:

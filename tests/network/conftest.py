@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
-_spec = importlib.util.spec_from_file_location("vrpbook_tests_refnet", Path(__file__).with_name("refnet.py"))
-assert _spec is not None and _spec.loader is not None
-refnet = importlib.util.module_from_spec(_spec)
-sys.modules["vrpbook_tests_refnet"] = refnet
-_spec.loader.exec_module(refnet)
+from ..by_path import load
+
+refnet = load("vrpbook_tests_refnet", Path(__file__).with_name("refnet.py"))
 
 # Scale topologies (bench/topologies.py) replayed through the CLI.
-_spec2 = importlib.util.spec_from_file_location("vrpbook_tests_scalenet", Path(__file__).with_name("scalenet.py"))
-assert _spec2 is not None and _spec2.loader is not None
-scalenet = importlib.util.module_from_spec(_spec2)
-sys.modules["vrpbook_tests_scalenet"] = scalenet
-_spec2.loader.exec_module(scalenet)
+scalenet = load("vrpbook_tests_scalenet", Path(__file__).with_name("scalenet.py"))
 
 
 class Lab:

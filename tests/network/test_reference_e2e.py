@@ -8,24 +8,16 @@ procedure from the reference; tests/twin/conftest.py has the VTY client).
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import time
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from vrpbook_tests_refnet import counts, reference_block, table_rows  # type: ignore[import-not-found]
 
+from ..by_path import load
+
 TWIN_TESTS = Path(__file__).resolve().parents[1] / "twin"
-
-
-def _load(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def poll(fn, what: str, timeout: float = 15.0, interval: float = 0.05):
@@ -42,8 +34,8 @@ def poll(fn, what: str, timeout: float = 15.0, interval: float = 0.05):
 
 @pytest.mark.lab
 def test_reference_procedure_then_failover_over_ssh(lab_factory) -> None:
-    procedure = _load("vrpbook_twin_reference_replay", TWIN_TESTS / "test_reference.py")
-    vtys = _load("vrpbook_twin_vty", TWIN_TESTS / "conftest.py")
+    procedure = load("vrpbook_twin_reference_replay", TWIN_TESTS / "test_reference.py")
+    vtys = load("vrpbook_twin_vty", TWIN_TESTS / "conftest.py")
     import netmiko
 
     lab = lab_factory(time_scale=0.02)  # small but non-zero: convergence must be polled

@@ -8,27 +8,20 @@ twin printed it from.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
 from vrpbook.parsers import ParseError, ParseErrorKind, parse
 
+from ..by_path import load
+
 engine = pytest.importorskip("vrpbook.twin.network.engine")
 _REFNET = Path(__file__).resolve().parents[1] / "network" / "refnet.py"
 
 
 def _refnet():
-    name = "vrpbook_tests_refnet"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, _REFNET)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return load("vrpbook_tests_refnet", _REFNET)
 
 
 @pytest.fixture(scope="module")

@@ -44,16 +44,13 @@ checked through the VPN routing tables instead.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import re
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -65,6 +62,8 @@ from vrpbook.twin.config.render import render_body
 from vrpbook.twin.lab import HostSpec, Lab, RunningLab
 from vrpbook.twin.topology import Topology
 
+from ..by_path import load
+
 pytestmark = pytest.mark.lab
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -72,21 +71,10 @@ ROOT = TESTS.parent
 PUBLIC = "_public_"
 
 
-def _load(name: str, path: Path) -> ModuleType:
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-refnet = _load("vrpbook_tests_refnet", TESTS / "network" / "refnet.py")
-procedure = _load("vrpbook_twin_reference_replay", TESTS / "twin" / "test_reference.py")
-vtys = _load("vrpbook_twin_vty", TESTS / "twin" / "conftest.py")
-second = _load("vrpbook_twin_second_topology", TESTS / "twin" / "test_second_topology.py")
+refnet = load("vrpbook_tests_refnet", TESTS / "network" / "refnet.py")
+procedure = load("vrpbook_twin_reference_replay", TESTS / "twin" / "test_reference.py")
+vtys = load("vrpbook_twin_vty", TESTS / "twin" / "conftest.py")
+second = load("vrpbook_twin_second_topology", TESTS / "twin" / "test_second_topology.py")
 
 
 def poll(fn: Callable[[], Any], what: str, timeout: float = 10.0) -> Any:

@@ -8,27 +8,20 @@ that only read it (plan, second run, artifacts, configuration files).
 
 from __future__ import annotations
 
-import importlib.util
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from vrpbook.lab import boot_lab
 
+from ..by_path import load
+
 
 def _load_helpers() -> ModuleType:
-    name = "vrpbook_tests_runbooks_helpers"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("helpers.py"))
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load("vrpbook_tests_runbooks_helpers", Path(__file__).with_name("helpers.py"))
 
 
 @pytest.fixture(scope="session")
